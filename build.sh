@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Bootstrapper: find a .NET SDK that satisfies global.json, rebuild the build program only when its inputs
+# changed (a content stamp), then run it with every argument and hand back its exit code. No build logic here.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+program="$root/build/bin/Build"
+state="$root/.build"
+stamp="$state/bootstrap.stamp"
+export KIT_ROOT="$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { if [ -n "${KIT_BOOTSTRAP_VERBOSE:-}" ]; then echo "build.sh: $*" >&2; fi; }
+
+# The content of every input of the build program, file names included, so an edit, an added or a removed file
+# all change it. Output folders are not inputs.
+inputs_hash() {
+  (
+    cd "$root"
+    find build -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.json' \) \
+      -not -path 'build/bin/*' -not -path 'build/obj/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+    sha256sum global.json Directory.Build.props
+  ) | sha256sum | cut -d' ' -f1
+}
+
+# A dotnet whose SDK satisfies global.json: the one installed into .dotnet/ by an earlier run, or the system's
+# (the muxer itself checks global.json when asked for its version), else install the pinned SDK into .dotnet/.
+find_dotnet() {
+  if [ -x "$root/.dotnet/dotnet" ]; then
+    echo "$root/.dotnet/dotnet"
+  elif command -v dotnet >/dev/null 2>&1 && (cd "$root" && dotnet --version >/dev/null 2>&1); then
+    command -v dotnet
+  else
+    local version
+    version="$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$root/global.json" | head -n 1)"
+    echo "build.sh: installing .NET SDK $version into .dotnet/ (the system's dotnet does not satisfy global.json)" >&2
+    mkdir -p "$root/.dotnet"
+    curl -fsSL https://dot.net/v1/dotnet-install.sh -o "$root/.dotnet/dotnet-install.sh"
+    bash "$root/.dotnet/dotnet-install.sh" --version "$version" --install-dir "$root/.dotnet" >&2
+    echo "$root/.dotnet/dotnet"
+  fi
+}
+
+if [ -x "$root/.dotnet/dotnet" ]; then
+  export DOTNET_ROOT="$root/.dotnet" PATH="$root/.dotnet:$PATH"
+fi
+
+current="$(inputs_hash)"
+if [ ! -x "$program" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
+  mkdir -p "$state"
+  dotnet="$(find_dotnet)"
+  say "inputs changed: rebuilding with $dotnet"
+  log="$state/bootstrap-build.log"
+  if ! "$dotnet" build "$root/build/Build.csproj" --configuration Release --nologo --verbosity quiet >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "build.sh: the build program did not compile (log: $log)" >&2
+    exit 1
+  fi
+  echo "$current" >"$stamp"
+else
+  say "build program up to date"
+fi
+
+exec "$program" "$@"

@@ -1,0 +1,91 @@
+using System.Collections;
+using System.Text.RegularExpressions;
+using Build.Configuration;
+using Build.Host;
+using Build.Tools;
+using Build.Tools.Compose;
+using Build.Tools.Docker;
+using Build.Tools.Gcloud;
+using Build.Tools.Git;
+using Cake.Core;
+
+namespace Build;
+
+/// <summary>
+/// What a task sees: the parameters of this run, the configuration, the tools and the one command runner.
+/// Built once per run; tasks never read raw arguments.
+/// </summary>
+public sealed partial class BuildContext : FrostingContext
+{
+    private readonly Lazy<Task<GitInfo>> git;
+    private readonly Lazy<Task<ComposeVersion>> compose;
+
+    public BuildContext(ICakeContext context)
+        : base(context)
+    {
+        Paths = KitPaths.Discover();
+        Secrets = new SecretMasker();
+        ProcessEnvironment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+        DotEnv = DotEnvFile.Load(Paths.DotEnv);
+        foreach (var (key, value) in DotEnv.Values)
+        {
+            if (IsSecretName(key))
+            {
+                Secrets.Add(value);
+            }
+        }
+
+        Parameters = BuildParameters.Create(context.Arguments, ProcessEnvironment, DotEnv, Secrets);
+        Config = new KitConfiguration(new ConfigLoader(Paths.Root));
+        var processRunner = new ProcessCommandRunner(context.Log, Secrets);
+        Runner = Parameters.DryRun ? new DryRunCommandRunner(context.Log, Secrets, processRunner) : processRunner;
+        Git = new GitTool(Runner);
+        Docker = new DockerTool(Runner);
+        Compose = new ComposeTool(Runner);
+        Gcloud = new GcloudTool(Runner);
+        git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.Root }, ProcessEnvironment));
+        compose = new(() => Compose.DetectAsync());
+    }
+
+    public KitPaths Paths { get; }
+
+    public BuildParameters Parameters { get; }
+
+    public KitConfiguration Config { get; }
+
+    public SecretMasker Secrets { get; }
+
+    /// <summary>The process environment at start, read once.</summary>
+    public IReadOnlyDictionary<string, string?> ProcessEnvironment { get; }
+
+    /// <summary>The repository's <c>.env</c> (empty when there is none).</summary>
+    public DotEnvFile DotEnv { get; }
+
+    public ICommandRunner Runner { get; }
+
+    public bool IsDryRun => Parameters.DryRun;
+
+    public GitTool Git { get; }
+
+    public DockerTool Docker { get; }
+
+    public ComposeTool Compose { get; }
+
+    public GcloudTool Gcloud { get; }
+
+    /// <summary>The environment this run targets: <c>--env</c>, else the configured default.</summary>
+    public string EnvironmentName => Parameters.Environment ?? Config.Project.DefaultEnvironment;
+
+    /// <summary>Commit, branch and dirty state, read once on first use.</summary>
+    public Task<GitInfo> GetGitInfoAsync() => git.Value;
+
+    /// <summary>Compose v2 or v1, detected once on first use.</summary>
+    public Task<ComposeVersion> GetComposeVersionAsync() => compose.Value;
+
+    /// <summary>Names whose values are never printed: passwords, tokens, keys, connection strings.</summary>
+    public static bool IsSecretName(string name) => SecretName().IsMatch(name);
+
+    [GeneratedRegex("PASSWORD|PASSWD|SECRET|TOKEN|(^|_)KEY($|_)|CONNECTION|CREDENTIAL", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretName();
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Build.Configuration;
+
+/// <summary>
+/// Reads <c>config/&lt;name&gt;.json</c>, checks it against <c>config/schema/&lt;name&gt;.schema.json</c> and binds it to a
+/// typed, immutable record. Every failure names the file and line.
+/// </summary>
+public sealed class ConfigLoader(string root)
+{
+    public static readonly JsonSerializerOptions SerializerOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = false,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    public string Root { get; } = root;
+
+    public T Load<T>(string name)
+    {
+        var relative = $"config/{name}.json";
+        var file = Path.Combine(Root, "config", name + ".json");
+        if (!File.Exists(file))
+        {
+            throw new ConfigurationException(relative, 0, "not found. Every kit reads its settings from config/; restore the file from git or the kit's template.");
+        }
+
+        var text = File.ReadAllText(file);
+        using var document = Parse(text, relative);
+        var schemaFile = Path.Combine(Root, "config", "schema", name + ".schema.json");
+        if (File.Exists(schemaFile))
+        {
+            using var schema = Parse(File.ReadAllText(schemaFile), $"config/schema/{name}.schema.json");
+            var failures = SchemaValidator.Validate(document.RootElement, schema.RootElement);
+            if (failures.Count > 0)
+            {
+                var lines = new JsonLineIndex(text);
+                var first = failures[0];
+                var where = first.Pointer.Length == 0 ? string.Empty : $"{first.Pointer}: ";
+                var more = failures.Count > 1 ? $" (and {failures.Count - 1} more problem(s))" : string.Empty;
+                throw new ConfigurationException(relative, lines.LineOf(first.Pointer), $"{where}{first.Message}{more}");
+            }
+        }
+
+        try
+        {
+            return document.RootElement.Deserialize<T>(SerializerOptions)
+                ?? throw new ConfigurationException(relative, 1, "is empty; it must hold a JSON object.");
+        }
+        catch (JsonException exception)
+        {
+            var pointer = (exception.Path ?? "$").TrimStart('$').Replace('.', '/').Replace("[", "/", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal);
+            throw new ConfigurationException(relative, new JsonLineIndex(text).LineOf(pointer), $"{pointer}: {FirstSentence(exception.Message)}");
+        }
+    }
+
+    private static JsonDocument Parse(string text, string relative)
+    {
+        try
+        {
+            return JsonDocument.Parse(text, DocumentOptions);
+        }
+        catch (JsonException exception)
+        {
+            throw new ConfigurationException(relative, (int)(exception.LineNumber ?? 0) + 1, $"malformed JSON: {FirstSentence(exception.Message)}");
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(". ", StringComparison.Ordinal);
+        return cut > 0 ? message[..(cut + 1)] : message;
+    }
+}

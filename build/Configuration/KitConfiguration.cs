@@ -1,0 +1,14 @@
+namespace Build.Configuration;
+
+/// <summary>
+/// Everything under <c>config/</c>, each file read and validated once, on first use: a task that needs no
+/// configuration (the task list) never pays for it.
+/// </summary>
+public sealed class KitConfiguration(ConfigLoader loader)
+{
+    private readonly Lazy<ProjectConfig> project = new(() => loader.Load<ProjectConfig>("project"));
+
+    public ConfigLoader Loader { get; } = loader;
+
+    public ProjectConfig Project => project.Value;
+}

@@ -1,0 +1,317 @@
+using System.Reflection;
+using Cake.Cli;
+using Cake.Common.Modules;
+using Cake.Core;
+using Cake.Core.Configuration;
+using Cake.Core.Diagnostics;
+using Cake.Core.Modules;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace Build.Host;
+
+/// <summary>
+/// Frosting's host, written for our feed: finds the tasks, resolves them through dependency injection,
+/// registers them with Cake's engine and runs the command line's target through Cake.Cli's script hosts.
+/// It knows nothing of the tasks themselves.
+/// </summary>
+public sealed class CakeHost
+{
+    public const int UsageErrorExitCode = 2;
+
+    private readonly List<Action<IServiceCollection>> serviceConfigurations = [];
+    private readonly List<Assembly> taskAssemblies = [];
+    private readonly List<HostParameter> parameters = [];
+    private Type? contextType;
+    private Type? lifetimeType;
+    private Type? taskLifetimeType;
+    private string? workingDirectory;
+    private string programName = "build";
+
+    public CakeHost UseContext<TContext>()
+        where TContext : class, ICakeContext
+    {
+        contextType = typeof(TContext);
+        return this;
+    }
+
+    public CakeHost UseLifetime<TLifetime>()
+        where TLifetime : class
+    {
+        lifetimeType = typeof(TLifetime);
+        return this;
+    }
+
+    public CakeHost UseTaskLifetime<TLifetime>()
+        where TLifetime : class
+    {
+        taskLifetimeType = typeof(TLifetime);
+        return this;
+    }
+
+    public CakeHost UseWorkingDirectory(string path)
+    {
+        workingDirectory = path;
+        return this;
+    }
+
+    public CakeHost AddAssembly(Assembly assembly)
+    {
+        taskAssemblies.Add(assembly);
+        return this;
+    }
+
+    public CakeHost ConfigureServices(Action<IServiceCollection> configure)
+    {
+        serviceConfigurations.Add(configure);
+        return this;
+    }
+
+    /// <summary>Not in Frosting: the <c>--name=value</c> parameters the application accepts; any other name is refused.</summary>
+    public CakeHost UseParameters(IEnumerable<HostParameter> accepted)
+    {
+        parameters.AddRange(accepted);
+        return this;
+    }
+
+    public CakeHost UseProgramName(string name)
+    {
+        programName = name;
+        return this;
+    }
+
+    public int Run(IEnumerable<string> args) => RunAsync(args).GetAwaiter().GetResult();
+
+    public async Task<int> RunAsync(IEnumerable<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var originalDirectory = Environment.CurrentDirectory;
+        ServiceProvider? provider = null;
+        try
+        {
+            var commandLine = HostCommandLine.Parse(args.ToArray(), parameters);
+            if (commandLine.Help)
+            {
+                Console.Out.WriteLine(HostCommandLine.HelpText(programName, parameters));
+                return 0;
+            }
+
+            if (commandLine.Version)
+            {
+                var assembly = Assembly.GetEntryAssembly() ?? typeof(CakeHost).Assembly;
+                Console.Out.WriteLine(assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0");
+                return 0;
+            }
+
+            var catalog = new TaskCatalog(FindTaskTypes());
+            var target = catalog.Find(commandLine.Target) ?? throw new UsageException(
+                $"Unknown target '{commandLine.Target}'.{Suggestions.DidYouMean(commandLine.Target, catalog.Tasks.Select(t => t.Name))} Run without --target to list the tasks.");
+
+            var directory = commandLine.WorkingDirectory ?? workingDirectory;
+            if (directory is not null)
+            {
+                if (!Directory.Exists(directory))
+                {
+                    throw new UsageException($"Working directory '{directory}' does not exist. Pass an existing folder to --working.");
+                }
+
+                Environment.CurrentDirectory = Path.GetFullPath(directory);
+            }
+
+            provider = BuildServices(commandLine, catalog);
+            var log = provider.GetRequiredService<ICakeLog>();
+            log.Verbosity = commandLine.Verbosity;
+
+            // The context parses and validates every parameter once; a bad value is a usage error before any task runs.
+            var context = (ICakeContext)provider.GetRequiredService(contextType ?? typeof(FrostingContext));
+            var engine = provider.GetRequiredService<ICakeEngine>();
+            RegisterLifetimes(provider, engine, context);
+            foreach (var descriptor in catalog.Tasks)
+            {
+                RegisterTask(engine, descriptor, (IFrostingTask)provider.GetRequiredService(descriptor.Type), context);
+            }
+
+            var host = CreateScriptHost(commandLine, provider, engine, context, log, catalog);
+            if (commandLine.Exclusive)
+            {
+                host.Settings.UseExclusiveTarget();
+            }
+
+            await host.RunTargetAsync(target.Name).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception exception)
+        {
+            return Report(exception);
+        }
+        finally
+        {
+            if (provider is not null)
+            {
+                await provider.DisposeAsync().ConfigureAwait(false);
+            }
+
+            Environment.CurrentDirectory = originalDirectory;
+        }
+    }
+
+    private IEnumerable<Type> FindTaskTypes()
+    {
+        var assemblies = taskAssemblies.Count > 0 ? taskAssemblies : [Assembly.GetEntryAssembly()!];
+        return assemblies.SelectMany(a => a.GetTypes())
+            .Where(t => typeof(IFrostingTask).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
+    }
+
+    private ServiceProvider BuildServices(HostCommandLine commandLine, TaskCatalog catalog)
+    {
+        var services = new ServiceCollection();
+        services.AddCakeDiagnostics();
+        var color = HostConsole.ColorWanted();
+        services.AddSingleton<IConsole>(new HostConsole(new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime())), color));
+        services.AddSingleton(HostConsole.CreateAnsiConsole(color));
+        services.UseModule<CoreModule>();
+        services.UseModule<CommonModule>();
+        services.AddSingleton<ICakeArguments>(new CakeArguments(commandLine.Arguments
+            .SelectMany(p => p.Value.Select(v => (p.Key, Value: v)))
+            .ToLookup(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase)));
+        services.AddSingleton<ICakeConfiguration>(new CakeConfiguration(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)));
+        services.AddSingleton(commandLine);
+        services.AddSingleton(catalog);
+        services.AddSingleton(contextType ?? typeof(FrostingContext));
+        foreach (var type in new[] { lifetimeType, taskLifetimeType }.OfType<Type>())
+        {
+            services.AddSingleton(type);
+        }
+
+        foreach (var task in catalog.Tasks)
+        {
+            services.AddSingleton(task.Type);
+        }
+
+        foreach (var configure in serviceConfigurations)
+        {
+            configure(services);
+        }
+
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = false });
+    }
+
+    private void RegisterLifetimes(IServiceProvider provider, ICakeEngine engine, ICakeContext context)
+    {
+        if (lifetimeType is not null)
+        {
+            var lifetime = new LifetimeInvoker(provider.GetRequiredService(lifetimeType));
+            engine.RegisterSetupAction(info => lifetime.Setup(context, info));
+            engine.RegisterTeardownAction(info => lifetime.Teardown(context, info));
+        }
+
+        if (taskLifetimeType is not null)
+        {
+            var lifetime = new LifetimeInvoker(provider.GetRequiredService(taskLifetimeType));
+            engine.RegisterTaskSetupAction(info => lifetime.TaskSetup(context, info));
+            engine.RegisterTaskTeardownAction(info => lifetime.TaskTeardown(context, info));
+        }
+    }
+
+    private static void RegisterTask(ICakeEngine engine, TaskDescriptor descriptor, IFrostingTask task, ICakeContext context)
+    {
+        var builder = engine.RegisterTask(descriptor.Name).Description(descriptor.Description);
+        foreach (var dependency in descriptor.DependsOn)
+        {
+            builder.IsDependentOn(TaskDescriptor.From(dependency).Name);
+        }
+
+        foreach (var dependee in descriptor.DependeeOf)
+        {
+            builder.IsDependeeOf(TaskDescriptor.From(dependee).Name);
+        }
+
+        builder.WithCriteria(_ => task.ShouldRun(context)).Does(() => task.RunAsync(context));
+        if (task.HandlesErrors)
+        {
+            // Frosting's OnError must not swallow the failure: the task reports, the run still fails.
+            builder.OnError((exception, _) =>
+            {
+                task.OnError(exception, context);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception).Throw();
+            });
+        }
+
+        if (descriptor.ContinueOnError)
+        {
+            builder.ContinueOnError();
+        }
+
+        builder.Finally(() => task.Finally(context));
+    }
+
+    private static Cake.Core.Scripting.ScriptHost CreateScriptHost(
+        HostCommandLine commandLine, IServiceProvider provider, ICakeEngine engine, ICakeContext context, ICakeLog log, TaskCatalog catalog)
+    {
+        if (commandLine.Tree)
+        {
+            return new TreeScriptHost(engine, context, provider.GetRequiredService<IConsole>());
+        }
+
+        if (commandLine.Description)
+        {
+            return new DescriptionScriptHost(engine, context, provider.GetRequiredService<IAnsiConsole>());
+        }
+
+        var strategy = new DefaultExecutionStrategy(log, provider.GetRequiredService<ICakeReportPrinter>());
+        var executionStrategy = commandLine.DryRun ? new DryRunExecutionStrategy(strategy, log, catalog) : (IExecutionStrategy)strategy;
+        return new BuildScriptHost(
+            engine,
+            executionStrategy,
+            context,
+            provider.GetRequiredService<ICakeReportPrinter>(),
+            provider.GetRequiredService<ICakeConfiguration>(),
+            log);
+    }
+
+    private static int Report(Exception exception)
+    {
+        var failure = Unwrap(exception);
+        switch (failure)
+        {
+            case UsageException usage:
+                Console.Error.WriteLine(usage.Message);
+                return UsageErrorExitCode;
+            case ExitCodeException known:
+                Console.Error.WriteLine($"Error: {known.Message}");
+                return known.ExitCode;
+            case CakeException { ExitCode: not 0 } cake:
+                Console.Error.WriteLine($"Error: {cake.Message}");
+                return cake.ExitCode;
+            default:
+                Console.Error.WriteLine($"Error: {failure.Message}");
+                if (Environment.GetEnvironmentVariable("BUILD_STACK_TRACES") == "1")
+                {
+                    Console.Error.WriteLine(failure);
+                }
+
+                return 1;
+        }
+    }
+
+    private static Exception Unwrap(Exception exception)
+    {
+        while (true)
+        {
+            switch (exception)
+            {
+                case CakeReportException { InnerException: { } inner }:
+                    exception = inner;
+                    continue;
+                case AggregateException { InnerExceptions.Count: 1 } aggregate:
+                    exception = aggregate.InnerExceptions[0];
+                    continue;
+                case TargetInvocationException { InnerException: { } inner }:
+                    exception = inner;
+                    continue;
+                default:
+                    return exception;
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Cake.Core;
+
+namespace Build.Host;
+
+/// <summary>What the host needs from any task, synchronous or not.</summary>
+public interface IFrostingTask
+{
+    Task RunAsync(ICakeContext context);
+
+    bool ShouldRun(ICakeContext context);
+
+    void OnError(Exception exception, ICakeContext context);
+
+    void Finally(ICakeContext context);
+
+    /// <summary>True when the task overrides <c>OnError</c>; only then is an error handler registered.</summary>
+    bool HandlesErrors { get; }
+}
+
+/// <summary>A task with a synchronous body.</summary>
+public abstract class FrostingTask<TContext> : IFrostingTask
+    where TContext : ICakeContext
+{
+    public virtual void Run(TContext context)
+    {
+    }
+
+    public virtual bool ShouldRun(TContext context) => true;
+
+    /// <summary>Called when <c>Run</c> throws. The host rethrows afterwards, so the run still fails.</summary>
+    public virtual void OnError(Exception exception, TContext context)
+    {
+    }
+
+    public virtual void Finally(TContext context)
+    {
+    }
+
+    Task IFrostingTask.RunAsync(ICakeContext context)
+    {
+        Run((TContext)context);
+        return Task.CompletedTask;
+    }
+
+    bool IFrostingTask.ShouldRun(ICakeContext context) => ShouldRun((TContext)context);
+
+    void IFrostingTask.OnError(Exception exception, ICakeContext context) => OnError(exception, (TContext)context);
+
+    void IFrostingTask.Finally(ICakeContext context) => Finally((TContext)context);
+
+    bool IFrostingTask.HandlesErrors => TaskReflection.Overrides(GetType(), nameof(OnError));
+}
+
+/// <summary>A task with an asynchronous body.</summary>
+public abstract class AsyncFrostingTask<TContext> : IFrostingTask
+    where TContext : ICakeContext
+{
+    public virtual Task RunAsync(TContext context) => Task.CompletedTask;
+
+    public virtual bool ShouldRun(TContext context) => true;
+
+    /// <summary>Called when <c>RunAsync</c> throws. The host rethrows afterwards, so the run still fails.</summary>
+    public virtual void OnError(Exception exception, TContext context)
+    {
+    }
+
+    public virtual void Finally(TContext context)
+    {
+    }
+
+    Task IFrostingTask.RunAsync(ICakeContext context) => RunAsync((TContext)context);
+
+    bool IFrostingTask.ShouldRun(ICakeContext context) => ShouldRun((TContext)context);
+
+    void IFrostingTask.OnError(Exception exception, ICakeContext context) => OnError(exception, (TContext)context);
+
+    void IFrostingTask.Finally(ICakeContext context) => Finally((TContext)context);
+
+    bool IFrostingTask.HandlesErrors => TaskReflection.Overrides(GetType(), nameof(OnError));
+}

@@ -1,0 +1,178 @@
+using Cake.Core.Diagnostics;
+
+namespace Build.Host;
+
+/// <summary>The command line as Cake users know it, parsed once. Anything wrong is a <see cref="UsageException"/>.</summary>
+public sealed record HostCommandLine
+{
+    public const string DefaultTarget = "Default";
+
+    // Host options, with Cake's spellings and short forms.
+    private static readonly HostParameter[] HostOptions =
+    [
+        new("target", false, "t"),
+        new("verbosity", false, "v"),
+        new("working", false, "w"),
+        new("dryrun", true, "noop", "whatif"),
+        new("tree", true),
+        new("description", true, "showdescription"),
+        new("exclusive", true, "e"),
+        new("help", true, "h", "?"),
+        new("version", true),
+    ];
+
+    private static readonly Dictionary<string, Verbosity> Verbosities = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["quiet"] = Verbosity.Quiet, ["q"] = Verbosity.Quiet,
+        ["minimal"] = Verbosity.Minimal, ["m"] = Verbosity.Minimal,
+        ["normal"] = Verbosity.Normal, ["n"] = Verbosity.Normal,
+        ["verbose"] = Verbosity.Verbose, ["v"] = Verbosity.Verbose,
+        ["diagnostic"] = Verbosity.Diagnostic, ["d"] = Verbosity.Diagnostic,
+    };
+
+    public string Target { get; private init; } = DefaultTarget;
+
+    public Verbosity Verbosity { get; private init; } = Verbosity.Normal;
+
+    public string? WorkingDirectory { get; private init; }
+
+    public bool DryRun { get; private init; }
+
+    public bool Tree { get; private init; }
+
+    public bool Description { get; private init; }
+
+    public bool Exclusive { get; private init; }
+
+    public bool Help { get; private init; }
+
+    public bool Version { get; private init; }
+
+    /// <summary>Every argument by canonical lower-case name, host options included, as the engine's arguments.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Arguments { get; private init; } =
+        new Dictionary<string, IReadOnlyList<string>>();
+
+    public static HostCommandLine Parse(IReadOnlyList<string> args, IEnumerable<HostParameter> applicationParameters)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var known = new Dictionary<string, HostParameter>(StringComparer.OrdinalIgnoreCase);
+        foreach (var parameter in HostOptions.Concat(applicationParameters))
+        {
+            foreach (var name in parameter.AllNames)
+            {
+                known[name] = parameter;
+            }
+        }
+
+        var values = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        string? positionalTarget = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-') || arg == "-")
+            {
+                if (positionalTarget is not null)
+                {
+                    throw new UsageException($"Unexpected argument '{arg}'. Parameters are written --name=value.");
+                }
+
+                positionalTarget = arg;
+                continue;
+            }
+
+            var body = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
+            var equals = body.IndexOf('=', StringComparison.Ordinal);
+            var name = equals >= 0 ? body[..equals] : body;
+            string? value = equals >= 0 ? body[(equals + 1)..] : null;
+            if (name.Length == 0 || name.StartsWith('-') || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '?'))
+            {
+                throw new UsageException($"Malformed argument '{arg}'. Parameters are written --name=value.");
+            }
+
+            if (!known.TryGetValue(name, out var parameter))
+            {
+                var dashes = arg.StartsWith("--", StringComparison.Ordinal) ? "--" : "-";
+                throw new UsageException(
+                    $"Unknown parameter '{dashes}{name}'.{Suggestions.DidYouMean(name, known.Keys.Where(k => k.Length > 1), "--{0}")} Run with --help to see the options.");
+            }
+
+            if (value is null)
+            {
+                if (parameter.IsFlag)
+                {
+                    value = "true";
+                }
+                else if (i + 1 < args.Count && !args[i + 1].StartsWith('-'))
+                {
+                    value = args[++i];
+                }
+                else
+                {
+                    throw new UsageException($"Parameter '--{parameter.Name}' needs a value: --{parameter.Name}=<value>.");
+                }
+            }
+
+            if (parameter.IsFlag && !bool.TryParse(value, out _))
+            {
+                throw new UsageException($"Parameter '--{parameter.Name}' is a switch: give it alone or as --{parameter.Name}=true|false, not '{value}'.");
+            }
+
+            if (!values.TryGetValue(parameter.Name, out var list))
+            {
+                values[parameter.Name] = list = [];
+            }
+
+            list.Add(value);
+        }
+
+        string? Last(string name) => values.TryGetValue(name, out var v) ? v[^1] : null;
+        bool Flag(string name) => Last(name) is { } v && bool.Parse(v);
+
+        var target = Last("target") ?? positionalTarget ?? DefaultTarget;
+        if (target.Length == 0)
+        {
+            throw new UsageException("The target is empty. Give one with --target=<Task>, or none to list the tasks.");
+        }
+
+        var verbosity = Verbosity.Normal;
+        if (Last("verbosity") is { } verbosityText && !Verbosities.TryGetValue(verbosityText, out verbosity))
+        {
+            throw new UsageException(
+                $"Unknown verbosity '{verbosityText}'.{Suggestions.DidYouMean(verbosityText, Verbosities.Keys.Where(k => k.Length > 1))} Use quiet, minimal, normal, verbose or diagnostic.");
+        }
+
+        values["target"] = [target];
+        return new HostCommandLine
+        {
+            Target = target,
+            Verbosity = verbosity,
+            WorkingDirectory = Last("working"),
+            DryRun = Flag("dryrun"),
+            Tree = Flag("tree"),
+            Description = Flag("description"),
+            Exclusive = Flag("exclusive"),
+            Help = Flag("help"),
+            Version = Flag("version"),
+            Arguments = values.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.OrdinalIgnoreCase),
+        };
+    }
+
+    public static string HelpText(string program, IEnumerable<HostParameter> applicationParameters) =>
+        $"""
+        Usage: {program} [--target=<Task>] [options] [--name=value ...]
+
+        Options:
+          -t, --target=<Task>        the task to run (default: {DefaultTarget}, which lists the tasks)
+          -v, --verbosity=<level>    quiet, minimal, normal, verbose or diagnostic
+          -w, --working=<dir>        the folder the build runs in
+              --dryrun               print the plan: the tasks in order and the commands they would run
+              --tree                 print the task's dependency tree
+              --description          print every task with its description
+          -e, --exclusive            run the target alone, without its dependencies
+          -h, --help                 this text
+              --version              the version of this build
+
+        Parameters: {string.Join(", ", applicationParameters.Select(p => "--" + p.Name).Order(StringComparer.Ordinal))}
+        Exit codes: 0 success; 2 usage or configuration error; a failing tool's own exit code; 1 any other failure.
+        """;
+}

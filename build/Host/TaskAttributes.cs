@@ -1,0 +1,43 @@
+namespace Build.Host;
+
+// The attributes mirror Cake.Frosting's names so that moving to the package is a change of `using`.
+
+/// <summary>The name a task is invoked by (<c>--target=Name</c>).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class TaskNameAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>One sentence shown by the Default target, <c>--description</c> and the README's task table. Required.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class TaskDescriptionAttribute(string description) : Attribute
+{
+    public string Description { get; } = description;
+}
+
+/// <summary>The task runs after <paramref name="task"/>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class IsDependentOnAttribute(Type task) : Attribute
+{
+    public Type Task { get; } = task;
+}
+
+/// <summary>The task runs before <paramref name="task"/> whenever that task runs.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class IsDependeeOfAttribute(Type task) : Attribute
+{
+    public Type Task { get; } = task;
+}
+
+/// <summary>A failure of this task is reported but does not stop the run.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class ContinueOnErrorAttribute : Attribute;
+
+/// <summary>
+/// Not part of Frosting: the task's <c>Run</c> is safe under <c>--dryrun</c> because every side effect goes
+/// through the command runner (which only prints in a dry run) or is guarded by the context's dry-run flag.
+/// Tasks without it are listed in the plan but not entered.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class SupportsDryRunAttribute : Attribute;

@@ -1,0 +1,62 @@
+namespace Build.Tools.Docker;
+
+public sealed record DockerSettings : ToolSettings;
+
+public sealed record DockerBuildSettings : ToolSettings
+{
+    public required string Context { get; init; }
+
+    public string? File { get; init; }
+
+    public string? Target { get; init; }
+
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> BuildArguments { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public bool Pull { get; init; }
+
+    public bool NoCache { get; init; }
+}
+
+/// <summary>The <c>docker</c> CLI (Cake.Docker is not on our feed).</summary>
+public sealed class DockerTool(ICommandRunner runner) : Tool<DockerSettings>(runner)
+{
+    protected override string ToolName => "docker";
+
+    protected override string? InstallHint => "Install the Docker engine (https://docs.docker.com/engine/install/; on Debian: apt-get install docker.io).";
+
+    public static ArgumentList BuildArguments(DockerBuildSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var arguments = new ArgumentList().Add("build").AddOption("--file", settings.File).AddOption("--target", settings.Target);
+        arguments.AddOptions("--tag", settings.Tags);
+        arguments.AddOptions("--build-arg", settings.BuildArguments.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+        arguments.AddOptions("--label", settings.Labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+        return arguments.AddSwitch("--pull", settings.Pull).AddSwitch("--no-cache", settings.NoCache).Add(settings.Context);
+    }
+
+    public Task<CommandResult> BuildAsync(DockerBuildSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var environment = new Dictionary<string, string?>(settings.EnvironmentVariables) { ["DOCKER_BUILDKIT"] = "1" };
+        var command = CreateCommand(new DockerSettings { WorkingDirectory = settings.WorkingDirectory, Timeout = settings.Timeout }, BuildArguments(settings)) with
+        {
+            Environment = environment,
+        };
+        return Runner.RunAsync(command, cancellationToken);
+    }
+
+    /// <summary>The engine's version; fails with the tool's error when the engine is unreachable.</summary>
+    public async Task<string> ServerVersionAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await QueryAsync(new DockerSettings(), new ArgumentList(["version", "--format", "{{.Server.Version}}"]), cancellationToken).ConfigureAwait(false);
+        return result.StandardOutput.Trim();
+    }
+
+    /// <summary>Any docker command, for wrappers still to come: arguments typed by the caller, run through the one runner.</summary>
+    public Task<CommandResult> RunAsync(ArgumentList arguments, bool query = false, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(CreateCommand(new DockerSettings(), arguments, query, quiet: query), cancellationToken);
+}

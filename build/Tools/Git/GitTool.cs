@@ -1,0 +1,50 @@
+namespace Build.Tools.Git;
+
+public sealed record GitSettings : ToolSettings;
+
+/// <summary>What image tags and version info need from the work tree.</summary>
+public sealed record GitInfo(string Commit, string Branch, bool IsDirty)
+{
+    public static GitInfo Unknown { get; } = new("unknown", "unknown", false);
+
+    public string ShortCommit => Commit.Length > 12 ? Commit[..12] : Commit;
+}
+
+/// <summary>The <c>git</c> command (Cake.Git cannot load here: its libgit2 wants an old libssl).</summary>
+public sealed class GitTool(ICommandRunner runner) : Tool<GitSettings>(runner)
+{
+    protected override string ToolName => "git";
+
+    protected override string? InstallHint => "Install git (apt-get install git).";
+
+    public static ArgumentList RevParseArguments() => new(["rev-parse", "HEAD", "--abbrev-ref", "HEAD"]);
+
+    public static ArgumentList StatusArguments() => new(["status", "--porcelain"]);
+
+    /// <summary>Commit, branch and dirty state; <see cref="GitInfo.Unknown"/> outside a repository.</summary>
+    public async Task<GitInfo> GetInfoAsync(GitSettings settings, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        try
+        {
+            var revParse = await QueryAsync(settings, RevParseArguments()).ConfigureAwait(false);
+            var lines = revParse.OutputLines;
+            var status = await QueryAsync(settings, StatusArguments()).ConfigureAwait(false);
+            var branch = lines.Count > 1 ? lines[1] : "HEAD";
+            if (branch == "HEAD")
+            {
+                // CI checks out a detached HEAD; its own variables name the branch.
+                branch = FirstSet(environment, "GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BRANCH_NAME") ?? "detached";
+            }
+
+            return new GitInfo(lines[0], branch, status.OutputLines.Count > 0);
+        }
+        catch (ToolFailedException)
+        {
+            return GitInfo.Unknown;
+        }
+    }
+
+    private static string? FirstSet(IReadOnlyDictionary<string, string?>? environment, params string[] names) =>
+        names.Select(n => environment is not null && environment.TryGetValue(n, out var v) ? v : System.Environment.GetEnvironmentVariable(n))
+            .FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+}

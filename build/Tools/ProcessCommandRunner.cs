@@ -1,0 +1,123 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tools;
+
+/// <summary>
+/// Starts a real process: echoes the redacted command first, streams its output line by line (secrets masked),
+/// and turns a failing exit code into a <see cref="ToolFailedException"/> carrying the last lines of error output.
+/// </summary>
+public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : ICommandRunner
+{
+    private const int TailLines = 20;
+
+    public async Task<CommandResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        log.Write(command.Quiet ? Verbosity.Verbose : Verbosity.Normal, LogLevel.Information, "{0}", "> " + masker.Mask(command.Render()));
+
+        var startInfo = new ProcessStartInfo(command.Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = command.StandardInput is not null,
+            UseShellExecute = false,
+            WorkingDirectory = command.WorkingDirectory ?? Environment.CurrentDirectory,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in command.Arguments)
+        {
+            startInfo.ArgumentList.Add(argument.Value);
+        }
+
+        foreach (var (name, value) in command.Environment)
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
+
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception)
+        {
+            throw new ToolFailedException(
+                command.Tool,
+                127,
+                $"'{command.Executable}' was not found or could not be started.{(command.InstallHint is null ? string.Empty : " " + command.InstallHint)}",
+                []);
+        }
+
+        var output = new StringBuilder();
+        var error = new StringBuilder();
+        var tail = new Queue<string>();
+        var streamLevel = command.Quiet ? Verbosity.Verbose : Verbosity.Normal;
+        var outputPump = Pump(process.StandardOutput, output, null, streamLevel);
+        var errorPump = Pump(process.StandardError, error, tail, streamLevel);
+        if (command.StandardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(command.StandardInput).ConfigureAwait(false);
+            process.StandardInput.Close();
+        }
+
+        using var timeout = command.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new ToolFailedException(command.Tool, 124, $"timed out after {command.Timeout!.Value.TotalSeconds:0} s and was stopped.", tail.ToArray());
+            }
+
+            throw;
+        }
+
+        await Task.WhenAll(outputPump, errorPump).ConfigureAwait(false);
+        var result = new CommandResult(process.ExitCode, output.ToString(), error.ToString());
+        if (!command.SuccessExitCodes.Contains(process.ExitCode))
+        {
+            var lines = tail.Count > 0 ? tail.ToArray() : result.OutputLines.TakeLast(TailLines).Select(masker.Mask).ToArray();
+            throw new ToolFailedException(command.Tool, process.ExitCode, $"{masker.Mask(command.Render())}", lines);
+        }
+
+        return result;
+
+        async Task Pump(StreamReader reader, StringBuilder sink, Queue<string>? lastLines, Verbosity level)
+        {
+            while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
+            {
+                sink.AppendLine(line);
+                var masked = masker.Mask(line);
+                log.Write(level, LogLevel.Information, "{0}", masked);
+                if (lastLines is not null)
+                {
+                    lock (lastLines)
+                    {
+                        lastLines.Enqueue(masked);
+                        if (lastLines.Count > TailLines)
+                        {
+                            lastLines.Dequeue();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

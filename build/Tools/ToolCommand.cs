@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace Build.Tools;
+
+/// <summary>One external command, fully described before it runs: what the runner executes and what it echoes.</summary>
+public sealed record ToolCommand
+{
+    /// <summary>The name shown to users and carried by a failure ("docker", "pg_dump").</summary>
+    public required string Tool { get; init; }
+
+    public required string Executable { get; init; }
+
+    public IReadOnlyList<CommandArgument> Arguments { get; init; } = [];
+
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Variables set for the process (a null value removes one). Values of names in <see cref="SecretVariables"/> are echoed redacted.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+
+    public IReadOnlySet<string> SecretVariables { get; init; } = new HashSet<string>();
+
+    public string? StandardInput { get; init; }
+
+    /// <summary>Output is captured for the caller, shown only at verbose level.</summary>
+    public bool Quiet { get; init; }
+
+    /// <summary>Reads state and changes nothing: it runs even in a dry run, whose plan may depend on it.</summary>
+    public bool IsQuery { get; init; }
+
+    public IReadOnlyList<int> SuccessExitCodes { get; init; } = [0];
+
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>A line of how to fix things when the executable is missing ("Install Docker: ...").</summary>
+    public string? InstallHint { get; init; }
+
+    /// <summary>The command as a POSIX shell line, secrets redacted: what is echoed before it runs.</summary>
+    public string Render()
+    {
+        var line = new StringBuilder();
+        foreach (var (name, value) in Environment.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (value is not null && EchoedVariable(name))
+            {
+                line.Append(name).Append('=').Append(SecretVariables.Contains(name) ? CommandArgument.Redacted : Quote(value)).Append(' ');
+            }
+        }
+
+        line.Append(Quote(Executable));
+        foreach (var argument in Arguments)
+        {
+            line.Append(' ').Append(argument.IsSecret ? CommandArgument.Redacted : Quote(argument.Value));
+        }
+
+        return line.ToString();
+    }
+
+    // Only variables a reader needs to reproduce the command are echoed; the bulk (compose's variables) is not.
+    private bool EchoedVariable(string name) => SecretVariables.Contains(name) || Environment.Count <= 4;
+
+    public static string Quote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c)))
+        {
+            return value;
+        }
+
+        return "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
+}

@@ -1,0 +1,69 @@
+using Build.Configuration;
+using Build.Host;
+using Build.Tests.Support;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tests;
+
+public sealed class CommandLineTests
+{
+    private static readonly HostParameter[] Parameters = Arguments.All.Select(a => a.ToHostParameter()).ToArray();
+
+    [Test]
+    public void Reads_cake_style_options_and_parameters()
+    {
+        var line = HostCommandLine.Parse(["-t", "DevUp", "--verbosity=diagnostic", "--dryrun", "-e", "--env=staging", "--tail", "20"], Parameters);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(line.Target, Is.EqualTo("DevUp"));
+            Assert.That(line.Verbosity, Is.EqualTo(Verbosity.Diagnostic));
+            Assert.That(line.DryRun, Is.True);
+            Assert.That(line.Exclusive, Is.True);
+            Assert.That(line.Arguments["env"], Is.EqualTo(new[] { "staging" }));
+            Assert.That(line.Arguments["tail"], Is.EqualTo(new[] { "20" }));
+        });
+    }
+
+    [Test]
+    public void An_alias_is_stored_under_the_parameter_name()
+    {
+        var line = HostCommandLine.Parse(["--environment=staging"], Parameters);
+
+        Assert.That(line.Arguments["env"], Is.EqualTo(new[] { "staging" }));
+    }
+
+    [Test]
+    public void No_target_means_Default()
+    {
+        Assert.That(HostCommandLine.Parse([], Parameters).Target, Is.EqualTo("Default"));
+    }
+
+    [TestCase("--enviroment=staging", "Unknown parameter '--enviroment'. Did you mean '--environment'?")]
+    [TestCase("--allow-remot", "Unknown parameter '--allow-remot'. Did you mean '--allow-remote'?")]
+    [TestCase("--verbosity=loud", "Unknown verbosity 'loud'.")]
+    [TestCase("--=x", "Malformed argument '--=x'.")]
+    [TestCase("--dryrun=maybe", "is a switch")]
+    [TestCase("--tail", "needs a value")]
+    public void Bad_input_is_one_usage_error(string argument, string message)
+    {
+        var error = Assert.Throws<UsageException>(() => HostCommandLine.Parse([argument], Parameters));
+
+        Assert.That(error!.Message, Does.Contain(message));
+        Assert.That(error.Message, Does.Not.Contain("\n"));
+    }
+
+    [TestCase("DevUP", "DevUp")]
+    [TestCase("tset", "Test")]
+    [TestCase("defualt", "Default")]
+    public void Suggests_the_closest_name(string input, string expected)
+    {
+        Assert.That(Suggestions.Closest(input, ["Default", "DevUp", "DevDown", "Test", "Backup"]), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Does_not_suggest_something_unrelated()
+    {
+        Assert.That(Suggestions.Closest("Nope", ["Default", "DevUp", "Test"]), Is.Null);
+    }
+}

@@ -1,0 +1,86 @@
+using Build.Tests.Support;
+
+namespace Build.Tests;
+
+public sealed class HostTests
+{
+    [Test]
+    public void Unknown_target_exits_2_with_one_line()
+    {
+        var result = HostRun.Run("--target=Nope");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error.Trim(), Does.StartWith("Unknown target 'Nope'.").And.Not.Contain("\n"));
+    }
+
+    [Test]
+    public void Misspelt_target_gets_a_suggestion()
+    {
+        var result = HostRun.Run("--target=tset");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("Did you mean 'Test'?"));
+    }
+
+    [Test]
+    public void Unknown_verbosity_exits_2()
+    {
+        Assert.That(HostRun.Run("--verbosity=loud").ExitCode, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Misspelt_parameter_is_refused_with_a_suggestion()
+    {
+        var result = HostRun.Run("--target=Default", "--enviroment=staging");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("Did you mean '--environment'?"));
+    }
+
+    [Test]
+    public void A_parameter_value_of_the_wrong_type_exits_2()
+    {
+        var result = HostRun.Run("--target=Default", "--tail=lots");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error.Trim(), Is.EqualTo("--tail must be a whole number from 0 to 1000000, not 'lots'."));
+    }
+
+    [Test]
+    public void Default_lists_every_task_with_its_description()
+    {
+        var result = HostRun.Run();
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain("Test").And.Contain("Runs every test project"));
+        Assert.That(result.Output, Does.Contain("./build.sh --target="));
+    }
+
+    [Test]
+    public void Help_prints_the_options_and_exits_0()
+    {
+        var result = HostRun.Run("--help");
+
+        Assert.That(result.ExitCode, Is.Zero);
+        Assert.That(result.Output, Does.Contain("--dryrun").And.Contain("--exclusive"));
+    }
+
+    [Test]
+    public void Description_lists_the_tasks()
+    {
+        var result = HostRun.Run("--description");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain("Test"));
+    }
+
+    [Test]
+    public void Every_task_has_a_name_and_description()
+    {
+        var catalog = new Build.Host.TaskCatalog(typeof(BuildContext).Assembly.GetTypes()
+            .Where(t => typeof(Build.Host.IFrostingTask).IsAssignableFrom(t) && !t.IsAbstract));
+
+        Assert.That(catalog.Tasks, Is.Not.Empty);
+        Assert.That(catalog.Tasks.Select(t => t.Type), Has.All.Matches<Type>(t => t!.IsSealed && t.Name.EndsWith("Task", StringComparison.Ordinal)));
+    }
+}

@@ -1,0 +1,57 @@
+using Build.Configuration;
+using Build.Host;
+
+namespace Build.Tests.Support;
+
+/// <summary>Runs the real host in-process, as ./build.sh would, and captures what it prints.</summary>
+public static class HostRun
+{
+    private static readonly Lock ConsoleGate = new();
+
+    public sealed record Result(int ExitCode, string Output, string Error)
+    {
+        public string All => Output + Error;
+    }
+
+    public static Result Run(params string[] args)
+    {
+        lock (ConsoleGate)
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var (originalOut, originalError) = (Console.Out, Console.Error);
+            var previousNoColor = Environment.GetEnvironmentVariable("NO_COLOR");
+            Console.SetOut(output);
+            Console.SetError(error);
+            Environment.SetEnvironmentVariable("NO_COLOR", "1");
+            try
+            {
+                var exitCode = new CakeHost()
+                    .UseContext<BuildContext>()
+                    .UseLifetime<BuildLifetime>()
+                    .AddAssembly(typeof(BuildContext).Assembly)
+                    .UseParameters(Arguments.All.Select(a => a.ToHostParameter()))
+                    .Run(args);
+                return new Result(exitCode, output.ToString(), error.ToString());
+            }
+            finally
+            {
+                Console.SetOut(originalOut);
+                Console.SetError(originalError);
+                Environment.SetEnvironmentVariable("NO_COLOR", previousNoColor);
+            }
+        }
+    }
+
+    /// <summary>The task names a dry run lists, in order ("1. Name: ...").</summary>
+    public static IReadOnlyList<string> PlannedTasks(string target, params string[] extra)
+    {
+        var result = Run([$"--target={target}", "--dryrun", .. extra]);
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        return result.Output.Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\d+\. (\w+):"))
+            .Where(m => m.Success)
+            .Select(m => m.Groups[1].Value)
+            .ToArray();
+    }
+}
