@@ -22,10 +22,10 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = command.StandardInput is not null,
+            RedirectStandardInput = command.StandardInput is not null || command.StandardInputFile is not null,
             UseShellExecute = false,
             WorkingDirectory = command.WorkingDirectory ?? Environment.CurrentDirectory,
-            StandardOutputEncoding = Encoding.UTF8,
+            StandardOutputEncoding = command.StandardOutputFile is null ? Encoding.UTF8 : null,
             StandardErrorEncoding = Encoding.UTF8,
         };
         foreach (var argument in command.Arguments)
@@ -63,12 +63,19 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         var error = new StringBuilder();
         var tail = new Queue<string>();
         var streamLevel = command.Quiet ? Verbosity.Verbose : Verbosity.Normal;
-        var outputPump = Pump(process.StandardOutput, output, null, streamLevel);
+        var outputPump = command.StandardOutputFile is { } outputFile
+            ? CopyToFile(process.StandardOutput.BaseStream, outputFile)
+            : Pump(process.StandardOutput, output, null, streamLevel);
         var errorPump = Pump(process.StandardError, error, tail, streamLevel);
+        var inputPump = Task.CompletedTask;
         if (command.StandardInput is not null)
         {
             await process.StandardInput.WriteAsync(command.StandardInput).ConfigureAwait(false);
             process.StandardInput.Close();
+        }
+        else if (command.StandardInputFile is { } inputFile)
+        {
+            inputPump = CopyFromFile(inputFile, process.StandardInput);
         }
 
         using var timeout = command.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
@@ -90,6 +97,15 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         }
 
         await Task.WhenAll(outputPump, errorPump).ConfigureAwait(false);
+        try
+        {
+            await inputPump.ConfigureAwait(false);
+        }
+        catch (IOException) when (process.ExitCode != 0)
+        {
+            // The process stopped reading because it failed; its exit code and error output tell why.
+        }
+
         var result = new CommandResult(process.ExitCode, output.ToString(), error.ToString());
         if (!command.SuccessExitCodes.Contains(process.ExitCode))
         {
@@ -98,6 +114,23 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         }
 
         return result;
+
+        static async Task CopyToFile(Stream source, string path)
+        {
+            await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await source.CopyToAsync(target).ConfigureAwait(false);
+            await target.FlushAsync().ConfigureAwait(false);
+        }
+
+        static async Task CopyFromFile(string path, StreamWriter input)
+        {
+            await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+            {
+                await source.CopyToAsync(input.BaseStream).ConfigureAwait(false);
+            }
+
+            input.Close();
+        }
 
         async Task Pump(StreamReader reader, StringBuilder sink, Queue<string>? lastLines, Verbosity level)
         {

@@ -21,6 +21,12 @@ public sealed record ToolCommand
 
     public string? StandardInput { get; init; }
 
+    /// <summary>Streams this file to the process's standard input (binary safe: a dump into <c>pg_restore</c>).</summary>
+    public string? StandardInputFile { get; init; }
+
+    /// <summary>Streams standard output to this file instead of the log (binary safe: <c>pg_dump</c> in a container).</summary>
+    public string? StandardOutputFile { get; init; }
+
     /// <summary>Output is captured for the caller, shown only at verbose level.</summary>
     public bool Quiet { get; init; }
 
@@ -50,6 +56,16 @@ public sealed record ToolCommand
         foreach (var argument in Arguments)
         {
             line.Append(' ').Append(argument.IsSecret ? CommandArgument.Redacted : Quote(argument.Value));
+        }
+
+        if (StandardInputFile is not null)
+        {
+            line.Append(" < ").Append(Quote(StandardInputFile));
+        }
+
+        if (StandardOutputFile is not null)
+        {
+            line.Append(" > ").Append(Quote(StandardOutputFile));
         }
 
         return line.ToString();
