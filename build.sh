@@ -4,7 +4,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-program="$root/build/bin/Build"
+program="$root/.build/bin/Build"
 state="$root/.build"
 stamp="$state/bootstrap.stamp"
 export KIT_ROOT="$root"
@@ -19,6 +19,7 @@ inputs_hash() {
     cd "$root"
     find build -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.json' \) \
       -not -path 'build/bin/*' -not -path 'build/obj/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+    sha256sum build.sh
     sha256sum global.json Directory.Build.props
   ) | sha256sum | cut -d' ' -f1
 }
@@ -45,13 +46,24 @@ if [ -x "$root/.dotnet/dotnet" ]; then
   export DOTNET_ROOT="$root/.dotnet" PATH="$root/.dotnet:$PATH"
 fi
 
+# The runtime identifier of this machine, for ReadyToRun code.
+runtime_id() {
+  local os arch
+  case "$(uname -s)" in Darwin) os=osx ;; *) os=linux ;; esac
+  case "$(uname -m)" in aarch64 | arm64) arch=arm64 ;; *) arch=x64 ;; esac
+  echo "$os-$arch"
+}
+
 current="$(inputs_hash)"
 if [ ! -x "$program" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
   mkdir -p "$state"
   dotnet="$(find_dotnet)"
   say "inputs changed: rebuilding with $dotnet"
   log="$state/bootstrap-build.log"
-  if ! "$dotnet" build "$root/build/Build.csproj" --configuration Release --nologo --verbosity quiet >"$log" 2>&1; then
+  # ReadyToRun needs the runtime pack from NuGet; where it cannot be had, plain IL still runs, only slower to start.
+  if ! "$dotnet" publish "$root/build/Build.csproj" --configuration Release --runtime "$(runtime_id)" --self-contained false \
+      -p:PublishReadyToRun=true --output "$state/bin" --nologo --verbosity quiet >"$log" 2>&1 \
+    && ! "$dotnet" publish "$root/build/Build.csproj" --configuration Release --output "$state/bin" --nologo --verbosity quiet >>"$log" 2>&1; then
     cat "$log" >&2
     echo "build.sh: the build program did not compile (log: $log)" >&2
     exit 1

@@ -66,6 +66,9 @@ public sealed partial class BuildContext : FrostingContext
 
     public bool IsDryRun => Parameters.DryRun;
 
+    /// <summary>Running as a GitHub Actions step: log groups and a job summary.</summary>
+    public bool IsGitHubActions => ProcessEnvironment.GetValueOrDefault("GITHUB_ACTIONS") == "true";
+
     public GitTool Git { get; }
 
     public DockerTool Docker { get; }

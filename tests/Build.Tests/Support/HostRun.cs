@@ -29,6 +29,8 @@ public static class HostRun
                 var exitCode = new CakeHost()
                     .UseContext<BuildContext>()
                     .UseLifetime<BuildLifetime>()
+                    .UseTaskLifetime<TaskLifetime>()
+                    .ConfigureServices(services => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Build.Ci.TaskTimings>(services))
                     .AddAssembly(typeof(BuildContext).Assembly)
                     .UseParameters(Arguments.All.Select(a => a.ToHostParameter()))
                     .Run(args);

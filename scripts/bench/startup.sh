@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Start-up benchmark, side by side in one run: the medians of a warm ./build.sh --target=Default, of
+# `dotnet run --project build` (what a plain Frosting setup does), and of a hello-world .NET program (the floor).
+# The budget: ./build.sh at most 0.30 s and at least 5 times faster than dotnet run.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+runs="${1:-11}"
+work="$root/.build/bench"
+mkdir -p "$work"
+
+# One hello-world program, built once, run through its apphost like our bootstrapper runs the build program.
+if [ ! -x "$work/hello/bin/hello" ]; then
+  mkdir -p "$work/hello"
+  cat >"$work/hello/hello.csproj" <<'XML'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><OutputPath>bin/</OutputPath>
+  <AppendTargetFrameworkToOutputPath>false</AppendTargetFrameworkToOutputPath><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+</Project>
+XML
+  echo 'Console.WriteLine("hello");' >"$work/hello/Program.cs"
+  dotnet build "$work/hello/hello.csproj" -c Release --nologo -v q >/dev/null
+fi
+
+# Warm everything once: the build program's stamp, dotnet run's incremental build.
+"$root/build.sh" --target=Default >/dev/null
+dotnet run --project "$root/build" -- --target=Default >/dev/null 2>&1
+
+median_ms() {
+  local samples=() start end i
+  for ((i = 0; i < runs; i++)); do
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s%N)
+    samples+=($(((end - start) / 1000000)))
+  done
+  printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+build_sh=$(median_ms "$root/build.sh" --target=Default)
+dotnet_run=$(median_ms dotnet run --project "$root/build" -- --target=Default)
+hello=$(median_ms "$work/hello/bin/hello")
+
+awk -v b="$build_sh" -v d="$dotnet_run" -v h="$hello" -v n="$runs" 'BEGIN {
+  printf "median of %d warm runs\n", n
+  printf "  %-40s %7.3f s\n", "./build.sh --target=Default", b / 1000
+  printf "  %-40s %7.3f s\n", "dotnet run --project build", d / 1000
+  printf "  %-40s %7.3f s\n", "hello world (.NET floor)", h / 1000
+  printf "ratios: dotnet run / build.sh = %.1fx; build.sh / hello world = %.1fx\n", d / b, b / h
+  ok = (b <= 300 && d / b >= 5)
+  printf "budget (<= 0.300 s and >= 5x faster than dotnet run): %s\n", ok ? "met" : "NOT met"
+  exit ok ? 0 : 1
+}'

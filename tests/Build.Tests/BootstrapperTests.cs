@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using Build.Tests.Support;
+
+namespace Build.Tests;
+
+/// <summary>
+/// The real build.sh, on a copy of the build program in a folder whose path has a space, run from another folder:
+/// an edit is never served stale, an unchanged tree is not rebuilt, arguments and exit codes pass through.
+/// </summary>
+[Category("Bootstrapper")]
+[NonParallelizable]
+public sealed class BootstrapperTests
+{
+    private string root = null!;
+
+    [OneTimeSetUp]
+    public void CopyTheBuildProgram()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("build.sh is the Linux and macOS bootstrapper.");
+        }
+
+        root = Path.Combine(Directory.CreateTempSubdirectory("kit boot ").FullName, "my checkout");
+        Directory.CreateDirectory(root);
+        foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props" })
+        {
+            File.Copy(Path.Combine(RepositoryRoot.Path, file), Path.Combine(root, file));
+        }
+
+        CopyDirectory(Path.Combine(RepositoryRoot.Path, "build"), Path.Combine(root, "build"));
+        CopyDirectory(Path.Combine(RepositoryRoot.Path, "config"), Path.Combine(root, "config"));
+    }
+
+    [OneTimeTearDown]
+    public void Remove()
+    {
+        if (root is not null)
+        {
+            Directory.Delete(Path.GetDirectoryName(root)!, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Rebuilds_exactly_when_the_inputs_change_and_passes_arguments_and_exit_codes_through()
+    {
+        // One scenario in order: each step depends on the state the previous one left.
+        var cold = Run("--target=Default");
+        Assert.That(cold.ExitCode, Is.Zero, cold.Output);
+        Assert.That(cold.Output, Does.Contain("inputs changed: rebuilding").And.Contain("Tasks (run one with"));
+
+        var warm = Run("--target=Default");
+        Assert.That(warm.Output, Does.Contain("build program up to date").And.Not.Contain("rebuilding"));
+
+        var task = Path.Combine(root, "build", "Tasks", "Core", "DefaultTask.cs");
+        File.WriteAllText(task, File.ReadAllText(task).Replace("Tasks (run one with", "Edited tasks (run one with", StringComparison.Ordinal));
+        var edited = Run("--target=Default");
+        Assert.That(edited.Output, Does.Contain("rebuilding").And.Contain("Edited tasks (run one with"), "an edited task file must never be served stale");
+
+        var usage = Run("--target=Nope");
+        Assert.That(usage.ExitCode, Is.EqualTo(2));
+        Assert.That(usage.Output, Does.Contain("Unknown target 'Nope'."));
+
+        var broken = Path.Combine(root, "build", "Broken.cs");
+        File.WriteAllText(broken, "this is not C#");
+        var failed = Run("--target=Default");
+        Assert.That(failed.ExitCode, Is.EqualTo(1));
+        Assert.That(failed.Output, Does.Contain("did not compile").And.Contain("Broken.cs"));
+
+        Assert.That(Run("--target=Default").ExitCode, Is.EqualTo(1), "a failed build must not update the stamp: the next run tries again");
+
+        File.Delete(broken);
+        var restored = Run("--target=Default");
+        Assert.That(restored.Output, Does.Contain("up to date").And.Contain("Edited tasks (run one with"), "back to the last good inputs: the last good program runs");
+    }
+
+    private (int ExitCode, string Output) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(root, "build.sh"))
+        {
+            WorkingDirectory = Path.GetTempPath(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["KIT_BOOTSTRAP_VERBOSE"] = "1";
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment.Remove("KIT_ROOT");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var directory in Directory.GetDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, directory);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj"))
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.Combine(target, relative));
+        }
+
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj"))
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(target, relative))!);
+            File.Copy(file, Path.Combine(target, relative));
+        }
+    }
+}
