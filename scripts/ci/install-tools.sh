@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# CI prerequisites of the Test target beyond .NET: shellcheck (every shell script is checked). Idempotent.
+set -euo pipefail
+
+missing=()
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v git >/dev/null 2>&1 || missing+=(git)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-tools: shellcheck and git present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-tools: missing ${missing[*]}; run as root or install them: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-tools: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
