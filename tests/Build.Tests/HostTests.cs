@@ -83,4 +83,13 @@ public sealed class HostTests
         Assert.That(catalog.Tasks, Is.Not.Empty);
         Assert.That(catalog.Tasks.Select(t => t.Type), Has.All.Matches<Type>(t => t!.IsSealed && t.Name.EndsWith("Task", StringComparison.Ordinal)));
     }
+
+    [Test]
+    public void A_secret_parameter_never_appears_even_at_diagnostic_verbosity()
+    {
+        var result = HostRun.Run("--target=Test", "--dryrun", "--exclusive", "--verbosity=diagnostic", "--connection=Host=db;Password=supersecret-42");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.All, Does.Not.Contain("supersecret-42"));
+    }
 }
