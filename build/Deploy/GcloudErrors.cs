@@ -89,7 +89,7 @@ public static partial class GcloudErrors
     [GeneratedRegex(@"has not been used in project \S+ before or it is disabled(?:.*?apis/api/(?<api>[a-z0-9.-]+\.googleapis\.com))?", RegexOptions.Singleline)]
     private static partial Regex DisabledApi();
 
-    [GeneratedRegex(@"Quota exceeded for (?:quota metric )?(?<name>[^.\n]+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"Quota exceeded for (?:quota metric '(?<name>[^']+)'|(?<name>[^\n]+?)\.?(?:\n|$))", RegexOptions.IgnoreCase)]
     private static partial Regex QuotaName();
 
     [GeneratedRegex(@"Permission '(?<name>[a-zA-Z.]+)' denied|permission (?<name>[a-z]+\.[a-zA-Z.]+)")]

@@ -101,6 +101,15 @@ public static partial class SubstitutionValidator
             }
         }
 
+        // Defaults are part of the substitution data too: Cloud Build rejects one the file never uses.
+        foreach (var key in defaults.Keys.Where(k => !passed.ContainsKey(k) && !used.Contains(k)).Order(StringComparer.Ordinal))
+        {
+            if (!allowLoose)
+            {
+                problems.Add($"{file}:{defaultLines[key]}: default {key} is never used: remove it, or use it in the file.");
+            }
+        }
+
         return new Result(usages, defaults, allowLoose, problems.Distinct(StringComparer.Ordinal).ToArray());
     }
 
