@@ -130,10 +130,7 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         await Executor(target, client).ExecuteAsync(plan).ConfigureAwait(false);
         store.Update(target.Environment, r => r with { PreviousRevision = from, DeployedRevision = destination, Status = "rolled-back" });
         log.Information($"Rolled back: {destination} serves all traffic of {service.Name} (was {from}; Rollback again returns to it).");
-        if (service.IsPinned || service.FollowsLatest)
-        {
-            log.Information("   note: traffic is now pinned to that revision: the next Deploy moves it explicitly and ends with --to-latest.");
-        }
+        log.Information("   note: traffic is now pinned to that revision; the next Deploy moves it explicitly and ends with --to-latest.");
     }
 
     public async Task StatusAsync(DeployTarget target)
