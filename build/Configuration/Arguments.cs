@@ -53,6 +53,11 @@ public static class Arguments
 
     public static readonly ParameterDefinition Image = new("image", ParameterKind.Text, "image reference (by digest) to deploy");
 
+    public static readonly ParameterDefinition Strategy = new("strategy", ParameterKind.Choice, "Deploy: override the environment's traffic strategy")
+    {
+        Choices = ["direct", "blue-green", "canary"],
+    };
+
     public static readonly ParameterDefinition OlderThan = new("older-than", ParameterKind.Duration, "only images older than this (e.g. 7d, 12h)");
 
     public static readonly ParameterDefinition SkipBuild = new("skip-build", ParameterKind.Flag, "start the stack from the images already built");
@@ -62,6 +67,6 @@ public static class Arguments
     public static readonly IReadOnlyList<ParameterDefinition> All =
     [
         Environment, ProjectName, PortOffset, Connection, Confirm, AllowRemote, Yes, Volumes, Seed, SaveSnapshot, FromSnapshot,
-        Backup, Verify, Service, Follow, Tail, Revision, Image, OlderThan, SkipBuild, Filter,
+        Backup, Verify, Service, Follow, Tail, Revision, Image, Strategy, OlderThan, SkipBuild, Filter,
     ];
 }

@@ -48,6 +48,8 @@ public sealed record BuildParameters
 
     public string? Image { get; init; }
 
+    public string? Strategy { get; init; }
+
     public TimeSpan? OlderThan { get; init; }
 
     public bool SkipBuild { get; init; }
@@ -87,6 +89,7 @@ public sealed record BuildParameters
             Tail = source.Integer(Arguments.Tail, 0, 1_000_000),
             Revision = source.Text(Arguments.Revision),
             Image = source.Text(Arguments.Image),
+            Strategy = source.Choice(Arguments.Strategy),
             OlderThan = source.Duration(Arguments.OlderThan),
             SkipBuild = source.Flag(Arguments.SkipBuild),
             Filter = source.Text(Arguments.Filter),

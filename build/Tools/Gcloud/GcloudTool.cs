@@ -1,16 +1,82 @@
 namespace Build.Tools.Gcloud;
 
-public sealed record GcloudSettings : ToolSettings
+public record GcloudSettings : ToolSettings
 {
     public string? Project { get; init; }
 }
 
-/// <summary>The <c>gcloud</c> CLI. Output is asked for as JSON and parsed with System.Text.Json.</summary>
+/// <summary>Where a Cloud Run service lives. Every Cloud Run command names all three explicitly: never the CLI's defaults.</summary>
+public sealed record CloudRunLocation(string Project, string Region, string Service);
+
+public sealed record BuildsSubmitSettings
+{
+    public required string Project { get; init; }
+
+    public required string Region { get; init; }
+
+    /// <summary>The uploaded folder.</summary>
+    public required string Source { get; init; }
+
+    public required string Config { get; init; }
+
+    /// <summary>Passed in key order, so the command line is stable.</summary>
+    public IReadOnlyDictionary<string, string> Substitutions { get; init; } = new Dictionary<string, string>();
+}
+
+public sealed record RunDeploySettings
+{
+    public required CloudRunLocation Location { get; init; }
+
+    /// <summary>An image by digest (<c>...@sha256:...</c>).</summary>
+    public required string Image { get; init; }
+
+    /// <summary>Makes the new revision's name known before it exists: <c>SERVICE-SUFFIX</c>.</summary>
+    public string? RevisionSuffix { get; init; }
+
+    public bool NoTraffic { get; init; }
+
+    public string? Tag { get; init; }
+
+    public string? ServiceAccount { get; init; }
+
+    public bool? AllowUnauthenticated { get; init; }
+
+    public int? MinInstances { get; init; }
+
+    public int? MaxInstances { get; init; }
+
+    public string? Memory { get; init; }
+
+    public string? Cpu { get; init; }
+
+    public int? Port { get; init; }
+
+    public IReadOnlyDictionary<string, string> ContainerEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Variable name to <c>secret:version</c> (Secret Manager references, never values).</summary>
+    public IReadOnlyDictionary<string, string> ContainerSecrets { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A traffic move: explicit percentages per revision, or all traffic to the latest ready revision.</summary>
+public sealed record TrafficSettings
+{
+    public required CloudRunLocation Location { get; init; }
+
+    /// <summary>Revision name to percent, in the order given. Empty with <see cref="ToLatest"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> Revisions { get; init; } = [];
+
+    public bool ToLatest { get; init; }
+}
+
+/// <summary>
+/// The <c>gcloud</c> CLI. The static <c>*Arguments</c> methods produce the exact argument lists (tested, and the
+/// golden plans of the deploy scenarios record them); queries ask for JSON, mutations pass <c>--quiet</c>.
+/// </summary>
 public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(runner)
 {
     protected override string ToolName => "gcloud";
 
-    protected override string? InstallHint => "Install the Google Cloud CLI: https://cloud.google.com/sdk/docs/install";
+    protected override string? InstallHint => "Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), then run 'gcloud auth login'.";
 
     public static ArgumentList Arguments(GcloudSettings settings, IEnumerable<string> command, bool json)
     {
@@ -19,9 +85,125 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
         return json ? arguments.Add("--format=json") : arguments;
     }
 
+    public static ArgumentList AuthListArguments() => new(["auth", "list", "--filter=status:ACTIVE", "--format=value(account)"]);
+
+    public static ArgumentList ConfigGetProjectArguments() => new(["config", "get-value", "project"]);
+
+    public static ArgumentList PrintIdentityTokenArguments() => new(["auth", "print-identity-token"]);
+
+    public static ArgumentList BuildsSubmitArguments(BuildsSubmitSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var arguments = new ArgumentList(["builds", "submit", settings.Source])
+            .AddJoined("--project", settings.Project)
+            .AddJoined("--region", settings.Region)
+            .AddJoined("--config", settings.Config);
+        if (settings.Substitutions.Count > 0)
+        {
+            arguments.AddJoined("--substitutions", JoinList(settings.Substitutions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+        }
+
+        return arguments.Add("--format=json");
+    }
+
+    public static ArgumentList RunDeployArguments(RunDeploySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var arguments = Located(["run", "deploy", settings.Location.Service], settings.Location)
+            .AddJoined("--image", settings.Image)
+            .AddJoined("--revision-suffix", settings.RevisionSuffix)
+            .AddSwitch("--no-traffic", settings.NoTraffic)
+            .AddJoined("--tag", settings.Tag)
+            .AddJoined("--service-account", settings.ServiceAccount);
+        if (settings.AllowUnauthenticated is { } allow)
+        {
+            arguments.Add(allow ? "--allow-unauthenticated" : "--no-allow-unauthenticated");
+        }
+
+        arguments
+            .AddJoined("--min-instances", settings.MinInstances?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--max-instances", settings.MaxInstances?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--memory", settings.Memory)
+            .AddJoined("--cpu", settings.Cpu)
+            .AddJoined("--port", settings.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (settings.ContainerEnvironment.Count > 0)
+        {
+            arguments.AddJoined("--set-env-vars", JoinList(settings.ContainerEnvironment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+        }
+
+        if (settings.ContainerSecrets.Count > 0)
+        {
+            arguments.AddJoined("--set-secrets", JoinList(settings.ContainerSecrets.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+        }
+
+        return arguments.Add("--quiet");
+    }
+
+    public static ArgumentList DescribeServiceArguments(CloudRunLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return Located(["run", "services", "describe", location.Service], location).Add("--format=json");
+    }
+
+    public static ArgumentList ListRevisionsArguments(CloudRunLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return Located(["run", "revisions", "list"], location).AddJoined("--service", location.Service).Add("--format=json");
+    }
+
+    public static ArgumentList UpdateTrafficArguments(TrafficSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.ToLatest == settings.Revisions.Count > 0)
+        {
+            throw new ArgumentException("A traffic move is either to the latest revision or to listed revisions.", nameof(settings));
+        }
+
+        var arguments = Located(["run", "services", "update-traffic", settings.Location.Service], settings.Location);
+        if (settings.ToLatest)
+        {
+            arguments.Add("--to-latest");
+        }
+        else
+        {
+            arguments.AddJoined("--to-revisions", string.Join(',', settings.Revisions.Select(p => $"{p.Key}={p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}")));
+        }
+
+        return arguments.Add("--quiet");
+    }
+
+    /// <summary>
+    /// A gcloud list flag value. Items are joined with commas; when a value holds a comma, gcloud's alternate
+    /// delimiter syntax (<c>^@^a=1,2@b=3</c>) keeps it whole.
+    /// </summary>
+    public static string JoinList(IEnumerable<string> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var list = items.ToArray();
+        if (!list.Any(i => i.Contains(',', StringComparison.Ordinal)))
+        {
+            return string.Join(',', list);
+        }
+
+        var delimiter = "@;|#~".First(d => !list.Any(i => i.Contains(d, StringComparison.Ordinal)));
+        return $"^{delimiter}^" + string.Join(delimiter, list);
+    }
+
+    public ToolCommand Command(ArgumentList arguments, bool query) => CreateCommand(new GcloudSettings(), arguments, query, quiet: query);
+
     public Task<CommandResult> RunAsync(GcloudSettings settings, IEnumerable<string> command, CancellationToken cancellationToken = default) =>
         RunAsync(settings, Arguments(settings, command, json: false), cancellationToken);
 
     public Task<CommandResult> QueryJsonAsync(GcloudSettings settings, IEnumerable<string> command, CancellationToken cancellationToken = default) =>
         QueryAsync(settings, Arguments(settings, command, json: true), cancellationToken);
+
+    /// <summary>Runs a prepared argument list: a query (read-only, captured) or a change (echoed, streamed).</summary>
+    public Task<CommandResult> ExecuteAsync(ArgumentList arguments, bool query, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(Command(arguments, query), cancellationToken);
+
+    public Task<CommandResult> ExecuteCommandAsync(ToolCommand command, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(command, cancellationToken);
+
+    private static ArgumentList Located(IEnumerable<string> command, CloudRunLocation location) =>
+        new ArgumentList(command).AddJoined("--project", location.Project).AddJoined("--region", location.Region);
 }

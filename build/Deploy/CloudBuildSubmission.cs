@@ -1,0 +1,75 @@
+using Build.Configuration;
+using Build.Tools;
+using Build.Tools.Gcloud;
+using Cake.Core.Diagnostics;
+
+namespace Build.Deploy;
+
+/// <summary>
+/// CloudBuildDeploy: validates the substitutions against the Cloud Build file, submits the build (its log streams),
+/// and records the pushed image's digest for Deploy.
+/// </summary>
+public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, string root)
+{
+    /// <summary>What the kit passes: the file's own keys, plus COMMIT_SHA (set by triggers only, so a manual build passes it).</summary>
+    public static IReadOnlyDictionary<string, string> Substitutions(DeployTarget target, string commit)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["COMMIT_SHA"] = commit,
+            ["_DEPLOY"] = "false",
+            ["_ENVIRONMENT"] = target.Environment,
+            ["_REGION"] = target.Settings.Region,
+            ["_REPOSITORY"] = target.Settings.Repository,
+            ["_SERVICE"] = target.Settings.Service,
+        };
+    }
+
+    public BuildsSubmitSettings Prepare(DeployTarget target, CloudBuildConfig config, string commit)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(config);
+        var file = Path.Combine(root, config.Config);
+        if (!File.Exists(file))
+        {
+            throw new ConfigurationException("config/deploy.json", 0, $"cloudBuild/config '{config.Config}' does not exist.");
+        }
+
+        var substitutions = Substitutions(target, commit);
+        var result = SubstitutionValidator.Validate(File.ReadAllText(file), substitutions, config.Config);
+        if (result.Problems.Count > 0)
+        {
+            throw new DeployException(string.Join(Environment.NewLine, result.Problems) + Environment.NewLine + "Nothing was uploaded.", 2);
+        }
+
+        return new BuildsSubmitSettings
+        {
+            Project = target.Settings.Project,
+            Region = target.Settings.Region,
+            Source = config.Source,
+            Config = config.Config,
+            Substitutions = substitutions,
+        };
+    }
+
+    public async Task<string> SubmitAsync(DeployTarget target, BuildsSubmitSettings settings, string commit)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(settings);
+        await new CloudRunClient(gcloud, target.Location, log, secrets).PreflightAsync().ConfigureAwait(false);
+        var command = gcloud.Command(GcloudTool.BuildsSubmitArguments(settings), query: false) with { WorkingDirectory = root };
+        var result = await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteCommandAsync(command), target.Settings.Project).ConfigureAwait(false);
+        var image = CloudBuildResult.PushedImage(result.StandardOutput, commit);
+        store.Update(target.Environment, r => r with
+        {
+            Project = target.Settings.Project,
+            Service = target.Settings.Service,
+            BuiltImage = image,
+            BuiltCommit = commit,
+            BuiltAt = DateTimeOffset.UtcNow,
+        });
+        log.Information($"Pushed {image} (recorded in {Path.GetRelativePath(root, store.PathOf(target.Environment))}).");
+        return image;
+    }
+}

@@ -1,0 +1,96 @@
+using Build.Configuration;
+using Build.Tools;
+
+namespace Build.Deploy;
+
+/// <summary>What a mutating step does to the service, so the executor knows when a failure must return traffic.</summary>
+public enum StepEffect
+{
+    /// <summary>A revision that gets no traffic (<c>--no-traffic</c>).</summary>
+    CreatesRevision,
+
+    /// <summary>Traffic moves (a deploy that takes traffic, <c>update-traffic</c>).</summary>
+    MovesTraffic,
+}
+
+/// <summary>Where a health gate sends its requests.</summary>
+public enum HealthTarget
+{
+    /// <summary>The candidate revision's own tag URL (<c>https://candidate---service-....run.app</c>): reaches it with no traffic.</summary>
+    CandidateTag,
+
+    /// <summary>The service's URL: what users reach.</summary>
+    Service,
+}
+
+/// <summary>One step of a plan: a gcloud command or a health gate.</summary>
+public abstract record PlanStep
+{
+    public abstract string Render();
+}
+
+public sealed record CommandStep(ArgumentList Arguments, StepEffect Effect) : PlanStep
+{
+    public override string Render() => Line(Arguments);
+
+    public static string Line(IEnumerable<CommandArgument> arguments) =>
+        new ToolCommand { Tool = "gcloud", Executable = "gcloud", Arguments = arguments.ToArray() }.Render();
+}
+
+public sealed record HealthGateStep(HealthTarget Target, HealthConfig Health) : PlanStep
+{
+    public override string Render()
+    {
+        var where = Target == HealthTarget.CandidateTag ? $"<{DeployPlanner.CandidateTag} tag URL>" : "<service URL>";
+        return $"health gate: GET {where}{Health.Path} until {Health.Consecutive} healthy answers in a row (every {Health.IntervalSeconds:0.##} s, give up after {Health.TimeoutSeconds:0.##} s)";
+    }
+}
+
+/// <summary>A deploy, promote or rollback as data: the reads it starts with, the ordered steps, and how a failure undoes traffic moves.</summary>
+public sealed record DeployPlan
+{
+    public required string Title { get; init; }
+
+    /// <summary>Read-only gcloud commands a real run starts with (never run in a dry run).</summary>
+    public IReadOnlyList<ArgumentList> Reads { get; init; } = [];
+
+    public IReadOnlyList<PlanStep> Steps { get; init; } = [];
+
+    /// <summary>Run when a health gate fails after traffic moved: all traffic back to the previous revision.</summary>
+    public ArgumentList? RollbackOnFailure { get; init; }
+
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public string? CandidateRevision { get; init; }
+
+    /// <summary>The revision serving before this plan moves traffic (a placeholder in a plan made without asking the cloud).</summary>
+    public string? PreviousRevision { get; init; }
+
+    /// <summary>Status recorded when every step passed: serving, or canary when traffic stays split for Promote.</summary>
+    public string FinalStatus { get; init; } = "serving";
+
+    public IEnumerable<string> Render()
+    {
+        yield return Title;
+        foreach (var read in Reads)
+        {
+            yield return "   read:  " + CommandStep.Line(read);
+        }
+
+        var number = 0;
+        foreach (var step in Steps)
+        {
+            yield return $"   {++number,2}. {step.Render()}";
+        }
+
+        if (RollbackOnFailure is not null)
+        {
+            yield return "   on a failed health gate after traffic moved: " + CommandStep.Line(RollbackOnFailure);
+        }
+
+        foreach (var note in Notes)
+        {
+            yield return "   note: " + note;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace Build.Deploy;
+
+/// <summary>The text of DeployStatus: URL, traffic split, revisions and what the kit recorded.</summary>
+public static class DeployStatusReport
+{
+    public static IEnumerable<string> Lines(DeployTarget target, CloudRunService service, IReadOnlyList<CloudRunRevision> revisions, ReleaseRecord? record)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(revisions);
+        yield return $"{service.Name} in {target.Environment} (project {target.Settings.Project}, {target.Settings.Region})";
+        yield return $"  URL: {service.Url}";
+        yield return $"  latest ready revision: {service.LatestReadyRevision}";
+        yield return "  traffic:";
+        foreach (var entry in service.Traffic)
+        {
+            var latest = entry.LatestRevision ? " (follows latest)" : string.Empty;
+            var tag = entry.Tag is null ? string.Empty : $"  tag {entry.Tag}: {entry.Url}";
+            yield return $"    {entry.Percent,3}%  {entry.RevisionName}{latest}{tag}";
+        }
+
+        if (service.IsPinned)
+        {
+            yield return $"  note: traffic is pinned to {service.ServingRevision} by an earlier --no-traffic deploy; {service.LatestReadyRevision} gets none. The next Deploy fixes it (it ends with --to-latest).";
+        }
+
+        yield return "  revisions (newest first):";
+        foreach (var revision in revisions.OrderByDescending(r => r.Created ?? DateTimeOffset.MinValue))
+        {
+            var created = revision.Created?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "?";
+            yield return $"    {revision.Name,-40} {(revision.Ready ? "ready" : "NOT READY"),-9} {created}  {revision.Image}";
+        }
+
+        if (record is not null)
+        {
+            yield return $"  recorded: status {record.Status ?? "-"}, deployed {record.DeployedRevision ?? "-"}, previous {record.PreviousRevision ?? "-"} (Rollback's default), last built {record.BuiltImage ?? "-"}";
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Build.Configuration;
+using Build.Tools.Gcloud;
+
+namespace Build.Deploy;
+
+/// <summary>One deployable environment, resolved once from config/project.json and config/deploy.json.</summary>
+public sealed partial record DeployTarget(string Environment, DeployEnvironmentConfig Settings, bool Protected, DeployStrategyKind Strategy)
+{
+    public CloudRunLocation Location => new(Settings.Project, Settings.Region, Settings.Service);
+
+    public static DeployTarget Resolve(string environment, KitConfiguration config, string? strategyOverride)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var project = config.Project.Environment(environment);
+        if (project.Local)
+        {
+            var deployable = string.Join(", ", config.Deploy.Environments.Keys);
+            throw new DeployException($"'{environment}' is the local compose stack, not a Cloud Run environment: pass --env with one of {deployable}.", 2);
+        }
+
+        var settings = config.Deploy.Environment(environment);
+        var strategy = strategyOverride switch
+        {
+            null => settings.Strategy,
+            "direct" => DeployStrategyKind.Direct,
+            "blue-green" => DeployStrategyKind.BlueGreen,
+            "canary" => DeployStrategyKind.Canary,
+            _ => throw new DeployException($"--strategy must be direct, blue-green or canary, not '{strategyOverride}'.", 2),
+        };
+        var steps = settings.CanarySteps;
+        if (strategy == DeployStrategyKind.Canary && steps.Zip(steps.Skip(1)).Any(p => p.Second <= p.First))
+        {
+            throw new ConfigurationException("config/deploy.json", 0, $"environments/{environment}/canarySteps must increase ({string.Join(" → ", steps)}).");
+        }
+
+        return new DeployTarget(environment, settings, project.Protected, strategy);
+    }
+
+    /// <summary>The container settings every revision of this environment gets, as <c>gcloud run deploy</c> settings.</summary>
+    public RunDeploySettings DeploySettings(string image) => new()
+    {
+        Location = Location,
+        Image = image,
+        ServiceAccount = Settings.ServiceAccount,
+        AllowUnauthenticated = Settings.AllowUnauthenticated,
+        MinInstances = Settings.MinInstances,
+        MaxInstances = Settings.MaxInstances,
+        Memory = Settings.Memory,
+        Cpu = Settings.Cpu,
+        Port = Settings.Port,
+        ContainerEnvironment = Settings.EnvironmentVariables,
+        ContainerSecrets = Settings.Secrets.ToDictionary(p => p.Key, p => $"{p.Value.Secret}:{p.Value.Version}", StringComparer.Ordinal),
+    };
+
+    /// <summary>
+    /// The new revision's suffix, known before it exists: the image digest's first ten characters and a short hash of
+    /// the image and settings, so the same image with the same settings is the same revision (a repeat deploy changes nothing).
+    /// </summary>
+    public string RevisionSuffix(string image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (ImageReference.DigestOf(image) is not { } digest)
+        {
+            return "<from-image-digest>";
+        }
+
+        var settings = string.Join('\n', GcloudTool.RunDeployArguments(DeploySettings(image)).Values);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings)));
+        return $"{digest[..10]}-{hash[..5]}";
+    }
+
+    public string CandidateRevision(string image) => $"{Settings.Service}-{RevisionSuffix(image)}";
+}
+
+/// <summary>Images are deployed by digest, never by a tag that can move.</summary>
+public static partial class ImageReference
+{
+    /// <summary>Stands for the digest CloudBuildDeploy will record, in a plan printed before the build.</summary>
+    public const string FromBuild = "<image@sha256 pushed by CloudBuildDeploy>";
+
+    /// <summary>The 64 hex characters of <c>ref@sha256:...</c>, or null when the reference has no digest.</summary>
+    public static string? DigestOf(string image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return ByDigest().Match(image) is { Success: true } match ? match.Groups["hex"].Value : null;
+    }
+
+    public static string RequireDigest(string image, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return DigestOf(image) is null
+            ? throw new DeployException(
+                $"{origin} '{image}' has no digest: deploy by digest (<repository>/<name>@sha256:<64 hex>), never by a tag that can move. CloudBuildDeploy records the digest it pushed.", 2)
+            : image;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9_.-]+)?@sha256:(?<hex>[0-9a-f]{64})$")]
+    private static partial Regex ByDigest();
+}

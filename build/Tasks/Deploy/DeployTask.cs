@@ -1,0 +1,38 @@
+using Build.Deploy;
+using Build.Host;
+
+namespace Build.Tasks.Deploy;
+
+[TaskName(nameof(Deploy))]
+[TaskDescription("Deploys the image by digest to Cloud Run with the environment's strategy (direct, blue-green, canary); --env, --image, --strategy, --confirm")]
+[IsDependentOn(typeof(CloudBuildDeployTask))]
+[SupportsDryRun]
+public sealed class DeployTask : AsyncFrostingTask<BuildContext>
+{
+    private const string Deploy = "Deploy";
+
+    public override Task RunAsync(BuildContext context)
+    {
+        var target = DeployTaskSupport.Target(context);
+        return DeployTaskSupport.Workflow(context, target).DeployAsync(target, Image(context, target));
+    }
+
+    private static string Image(BuildContext context, DeployTarget target)
+    {
+        if (context.Parameters.Image is { } image)
+        {
+            return ImageReference.RequireDigest(image, "--image");
+        }
+
+        var built = context.IsDryRun && !context.Parameters.SkipBuild ? null : DeployTaskSupport.Store(context).Read(target.Environment)?.BuiltImage;
+        if (built is not null)
+        {
+            return ImageReference.RequireDigest(built, "The recorded image");
+        }
+
+        return context.IsDryRun
+            ? ImageReference.FromBuild
+            : throw new DeployException(
+                $"No image is recorded for {target.Environment}: run ./build.sh --target=CloudBuildDeploy --env={target.Environment}, or pass --image=<repository>/<name>@sha256:<digest>.", 2);
+    }
+}

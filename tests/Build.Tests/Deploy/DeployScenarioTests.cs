@@ -1,0 +1,359 @@
+using Build.Tests.Deploy.Support;
+
+namespace Build.Tests.Deploy;
+
+/// <summary>
+/// The real tasks through the real host against the recording gcloud stand-in (the only fake): each scenario checks
+/// the outcome, the stand-in's resulting state, and the exact commands against a checked-in golden plan.
+/// </summary>
+[NonParallelizable]
+public sealed class DeployScenarioTests
+{
+    private const string Candidate = "sample-api-1111111111-";
+
+    [Test]
+    public void First_deploy_creates_the_service_without_no_traffic_and_checks_its_health()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        scenario.WithUrls(service, null);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain("first deploy of sample-api"));
+        Assert.That(scenario.Commands.Where(c => c.StartsWith("gcloud run deploy", StringComparison.Ordinal)), Has.All.Not.Contain("--no-traffic"));
+        Assert.That(scenario.Traffic(), Has.Count.EqualTo(1).And.One.StartsWith(Candidate).And.One.EndsWith("(latest)=100"));
+        Assert.That(service.Requests, Has.Count.EqualTo(2).And.All.EqualTo("GET /health"));
+        Assert.That((string?)scenario.Record()!["status"], Is.EqualTo("serving"));
+        Golden.Match("first-deploy", scenario.Commands);
+    }
+
+    [Test]
+    public void Canary_to_an_existing_service_moves_traffic_in_steps_after_health_gates()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        using var candidate = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, candidate);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(scenario.Traffic(), Has.One.StartsWith(Candidate).And.One.EndsWith("(latest)=100"));
+        Assert.That(candidate.Requests, Has.Count.EqualTo(6), "three candidate gates of two answers each");
+        var record = scenario.Record()!;
+        Assert.That((string?)record["previousRevision"], Is.EqualTo("sample-api-00001-abc"));
+        Assert.That((string?)record["deployedRevision"], Does.StartWith(Candidate));
+        Assert.That((string?)record["status"], Is.EqualTo("serving"));
+        Golden.Match("existing-service-canary", scenario.Commands);
+    }
+
+    [Test]
+    public void Blue_green_to_an_existing_service_switches_all_traffic_once_the_candidate_is_healthy()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        using var candidate = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, candidate);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=blue-green", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(scenario.Traffic(), Has.One.StartsWith(Candidate));
+        Golden.Match("existing-service-blue-green", scenario.Commands);
+    }
+
+    [Test]
+    public void Direct_deploy_to_an_existing_service()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, null);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=direct", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(scenario.Traffic(), Has.One.StartsWith(Candidate));
+        Golden.Match("existing-service-direct", scenario.Commands);
+    }
+
+    [Test]
+    public void A_failing_candidate_moves_no_traffic()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        using var candidate = HealthServer.Unhealthy();
+        scenario.WithService().WithUrls(service, candidate);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=blue-green", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.Error, Does.Contain("failed its health gate (last answer 503").And.Contain("no traffic was moved; sample-api-00001-abc still serves everything"));
+        Assert.That(scenario.Commands, Has.None.Contains("update-traffic"));
+        Assert.That(scenario.Traffic(), Is.EqualTo(new[] { "sample-api-00001-abc=100" }));
+        Assert.That(service.Requests, Is.Empty, "users' URL was never part of the test: only the candidate's tag URL");
+        Assert.That((string?)scenario.Record()!["status"], Is.EqualTo("failed"));
+        Golden.Match("failing-candidate", scenario.Commands);
+    }
+
+    [Test]
+    public void A_canary_that_fails_halfway_returns_all_traffic_to_the_previous_revision()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        // Healthy for the first two gates (before traffic and at 10%), then failing at 50%.
+        using var candidate = new HealthServer(n => n <= 4 ? 200 : 500);
+        scenario.WithService().WithUrls(service, candidate);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=canary", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.Error, Does.Contain("all traffic was returned to sample-api-00001-abc"));
+        Assert.That(scenario.Commands[^1], Does.EndWith("--to-revisions=sample-api-00001-abc=100 --quiet"));
+        Assert.That(scenario.Traffic(), Is.EqualTo(new[] { "sample-api-00001-abc=100" }));
+        Assert.That((string?)scenario.Record()!["status"], Is.EqualTo("rolled-back"));
+        Golden.Match("canary-abort", scenario.Commands);
+    }
+
+    [Test]
+    public void Rollback_returns_traffic_to_the_recorded_previous_revision()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        using var candidate = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, candidate);
+        Assert.That(scenario.Run("--target=Deploy", "--env=staging", "--strategy=direct", $"--image={DeployScenario.Image}").ExitCode, Is.Zero);
+        File.Delete(scenario.LogPath);
+
+        var result = scenario.Run("--target=Rollback", "--env=staging");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(scenario.Traffic(), Is.EqualTo(new[] { "sample-api-00001-abc=100" }));
+        Assert.That((string?)scenario.Record()!["previousRevision"], Does.StartWith(Candidate), "a second Rollback undoes the first");
+        Golden.Match("rollback", scenario.Commands);
+    }
+
+    [Test]
+    public void Rollback_to_a_named_revision_and_to_an_unknown_one()
+    {
+        using var scenario = new DeployScenario();
+        scenario.WithService("sample-api-00002-def").WithRevision("sample-api-00002-def");
+        scenario.State["services"]!["sample-api"]!["revisions"]![0]!["name"] = "sample-api-00001-abc";
+
+        var unknown = scenario.Run("--target=Rollback", "--env=staging", "--revision=sample-api-00009-zzz");
+        var named = scenario.Run("--target=Rollback", "--env=staging", "--revision=sample-api-00001-abc");
+
+        Assert.That(unknown.ExitCode, Is.EqualTo(2));
+        Assert.That(unknown.Error, Does.Contain("Revision sample-api-00009-zzz does not exist in sample-api (known: sample-api-00002-def, sample-api-00001-abc)"));
+        Assert.That(named.ExitCode, Is.Zero, named.All);
+        Assert.That(scenario.Traffic(), Is.EqualTo(new[] { "sample-api-00001-abc=100" }));
+    }
+
+    [Test]
+    public void Rollback_with_nothing_recorded_asks_for_a_revision()
+    {
+        using var scenario = new DeployScenario();
+
+        var result = scenario.Run("--target=Rollback", "--env=staging");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(ErrorLine(result), Does.StartWith("No previous revision is recorded for staging").And.Contain("--revision=<name>"));
+        Assert.That(scenario.Commands, Is.Empty);
+    }
+
+    [Test]
+    public void Pinned_traffic_is_detected_explained_and_fixed_with_to_latest()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        // An earlier --no-traffic deploy left traffic pinned to 00001 while 00002 is the latest ready revision.
+        scenario.WithService(followsLatest: false).WithRevision("sample-api-00002-new").WithUrls(service, null);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=direct", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain("traffic is pinned to sample-api-00001-abc by an earlier --no-traffic deploy: the newer revision sample-api-00002-new has no traffic")
+            .And.Contain("ends with 'update-traffic --to-latest'"));
+        Assert.That(scenario.Traffic(), Has.One.StartsWith(Candidate).And.One.EndsWith("(latest)=100"));
+        Golden.Match("pinned-traffic", scenario.Commands);
+    }
+
+    [Test]
+    public void Missing_auth_is_one_line_naming_gcloud_auth_login()
+    {
+        using var scenario = new DeployScenario();
+        scenario.State["account"] = string.Empty;
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(ErrorLine(result), Is.EqualTo("No active Google Cloud account: run 'gcloud auth login' (in CI: 'gcloud auth activate-service-account --key-file=<key.json>')."));
+        Golden.Match("missing-auth", scenario.Commands);
+    }
+
+    [TestCase("PERMISSION_DENIED", "ERROR: (gcloud.run.services.describe) PERMISSION_DENIED: Permission 'run.services.get' denied on resource 'namespaces/acme-sample-staging/services/sample-api' (or resource may not exist).",
+        "Permission denied in project acme-sample-staging (missing run.services.get): grant the deploying account roles/run.admin")]
+    [TestCase("API disabled", "ERROR: (gcloud.run.services.describe) Cloud Run Admin API has not been used in project 123456789012 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/run.googleapis.com/overview?project=123456789012 then retry.",
+        "The run.googleapis.com API is not enabled in project acme-sample-staging: run 'gcloud services enable run.googleapis.com --project=acme-sample-staging'")]
+    [TestCase("quota", "ERROR: (gcloud.run.services.describe) RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per region' of service 'run.googleapis.com'.",
+        "A quota was exceeded in project acme-sample-staging (Read requests): wait and retry")]
+    public void Cloud_errors_are_one_line_naming_the_fix(string kind, string stderr, string expected)
+    {
+        using var scenario = new DeployScenario();
+        scenario.Failing("run services describe", stderr);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), kind);
+        Assert.That(ErrorLine(result), Does.StartWith(expected).And.Not.Contain("\n"), kind);
+    }
+
+    [Test]
+    public void Gcloud_not_installed_is_one_line_naming_the_install()
+    {
+        using var scenario = new DeployScenario();
+        var empty = Directory.CreateDirectory(Path.Combine(scenario.Folder, "empty-path")).FullName;
+
+        var result = scenario.Run([$"--target=Deploy", "--env=staging", $"--image={DeployScenario.Image}"], path: empty);
+
+        Assert.That(result.ExitCode, Is.EqualTo(127));
+        Assert.That(ErrorLine(result), Is.EqualTo("gcloud is not installed (or not on PATH): install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), then run 'gcloud auth login'."));
+    }
+
+    [Test]
+    public void A_tag_without_digest_is_refused_before_any_cloud_access()
+    {
+        using var scenario = new DeployScenario();
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--image=europe-west1-docker.pkg.dev/acme-sample-staging/sample/sample-api:staging");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(ErrorLine(result), Does.StartWith("--image 'europe-west1-docker.pkg.dev/acme-sample-staging/sample/sample-api:staging' has no digest: deploy by digest"));
+        Assert.That(scenario.Commands, Is.Empty);
+    }
+
+    [Test]
+    public void Cloud_build_records_the_pushed_digest_and_deploy_uses_it()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        scenario.WithUrls(service, null);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=direct");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        var built = "europe-west1-docker.pkg.dev/acme-sample-staging/sample/sample-api@" + DeployScenario.BuildDigest;
+        Assert.That((string?)scenario.Record()!["builtImage"], Is.EqualTo(built));
+        Assert.That((string?)scenario.Record()!["deployedImage"], Is.EqualTo(built));
+        Assert.That(scenario.Commands, Has.One.Contains($"--image={built}"));
+        Golden.Match("build-and-deploy", scenario.Commands);
+    }
+
+    [TestCase("${_ENVIRONMENT}", "staging", "--substitutions passes _ENVIRONMENT, which config/cloudbuild.yaml never uses")]
+    [TestCase("substitutions:\n", "substitutions:\n  _UNUSED: 'x'\n", "config/cloudbuild.yaml:51: default _UNUSED is never used")]
+    [TestCase("images:\n", "images:\n  - ${_NOT_PASSED}\n", "config/cloudbuild.yaml:47: $_NOT_PASSED is used but not passed")]
+    [TestCase("images:\n", "images:\n  - ${_lower}\n", "config/cloudbuild.yaml:47: $_lower is not _UPPER_CASE")]
+    [TestCase("images:\n", "images:\n  - $HOME\n", "config/cloudbuild.yaml:47: $HOME is not a Cloud Build substitution: write $$HOME")]
+    public void Substitution_errors_stop_the_build_before_anything_is_uploaded(string find, string replace, string expected)
+    {
+        using var scenario = new DeployScenario();
+        var yaml = Path.Combine(scenario.Root, "config", "cloudbuild.yaml");
+        File.WriteAllText(yaml, File.ReadAllText(yaml).Replace(find, replace, StringComparison.Ordinal));
+
+        var result = scenario.Run("--target=CloudBuildDeploy", "--env=staging");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
+        Assert.That(result.Error, Does.Contain(expected).And.Contain("Nothing was uploaded."));
+        Assert.That(scenario.Commands, Is.Empty, "nothing reached gcloud");
+    }
+
+    [Test]
+    public void Production_needs_a_typed_confirmation_and_prints_the_plan_first()
+    {
+        using var scenario = new DeployScenario();
+        scenario.State["configProject"] = "acme-sample-prod";
+
+        var refused = scenario.Run("--target=Deploy", "--env=production", $"--image={DeployScenario.Image.Replace("staging", "prod", StringComparison.Ordinal)}");
+        var wrongName = scenario.Run("--target=Deploy", "--env=production", "--confirm=staging", $"--image={DeployScenario.Image}");
+
+        Assert.That(refused.ExitCode, Is.EqualTo(2));
+        Assert.That(refused.Output, Does.Contain("Deploy sample-api to production (project acme-sample-prod"));
+        Assert.That(ErrorLine(refused), Is.EqualTo("production is protected: read the plan above, then run again with --confirm=production (in CI: CI=true and KIT_DEPLOY_APPROVED=production)."));
+        Assert.That(wrongName.ExitCode, Is.EqualTo(2));
+        Assert.That(wrongName.Error, Does.Contain("--confirm=staging does not name this environment"));
+        Assert.That(scenario.Commands, Is.Empty, "a refused run never reaches the cloud");
+    }
+
+    [Test]
+    public void Production_canary_stops_at_its_last_step_and_promote_finishes_it()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        using var candidate = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, candidate);
+        scenario.State["configProject"] = "acme-sample-prod";
+
+        var deploy = scenario.Run("--target=Deploy", "--env=production", "--confirm=production", $"--image={DeployScenario.Image}");
+        Assert.That(deploy.ExitCode, Is.Zero, deploy.All);
+        Assert.That(scenario.Traffic(), Has.Count.EqualTo(2).And.Contains("sample-api-00001-abc=50"));
+        Assert.That((string?)scenario.Record("production")!["status"], Is.EqualTo("canary"));
+
+        var promote = scenario.Run(["--target=Promote", "--env=production"], new Dictionary<string, string?> { ["CI"] = "true", ["KIT_DEPLOY_APPROVED"] = "production" });
+
+        Assert.That(promote.ExitCode, Is.Zero, promote.All);
+        Assert.That(promote.Output, Does.Contain("approved in CI by KIT_DEPLOY_APPROVED=production"));
+        Assert.That(scenario.Traffic(), Has.Count.EqualTo(1).And.One.EndsWith("(latest)=100"));
+        Assert.That((string?)scenario.Record("production")!["status"], Is.EqualTo("serving"));
+        Golden.Match("production-canary-then-promote", scenario.Commands);
+    }
+
+    [Test]
+    public void A_split_service_is_not_deployed_over()
+    {
+        using var scenario = new DeployScenario();
+        scenario.WithService().WithRevision("sample-api-00002-can");
+        scenario.State["services"]!["sample-api"]!["traffic"] = System.Text.Json.Nodes.JsonNode.Parse(
+            """[{"revisionName": "sample-api-00001-abc", "percent": 90}, {"revisionName": "sample-api-00002-can", "percent": 10, "tag": "candidate"}]""");
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("a canary is in progress. Finish it with --target=Promote --env=staging or undo it with --target=Rollback --env=staging"));
+        Assert.That(scenario.Commands, Has.None.Contains("run deploy"));
+    }
+
+    [Test]
+    public void Dry_run_prints_the_full_plan_without_any_cloud_access()
+    {
+        using var scenario = new DeployScenario();
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--dryrun");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(scenario.Commands, Is.Empty, "a dry run never calls gcloud, not even to read");
+        var plan = result.Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("   ", StringComparison.Ordinal) && l.Trim().Length > 0 && !l.Trim().StartsWith('(')).ToArray();
+        Assert.That(plan, Has.Some.Contains("gcloud builds submit").And.Some.Contains("--no-traffic --tag=candidate").And.Some.Contains("health gate"));
+        Golden.Match("dryrun-staging", plan);
+    }
+
+    [Test]
+    public void Deploy_status_shows_traffic_revisions_and_urls()
+    {
+        using var scenario = new DeployScenario();
+        scenario.WithService(followsLatest: false).WithRevision("sample-api-00002-new");
+
+        var result = scenario.Run("--target=DeployStatus", "--env=staging");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain("URL: https://sample-api-abc123-ew.a.run.app").And.Contain("100%  sample-api-00001-abc")
+            .And.Contain("sample-api-00002-new").And.Contain("traffic is pinned to sample-api-00001-abc"));
+        Golden.Match("status", scenario.Commands);
+    }
+
+    /// <summary>The failure as the host prints it ("Error: ..."), without Cake's "An error occurred when executing task" line.</summary>
+    private static string ErrorLine(Build.Tests.Support.HostRun.Result result) =>
+        string.Join('\n', result.Error.Split('\n').SkipWhile(l => !l.StartsWith("Error: ", StringComparison.Ordinal))).Trim() is { Length: > 7 } error
+            ? error["Error: ".Length..]
+            : result.Error.Trim();
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Build.Tests.Support;
+
+namespace Build.Tests.Deploy.Support;
+
+/// <summary>
+/// One deploy scenario: a scratch checkout (the repository's config/ plus a one-commit git repository, so the commit is
+/// always the same), the recording gcloud stand-in first on PATH, and its state. The real host and tasks run
+/// in-process; the stand-in is the only fake.
+/// </summary>
+public sealed class DeployScenario : IDisposable
+{
+    public const string StagingProject = "acme-sample-staging";
+    public const string Image = "europe-west1-docker.pkg.dev/acme-sample-staging/sample/sample-api@sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    public const string OldImage = "europe-west1-docker.pkg.dev/acme-sample-staging/sample/sample-api@sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    public const string BuildDigest = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
+    // Variables a run reads from the process: set for the run only, restored afterwards.
+    private static readonly string[] Variables = ["KIT_ROOT", "PATH", "GCLOUD_STANDIN_LOG", "GCLOUD_STANDIN_SCENARIO", "CLOUDSDK_CONFIG", "CI", "KIT_DEPLOY_APPROVED", "KIT_ENV"];
+    private static readonly Lock Gate = new();
+
+    public DeployScenario()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "kit-deploy-" + Guid.NewGuid().ToString("N")[..12]);
+        Folder = Path.Combine(Root, ".scenario");
+        Directory.CreateDirectory(Path.Combine(Root, "config", "schema"));
+        Directory.CreateDirectory(Folder);
+        foreach (var file in new[] { "project.json", "deploy.json", "cloudbuild.yaml", "schema/project.schema.json", "schema/deploy.schema.json" })
+        {
+            File.Copy(Path.Combine(RepositoryRoot.Path, "config", file), Path.Combine(Root, "config", file));
+        }
+
+        File.WriteAllText(Path.Combine(Root, "global.json"), "{}");
+        // Fast health gates: two answers in a row, no pause, one second before giving up.
+        EditDeployConfig(config =>
+        {
+            foreach (var (_, environment) in config["environments"]!.AsObject())
+            {
+                environment!["health"] = new JsonObject { ["path"] = "/health", ["consecutive"] = 2, ["intervalSeconds"] = 0.01, ["timeoutSeconds"] = 1 };
+            }
+        });
+        InitGit();
+        State = new JsonObject
+        {
+            ["account"] = "deployer@example.com",
+            ["configProject"] = StagingProject,
+            ["buildDigest"] = BuildDigest,
+            ["services"] = new JsonObject(),
+            ["failures"] = new JsonArray(),
+        };
+    }
+
+    public string Root { get; }
+
+    public string Folder { get; }
+
+    public JsonObject State { get; set; }
+
+    public string LogPath => Path.Combine(Folder, "gcloud.log");
+
+    public static string StandInDirectory => Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Deploy", "stand-in");
+
+    /// <summary>An existing service with one revision serving all traffic (following the latest revision).</summary>
+    public DeployScenario WithService(string serving = "sample-api-00001-abc", bool followsLatest = true)
+    {
+        State["services"]!["sample-api"] = new JsonObject
+        {
+            ["revisions"] = new JsonArray(Revision(serving, OldImage, 0)),
+            ["traffic"] = followsLatest
+                ? new JsonArray(new JsonObject { ["latestRevision"] = true, ["percent"] = 100 })
+                : new JsonArray(new JsonObject { ["revisionName"] = serving, ["percent"] = 100 }),
+        };
+        return this;
+    }
+
+    public DeployScenario WithRevision(string name)
+    {
+        State["services"]!["sample-api"]!["revisions"]!.AsArray().Add(Revision(name, OldImage, State["services"]!["sample-api"]!["revisions"]!.AsArray().Count));
+        return this;
+    }
+
+    public DeployScenario WithUrls(HealthServer? service, HealthServer? candidate)
+    {
+        if (service is not null)
+        {
+            State["serviceUrl"] = service.Url;
+        }
+
+        if (candidate is not null)
+        {
+            State["tagUrls"] = new JsonObject { ["candidate"] = candidate.Url };
+        }
+
+        return this;
+    }
+
+    public DeployScenario Failing(string match, string stderr, int exitCode = 1)
+    {
+        State["failures"]!.AsArray().Add(new JsonObject { ["match"] = match, ["stderr"] = stderr, ["exit"] = exitCode });
+        return this;
+    }
+
+    public void EditDeployConfig(Action<JsonObject> edit)
+    {
+        var path = Path.Combine(Root, "config", "deploy.json");
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(config);
+        File.WriteAllText(path, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Runs the real host with the stand-in first on PATH (or, with <paramref name="path"/>, exactly that PATH).</summary>
+    public HostRun.Result Run(string[] args, IReadOnlyDictionary<string, string?>? environment = null, string? path = null)
+    {
+        File.WriteAllText(Path.Combine(Folder, "state.json"), State.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        lock (Gate)
+        {
+            var saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+            try
+            {
+                Environment.SetEnvironmentVariable("KIT_ROOT", Root);
+                Environment.SetEnvironmentVariable("PATH", path ?? StandInDirectory + Path.PathSeparator + saved["PATH"]);
+                Environment.SetEnvironmentVariable("GCLOUD_STANDIN_LOG", LogPath);
+                Environment.SetEnvironmentVariable("GCLOUD_STANDIN_SCENARIO", Folder);
+                // Even a real gcloud reached by mistake would find no credentials here.
+                Environment.SetEnvironmentVariable("CLOUDSDK_CONFIG", Path.Combine(Folder, "cloudsdk"));
+                Environment.SetEnvironmentVariable("CI", null);
+                Environment.SetEnvironmentVariable("KIT_DEPLOY_APPROVED", null);
+                Environment.SetEnvironmentVariable("KIT_ENV", null);
+                foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+                {
+                    Environment.SetEnvironmentVariable(name, value);
+                }
+
+                var result = HostRun.Run(args);
+                State = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "state.json")))!.AsObject();
+                TestContext.Out.WriteLine(result.All);
+                return result;
+            }
+            finally
+            {
+                foreach (var (name, value) in saved)
+                {
+                    Environment.SetEnvironmentVariable(name, value);
+                }
+            }
+        }
+    }
+
+    public HostRun.Result Run(params string[] args) => Run(args, null, null);
+
+    /// <summary>Every gcloud command the run made, in order, as shell lines.</summary>
+    public IReadOnlyList<string> Commands =>
+        File.Exists(LogPath)
+            ? File.ReadAllLines(LogPath).Select(l => "gcloud " + string.Join(' ', JsonSerializer.Deserialize<string[]>(l)!.Select(Build.Tools.ToolCommand.Quote))).ToArray()
+            : [];
+
+    /// <summary>The service's traffic as "revision=percent" (latest resolved), as the stand-in now holds it.</summary>
+    public IReadOnlyList<string> Traffic()
+    {
+        var service = State["services"]!["sample-api"]!;
+        var latest = service["revisions"]!.AsArray().Where(r => (bool?)r!["ready"] ?? true).Select(r => (string)r!["name"]!).LastOrDefault();
+        return service["traffic"]!.AsArray()
+            .Where(t => (int)t!["percent"]! > 0)
+            .Select(t => $"{((bool?)t!["latestRevision"] == true ? latest + " (latest)" : (string)t!["revisionName"]!)}={(int)t["percent"]!}")
+            .ToArray();
+    }
+
+    public JsonObject? Record(string environment = "staging")
+    {
+        var path = Path.Combine(Root, ".build", "deploy", environment + ".json");
+        return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : null;
+    }
+
+    public void WriteRecord(string environment, object record)
+    {
+        Directory.CreateDirectory(Path.Combine(Root, ".build", "deploy"));
+        File.WriteAllText(Path.Combine(Root, ".build", "deploy", environment + ".json"), JsonSerializer.Serialize(record));
+    }
+
+    private static JsonObject Revision(string name, string image, int index) => new()
+    {
+        ["name"] = name,
+        ["image"] = image,
+        ["ready"] = true,
+        ["created"] = $"2024-12-01T00:{index:00}:00Z",
+    };
+
+    private void InitGit()
+    {
+        File.WriteAllText(Path.Combine(Root, "README"), "scratch checkout of a deploy scenario\n");
+        // Only README is tracked, and everything else is excluded, so the tree is clean and the commit id never changes.
+        Git("init", "-q");
+        File.WriteAllText(Path.Combine(Root, ".git", "info", "exclude"), "*\n");
+        Git("add", "-f", "README");
+        Git("-c", "user.name=kit", "-c", "user.email=kit@example.invalid", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "scenario");
+    }
+
+    private void Git(params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = Root, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["GIT_AUTHOR_DATE"] = "2025-01-01T00:00:00Z";
+        start.Environment["GIT_COMMITTER_DATE"] = "2025-01-01T00:00:00Z";
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.Zero, $"git {string.Join(' ', args)}: {error}");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A scratch folder left in /tmp is harmless.
+        }
+    }
+}
