@@ -117,29 +117,60 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     }
 
     /// <summary>
-    /// Replaces the target's contents with the backup: refuses a dump that does not match its manifest, ends other
-    /// sessions, restores in one transaction (--clean --if-exists --single-transaction: all or nothing) and checks the
-    /// row counts against the manifest.
+    /// Replaces the target's contents with the backup in one transaction: the application's schemas are dropped
+    /// (so objects created after the backup go too), then every object of the dump is dropped if it exists and
+    /// recreated (pg_restore --clean --if-exists, run by psql --single-transaction with ON_ERROR_STOP). Either the
+    /// database is the backup afterwards, or it is as it was. Row counts are then checked against the manifest.
     /// </summary>
-    public async Task RestoreAsync(BackupEntry entry, CancellationToken cancellationToken = default)
+    public async Task RestoreAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await using (var connection = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            var ended = await ServerInfo.TerminateOtherSessionsAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
-            if (ended > 0)
-            {
-                log.Information($"Ended {ended} other session(s) on {target.Database}");
-            }
-        }
-
+        ArgumentNullException.ThrowIfNull(applicationSchemas);
+        var work = Path.Combine(Store.Folder, $"{BackupStore.TemporaryPrefix}restore-{BackupStore.Stamp(DateTime.UtcNow)}-{Guid.NewGuid():N}"[..60]);
+        Directory.CreateDirectory(work);
         try
         {
-            await client.RestoreAsync(new RestoreRequest(target.Database, entry.DumpPath, Clean: true), cancellationToken).ConfigureAwait(false);
+            var script = Path.Combine(work, "restore.sql");
+            var combined = Path.Combine(work, "restore-clean.sql");
+            await client.WriteRestoreScriptAsync(entry.DumpPath, script, cancellationToken).ConfigureAwait(false);
+            await using (var output = new FileStream(combined, FileMode.CreateNew, FileAccess.Write))
+            {
+                await using (var prelude = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true))
+                {
+                    await prelude.WriteLineAsync("-- Written by the kit's Restore: the application's schemas go first, so nothing created after the backup survives.").ConfigureAwait(false);
+                    foreach (var schema in applicationSchemas)
+                    {
+                        await prelude.WriteLineAsync($"DROP SCHEMA IF EXISTS {Sql.Identifier(schema)} CASCADE;").ConfigureAwait(false);
+                    }
+                }
+
+                await using var source = new FileStream(script, FileMode.Open, FileAccess.Read);
+                await source.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Delete(script);
+            await using (var connection = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                var ended = await ServerInfo.TerminateOtherSessionsAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
+                if (ended > 0)
+                {
+                    log.Information($"Ended {ended} other session(s) on {target.Database}");
+                }
+            }
+
+            await client.RunScriptAsync(target.Database, combined, cancellationToken).ConfigureAwait(false);
         }
         catch (ToolFailedException failure)
         {
             throw DatabaseException.Failed($"Restore of {entry.Name} failed and was rolled back, the database is as it was: {LastLine(failure)}");
+        }
+        catch (IOException exception)
+        {
+            throw DatabaseException.Failed($"Restore of {entry.Name} failed before touching the database: {exception.Message}");
+        }
+        finally
+        {
+            TryDelete(work);
         }
 
         await using var check = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,7 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
             context.Log.Information($"Pre-restore backup: {workspace.Relative(before.Folder)}");
         }
 
-        await backups.RestoreAsync(entry).ConfigureAwait(false);
+        await backups.RestoreAsync(entry, workspace.Config.Schemas).ConfigureAwait(false);
         context.Log.Information($"Restored {workspace.Relative(entry.Folder)} into {workspace.Target.Describe()}: {entry.Manifest.TotalRows:N0} rows in {entry.Manifest.Tables.Count} tables, counts match the manifest.");
     }
 }

@@ -7,6 +7,9 @@ public sealed record PgRestoreSettings : ToolSettings
     /// <summary>The archive; null reads it from standard input.</summary>
     public string? InputFile { get; init; }
 
+    /// <summary>Write the restore as an SQL script to this file ("-": standard output) instead of into a database.</summary>
+    public string? ScriptFile { get; init; }
+
     /// <summary>Drop each object before recreating it (<c>--clean --if-exists</c>).</summary>
     public bool Clean { get; init; }
 
@@ -28,6 +31,16 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
     public static ArgumentList Options(PgRestoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.ScriptFile is not null)
+        {
+            // A script is run later by psql in one transaction; transaction options belong there.
+            return new ArgumentList()
+                .AddSwitch("--clean", settings.Clean)
+                .AddSwitch("--if-exists", settings.Clean)
+                .AddSwitch("--no-owner", settings.NoOwner)
+                .AddJoined("--file", settings.ScriptFile);
+        }
+
         return new ArgumentList()
             .AddSwitch("--clean", settings.Clean)
             .AddSwitch("--if-exists", settings.Clean)
@@ -40,7 +53,9 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
     public static ArgumentList Arguments(PgRestoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var arguments = new ArgumentList(settings.Connection.Arguments()).Add(Options(settings).Values);
+        var arguments = settings.ScriptFile is null
+            ? new ArgumentList(settings.Connection.Arguments()).Add(Options(settings).Values)
+            : new ArgumentList(Options(settings).Values);
         if (settings.InputFile is not null)
         {
             arguments.Add(settings.InputFile);

@@ -25,7 +25,14 @@ public interface IPostgresClientHost
 
     Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Restores into a database directly (pg_restore --single-transaction): for an empty scratch database.</summary>
     Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns an archive into an SQL script that drops each object before recreating it (--clean --if-exists --no-owner).</summary>
+    Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs an SQL script with psql as one transaction that stops at the first error.</summary>
+    Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The host's pg_dump and pg_restore, connecting over the network with the password in PGPASSWORD.</summary>
@@ -33,6 +40,7 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
 {
     private readonly PgDumpTool dump = new(runner);
     private readonly PgRestoreTool restore = new(runner);
+    private readonly PsqlTool psql = new(runner);
 
     public string Description => "the host's pg_dump";
 
@@ -68,6 +76,12 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
             new PgRestoreSettings { Connection = connection.WithDatabase(request.Database), InputFile = request.InputFile, Clean = request.Clean },
             cancellationToken);
     }
+
+    public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
+        restore.RestoreAsync(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, ScriptFile = scriptFile, Clean = true }, cancellationToken);
+
+    public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
+        psql.RunScriptAsync(new PsqlScriptSettings { Connection = connection.WithDatabase(database), ScriptFile = scriptFile }, cancellationToken);
 }
 
 /// <summary>
@@ -78,6 +92,8 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
 public sealed class ComposeClientHost(
     ICommandRunner runner, ComposeVersion version, ComposeSettings settings, string service, string username, string? password) : IPostgresClientHost
 {
+    private readonly string? databasePassword = password;
+
     public string Description => $"pg_dump inside compose service '{service}'";
 
     // The container's client is the server's own version: nothing to check.
@@ -95,6 +111,31 @@ public sealed class ComposeClientHost(
 
     public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default) =>
         runner.RunAsync(RestoreCommand(request), cancellationToken);
+
+    public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
+        runner.RunAsync(RestoreScriptCommand(dumpFile, scriptFile), cancellationToken);
+
+    public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
+        runner.RunAsync(RunScriptCommand(database, scriptFile), cancellationToken);
+
+    /// <summary>pg_restore in the container: the archive in through standard input, the script out through standard output.</summary>
+    public ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile)
+    {
+        var options = PgRestoreTool.Options(new PgRestoreSettings
+        {
+            Connection = new PostgresConnection("local", 0, username, "unused", null),
+            ScriptFile = "-",
+            Clean = true,
+        });
+        return Exec(new[] { "pg_restore" }.Concat(options.Values), withPassword: false) with { StandardInputFile = dumpFile, StandardOutputFile = scriptFile, Quiet = true };
+    }
+
+    public ToolCommand RunScriptCommand(string database, string scriptFile) =>
+        Exec(new[] { "psql", "--username", username, "--dbname", database }.Concat(PsqlTool.ScriptOptions("-")), withPassword: true) with
+        {
+            StandardInputFile = scriptFile,
+            Quiet = true,
+        };
 
     public ToolCommand DumpCommand(DumpRequest request)
     {
@@ -117,9 +158,10 @@ public sealed class ComposeClientHost(
         return Exec(arguments.Values) with { StandardInputFile = request.InputFile };
     }
 
-    private ToolCommand Exec(IEnumerable<string> command)
+    private ToolCommand Exec(IEnumerable<string> command, bool withPassword = true)
     {
         var subcommand = new List<string> { "exec", "-T" };
+        var password = withPassword ? databasePassword : null;
         if (password is not null)
         {
             // "-e NAME" without a value: compose copies it from its own environment, so the password is never an argument.
