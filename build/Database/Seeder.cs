@@ -21,7 +21,17 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
         ArgumentNullException.ThrowIfNull(connection);
         var profile = explicitProfile ?? config.DefaultProfile;
         var files = Files(profile);
-        var rows = await CountSeededRowsAsync(connection, cancellationToken).ConfigureAwait(false);
+        long rows;
+        try
+        {
+            rows = await CountSeededRowsAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DatabaseException) when (dryRun)
+        {
+            // In a dry run Migrate only planned the tables; they would exist by now.
+            rows = 0;
+        }
+
         if (explicitProfile is null && rows >= config.Threshold)
         {
             return new SeedResult(

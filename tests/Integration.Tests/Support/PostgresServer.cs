@@ -155,6 +155,12 @@ public sealed class PostgresServer
 
     private static string? FindBinDirectory()
     {
+        // KIT_TEST_PG_BIN picks a server version explicitly (and, pointed at nothing, shows how a machine without PostgreSQL behaves).
+        if (Environment.GetEnvironmentVariable("KIT_TEST_PG_BIN") is { Length: > 0 } chosen)
+        {
+            return File.Exists(Path.Combine(chosen, "initdb")) && File.Exists(Path.Combine(chosen, "pg_ctl")) ? chosen : null;
+        }
+
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var initdb = Path.Combine(directory, "initdb");
