@@ -14,15 +14,15 @@ public sealed class BackupTask : AsyncFrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var workspace = DatabaseWorkspace.FromContext(context);
-        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
         if (workspace.IsDryRun)
         {
             context.Log.Information(
-                $"Would back up {workspace.Target.Describe()} into {workspace.Relative(backups.Store.Folder)}/<stamp>/ (keep the last {workspace.Config.Backup.Retention.KeepLast}, "
+                $"Would back up {workspace.Target.Describe()} into {workspace.Relative(workspace.Store.Folder)}/<stamp>/ (keep the last {workspace.Config.Backup.Retention.KeepLast}, "
                 + $"one a day for {workspace.Config.Backup.Retention.KeepDailyForDays} days){(context.Parameters.Verify ? " and verify it in a scratch database" : string.Empty)}.");
             return;
         }
 
+        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
         var entry = await backups.BackupAsync().ConfigureAwait(false);
         context.Log.Information(
             $"Backup: {workspace.Relative(entry.Folder)} ({entry.Manifest.SizeBytes:N0} bytes, {entry.Manifest.TotalRows:N0} rows in {entry.Manifest.Tables.Count} tables, {entry.Manifest.DurationSeconds:0.0} s)");

@@ -21,7 +21,6 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
         }
 
         workspace.Guard(Restore, context.Parameters.AllowRemote, context.Parameters.Confirm);
-        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
         if (workspace.IsDryRun)
         {
             context.Log.Information(
@@ -30,6 +29,7 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
             return;
         }
 
+        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
         if (workspace.Config.Backup.BeforeRestore)
         {
             var before = await backups.BackupAsync(new HashSet<string> { entry.Name }).ConfigureAwait(false);
