@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace Build.Tools.Postgres;
 
 public sealed record PgDumpSettings : ToolSettings
@@ -7,30 +10,73 @@ public sealed record PgDumpSettings : ToolSettings
     /// <summary>Custom format (<c>-Fc</c>): compressed, restorable selectively by pg_restore.</summary>
     public string Format { get; init; } = "custom";
 
-    public required string OutputFile { get; init; }
+    /// <summary>The dump file; null writes to standard output.</summary>
+    public string? OutputFile { get; init; }
+
+    /// <summary>A snapshot exported by <c>pg_export_snapshot()</c>: the dump sees exactly what that transaction saw.</summary>
+    public string? Snapshot { get; init; }
 }
 
 /// <summary>The host's <c>pg_dump</c>.</summary>
-public sealed class PgDumpTool(ICommandRunner runner) : Tool<PgDumpSettings>(runner)
+public sealed partial class PgDumpTool(ICommandRunner runner) : Tool<PgDumpSettings>(runner)
 {
+    public const string Hint = "Install the PostgreSQL client (apt-get install postgresql-client).";
+
     protected override string ToolName => "pg_dump";
 
-    protected override string? InstallHint => "Install the PostgreSQL client (apt-get install postgresql-client).";
+    protected override string? InstallHint => Hint;
 
     public static ArgumentList Arguments(PgDumpSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new ArgumentList(settings.Connection.Arguments()).AddJoined("--format", settings.Format).AddJoined("--file", settings.OutputFile).Add("--no-password");
+        return new ArgumentList(settings.Connection.Arguments())
+            .AddJoined("--format", settings.Format)
+            .AddJoined("--file", settings.OutputFile)
+            .AddJoined("--snapshot", settings.Snapshot)
+            .Add("--no-password");
     }
 
-    public Task<CommandResult> DumpAsync(PgDumpSettings settings, CancellationToken cancellationToken = default)
+    public ToolCommand Command(PgDumpSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var command = CreateCommand(settings, Arguments(settings)) with
+        return CreateCommand(settings, Arguments(settings)) with
         {
             Environment = settings.Connection.Environment(),
             SecretVariables = new HashSet<string> { "PGPASSWORD" },
         };
-        return Runner.RunAsync(command, cancellationToken);
     }
+
+    public Task<CommandResult> DumpAsync(PgDumpSettings settings, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(Command(settings), cancellationToken);
+
+    /// <summary>The major version of the host's pg_dump (<c>pg_dump --version</c>, a query: it runs in a dry run too).</summary>
+    public async Task<int> MajorVersionAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await Runner.RunAsync(
+            new ToolCommand { Tool = ToolName, Executable = Executable, Arguments = new ArgumentList(["--version"]), IsQuery = true, Quiet = true, InstallHint = Hint },
+            cancellationToken).ConfigureAwait(false);
+        return ParseMajorVersion(result.StandardOutput)
+            ?? throw new ToolFailedException(ToolName, 1, $"could not read a version from '{result.StandardOutput.Trim()}'.", []);
+    }
+
+    /// <summary>"pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" gives 15; "9.6.24" gives 9.</summary>
+    public static int? ParseMajorVersion(string versionOutput)
+    {
+        ArgumentNullException.ThrowIfNull(versionOutput);
+        var match = VersionPattern().Match(versionOutput);
+        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>
+    /// pg_dump refuses servers newer than itself, so the host's client must be at least the server's major version.
+    /// Null when it can; otherwise the message naming both versions and the fix.
+    /// </summary>
+    public static string? Incompatibility(int clientMajor, int serverMajor) =>
+        clientMajor >= serverMajor
+            ? null
+            : $"the host's pg_dump is version {clientMajor} but the server runs PostgreSQL {serverMajor}; pg_dump cannot dump a newer server. "
+              + $"Install postgresql-client-{serverMajor} (or newer) and put it first on PATH, or back up through the compose service.";
+
+    [GeneratedRegex(@"\(PostgreSQL\)\s+(\d+)(?:\.\d+)*|^\s*(?:pg_\w+\s+)?(\d+)\.", RegexOptions.Multiline)]
+    private static partial Regex VersionPattern();
 }

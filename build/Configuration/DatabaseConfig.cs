@@ -1,0 +1,102 @@
+namespace Build.Configuration;
+
+/// <summary><c>config/database.json</c>: the application's schemas, migrations, seeds, backups and where each environment's database is.</summary>
+public sealed record DatabaseConfig
+{
+    /// <summary>The application's schemas: DbReset drops and recreates exactly these.</summary>
+    public IReadOnlyList<string> Schemas { get; init; } = ["app"];
+
+    public HistoryTableConfig History { get; init; } = new();
+
+    /// <summary>Folder of <c>NNNN_description.sql</c> files, relative to the repository root.</summary>
+    public string Migrations { get; init; } = "scripts/db/migrations";
+
+    /// <summary>Connected to while another database is created, cloned or dropped.</summary>
+    public string MaintenanceDatabase { get; init; } = "postgres";
+
+    public SeedConfig Seed { get; init; } = new();
+
+    public BackupConfig Backup { get; init; } = new();
+
+    public IReadOnlyDictionary<string, DatabaseEnvironmentConfig> Environments { get; init; } = new Dictionary<string, DatabaseEnvironmentConfig>();
+
+    public DatabaseEnvironmentConfig Environment(string name) =>
+        Environments.TryGetValue(name, out var environment)
+            ? environment
+            : throw new ConfigurationException(
+                "config/database.json",
+                0,
+                $"has no database for environment '{name}'.{Host.Suggestions.DidYouMean(name, Environments.Keys)} Add one under \"environments\", or pass --connection.");
+}
+
+public sealed record HistoryTableConfig
+{
+    public string Schema { get; init; } = "kit";
+
+    public string Table { get; init; } = "schema_migrations";
+}
+
+public sealed record SeedConfig
+{
+    public string Folder { get; init; } = "scripts/db/seed";
+
+    public string DefaultProfile { get; init; } = "demo";
+
+    /// <summary>Without <c>--seed</c>, seeding happens only while the seeded tables hold fewer rows than this.</summary>
+    public int Threshold { get; init; } = 1;
+
+    /// <summary><c>schema.table</c> names counted against the threshold.</summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
+}
+
+public sealed record BackupConfig
+{
+    public string Folder { get; init; } = "backups";
+
+    public RetentionConfig Retention { get; init; } = new();
+
+    public bool BeforeReset { get; init; } = true;
+
+    public bool BeforeRestore { get; init; } = true;
+}
+
+public sealed record RetentionConfig
+{
+    public int KeepLast { get; init; } = 7;
+
+    public int KeepDailyForDays { get; init; } = 14;
+}
+
+public sealed record DatabaseEnvironmentConfig
+{
+    /// <summary>Set when the database is a service of this project's compose stack.</summary>
+    public ComposeDatabaseConfig? Compose { get; init; }
+
+    /// <summary>Name of the variable holding the Npgsql connection string; the value never lives in config.</summary>
+    public string? ConnectionStringVariable { get; init; }
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    public SettingValue? Port { get; init; }
+
+    public bool AddPortOffset { get; init; }
+
+    public SettingValue? Database { get; init; }
+
+    public SettingValue? Username { get; init; }
+
+    public SettingValue? Password { get; init; }
+}
+
+public sealed record ComposeDatabaseConfig
+{
+    public required string Service { get; init; }
+}
+
+/// <summary>A value read from a variable (process environment, then <c>.env</c>), else the default.</summary>
+public sealed record SettingValue
+{
+    public string? Variable { get; init; }
+
+    public string? Default { get; init; }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Build.Database;
+
+/// <summary>One complete backup: a stamp folder holding a manifest.</summary>
+public sealed record BackupEntry(string Name, string Folder, DateTime TakenAtUtc, BackupManifest Manifest)
+{
+    public string DumpPath => Path.Combine(Folder, Manifest.DumpFile);
+}
+
+/// <summary>
+/// The backups of one environment: <c>&lt;backup folder&gt;/&lt;environment&gt;/&lt;yyyyMMdd_HHmmss&gt;/</c> (UTC). Only a folder named
+/// like a stamp and holding a readable manifest is a backup; a <c>.tmp-*</c> folder (a backup still running, or one that
+/// was killed) and anything else is never listed, restored or deleted by retention.
+/// </summary>
+public sealed partial class BackupStore(string folder)
+{
+    public const string StampFormat = "yyyyMMdd_HHmmss";
+    public const string TemporaryPrefix = ".tmp-";
+
+    public string Folder { get; } = folder;
+
+    public static string Stamp(DateTime utc) => utc.ToString(StampFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>"20250102_030405" or "20250102_030405_2" (a second backup within one second) gives its time; else null.</summary>
+    public static DateTime? ParseStamp(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var match = StampPattern().Match(name);
+        return match.Success && DateTime.TryParseExact(match.Groups[1].Value, StampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : null;
+    }
+
+    /// <summary>Complete backups, newest first.</summary>
+    public IReadOnlyList<BackupEntry> List()
+    {
+        if (!Directory.Exists(Folder))
+        {
+            return [];
+        }
+
+        var entries = new List<BackupEntry>();
+        foreach (var directory in Directory.EnumerateDirectories(Folder))
+        {
+            var name = Path.GetFileName(directory);
+            if (ParseStamp(name) is not { } time || !File.Exists(Path.Combine(directory, BackupManifest.FileName)))
+            {
+                continue;
+            }
+
+            try
+            {
+                entries.Add(new BackupEntry(name, directory, time, BackupManifest.Parse(File.ReadAllText(Path.Combine(directory, BackupManifest.FileName)), directory)));
+            }
+            catch (DatabaseException)
+            {
+                // An unreadable manifest is not a backup the kit can use; leave the folder for a person to look at.
+            }
+        }
+
+        return entries.OrderByDescending(e => e.TakenAtUtc).ThenByDescending(e => e.Name, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>Folders of backups that never completed.</summary>
+    public IReadOnlyList<string> Incomplete() =>
+        Directory.Exists(Folder)
+            ? Directory.EnumerateDirectories(Folder).Where(d => Path.GetFileName(d).StartsWith(TemporaryPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray()
+            : [];
+
+    /// <summary>"latest", a stamp of this environment, or a folder path.</summary>
+    public BackupEntry Resolve(string which, string root)
+    {
+        ArgumentNullException.ThrowIfNull(which);
+        if (string.Equals(which, "latest", StringComparison.OrdinalIgnoreCase))
+        {
+            return List().FirstOrDefault()
+                ?? throw DatabaseException.Refused($"There is no complete backup in {Path.GetRelativePath(root, Folder)}. Take one with ./build.sh --target=Backup.");
+        }
+
+        var candidates = new[] { Path.Combine(Folder, which), Path.GetFullPath(which, root), Path.GetFullPath(which) };
+        var folder = candidates.FirstOrDefault(Directory.Exists)
+            ?? throw DatabaseException.Refused($"Backup '{which}' was not found (neither a folder nor a backup in {Path.GetRelativePath(root, Folder)}). Pass --backup=latest or a folder.");
+        var manifest = Path.Combine(folder, BackupManifest.FileName);
+        if (!File.Exists(manifest))
+        {
+            throw DatabaseException.Refused($"{folder} has no {BackupManifest.FileName}: it is not a complete backup.");
+        }
+
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        return new BackupEntry(name, folder, ParseStamp(name) ?? Directory.GetCreationTimeUtc(folder), BackupManifest.Parse(File.ReadAllText(manifest), manifest));
+    }
+
+    /// <summary>The dump's SHA-256 and size as the manifest recorded them; null when they match, else why not.</summary>
+    public static string? CheckIntegrity(BackupEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!File.Exists(entry.DumpPath))
+        {
+            return $"{entry.DumpPath} is missing";
+        }
+
+        var (sha, size) = BackupManifest.Hash(entry.DumpPath);
+        if (size != entry.Manifest.SizeBytes || !string.Equals(sha, entry.Manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{entry.DumpPath} does not match its manifest (SHA-256 {entry.Manifest.Sha256[..12]}..., {entry.Manifest.SizeBytes} bytes recorded; "
+                   + $"{sha[..12]}..., {size} bytes found): the file was changed or damaged";
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"^(\d{8}_\d{6})(?:_\d+)?$")]
+    private static partial Regex StampPattern();
+}

@@ -1,0 +1,86 @@
+using Npgsql;
+
+namespace Build.Database;
+
+/// <summary>What the kit reads from a server: its version, the row count of every table, other sessions.</summary>
+public static class ServerInfo
+{
+    public static async Task<(string Version, int VersionNumber)> VersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var version = await DatabaseConnector.ScalarAsync<string>(connection, "SHOW server_version", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var number = await DatabaseConnector.ScalarAsync<string>(connection, "SHOW server_version_num", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (version, int.Parse(number, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The exact row count of every ordinary table outside the system schemas, keyed "schema.table", read in the
+    /// given transaction (a backup reads them in the very snapshot pg_dump dumps).
+    /// </summary>
+    public static async Task<SortedDictionary<string, long>> RowCountsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var tables = new List<(string Schema, string Table)>();
+        await using (var command = new NpgsqlCommand(
+                         """
+                         SELECT n.nspname, c.relname
+                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+                         ORDER BY 1, 2
+                         """,
+                         connection,
+                         transaction))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                tables.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (schema, table) in tables)
+        {
+            counts[$"{schema}.{table}"] = await DatabaseConnector.ScalarAsync<long>(
+                connection, $"SELECT count(*) FROM {Sql.Qualified(schema, table)}", transaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        return counts;
+    }
+
+    /// <summary>Ends every other session on the database (the app, a psql left open) so it can be reset or restored.</summary>
+    public static Task<int> TerminateOtherSessionsAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return DatabaseConnector.ScalarAsync<int>(
+            connection,
+            "SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid()",
+            cancellationToken: cancellationToken,
+            parameters: ("database", database));
+    }
+
+    public static async Task<bool> DatabaseExistsAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken = default) =>
+        await DatabaseConnector.ScalarAsync<bool>(
+            connection, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @name)", cancellationToken: cancellationToken, parameters: ("name", database)).ConfigureAwait(false);
+
+    /// <summary>Differences between expected and actual row counts, one phrase each ("app.items: 3 in the backup, 2 now").</summary>
+    public static IReadOnlyList<string> CompareRowCounts(IReadOnlyDictionary<string, long> expected, IReadOnlyDictionary<string, long> actual)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(actual);
+        var differences = new List<string>();
+        foreach (var (table, rows) in expected.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!actual.TryGetValue(table, out var found))
+            {
+                differences.Add($"{table}: {rows} row(s) in the backup, table missing");
+            }
+            else if (found != rows)
+            {
+                differences.Add($"{table}: {rows} row(s) in the backup, {found} restored");
+            }
+        }
+
+        return differences;
+    }
+}

@@ -1,0 +1,34 @@
+using Build.Database;
+using Build.Host;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Database;
+
+[TaskName(nameof(Seed))]
+[TaskDescription("Loads demo data (scripts/db/seed/<profile>) while the seeded tables are below the threshold; --seed=minimal|demo always seeds")]
+[IsDependentOn(typeof(MigrateTask))]
+[SupportsDryRun]
+public sealed class SeedTask : AsyncFrostingTask<BuildContext>
+{
+    private const string Seed = "Seed";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var workspace = DatabaseWorkspace.FromContext(context);
+        await using var connection = await DatabaseConnector.OpenAsync(workspace.Target).ConfigureAwait(false);
+        var result = await workspace.Seeder.SeedAsync(connection, context.Parameters.Seed, workspace.IsDryRun).ConfigureAwait(false);
+        if (result.SkipReason is "dry run")
+        {
+            context.Log.Information($"Would seed profile '{result.Profile}': {string.Join(", ", result.Applied)}");
+        }
+        else if (result.SkipReason is { } reason)
+        {
+            context.Log.Information($"Skipped seeding: {reason}.");
+        }
+        else
+        {
+            var after = await workspace.Seeder.CountSeededRowsAsync(connection).ConfigureAwait(false);
+            context.Log.Information($"Seeded profile '{result.Profile}' ({result.Applied.Count} file(s)); the seeded tables hold {after} row(s), {after - result.RowsBefore} new.");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+namespace Build.Tools.Postgres;
+
+public sealed record PgRestoreSettings : ToolSettings
+{
+    public required PostgresConnection Connection { get; init; }
+
+    /// <summary>The archive; null reads it from standard input.</summary>
+    public string? InputFile { get; init; }
+
+    /// <summary>Write the restore as an SQL script to this file ("-": standard output) instead of into a database.</summary>
+    public string? ScriptFile { get; init; }
+
+    /// <summary>Drop each object before recreating it (<c>--clean --if-exists</c>).</summary>
+    public bool Clean { get; init; }
+
+    /// <summary>All or nothing: a failure rolls the whole restore back (implies exit on error).</summary>
+    public bool SingleTransaction { get; init; } = true;
+
+    /// <summary>Objects belong to the restoring user, so a dump from another environment restores without its roles.</summary>
+    public bool NoOwner { get; init; } = true;
+}
+
+/// <summary>The host's <c>pg_restore</c>.</summary>
+public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSettings>(runner)
+{
+    protected override string ToolName => "pg_restore";
+
+    protected override string? InstallHint => PgDumpTool.Hint;
+
+    /// <summary>The options after the connection, shared with the run inside a container.</summary>
+    public static ArgumentList Options(PgRestoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.ScriptFile is not null)
+        {
+            // A script is run later by psql in one transaction; transaction options belong there.
+            return new ArgumentList()
+                .AddSwitch("--clean", settings.Clean)
+                .AddSwitch("--if-exists", settings.Clean)
+                .AddSwitch("--no-owner", settings.NoOwner)
+                .AddJoined("--file", settings.ScriptFile);
+        }
+
+        return new ArgumentList()
+            .AddSwitch("--clean", settings.Clean)
+            .AddSwitch("--if-exists", settings.Clean)
+            .AddSwitch("--no-owner", settings.NoOwner)
+            .AddSwitch("--single-transaction", settings.SingleTransaction)
+            .AddSwitch("--exit-on-error", !settings.SingleTransaction)
+            .Add("--no-password");
+    }
+
+    public static ArgumentList Arguments(PgRestoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var arguments = settings.ScriptFile is null
+            ? new ArgumentList(settings.Connection.Arguments()).Add(Options(settings).Values)
+            : new ArgumentList(Options(settings).Values);
+        if (settings.InputFile is not null)
+        {
+            arguments.Add(settings.InputFile);
+        }
+
+        return arguments;
+    }
+
+    public ToolCommand Command(PgRestoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return CreateCommand(settings, Arguments(settings)) with
+        {
+            Environment = settings.Connection.Environment(),
+            SecretVariables = new HashSet<string> { "PGPASSWORD" },
+        };
+    }
+
+    public Task<CommandResult> RestoreAsync(PgRestoreSettings settings, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(Command(settings), cancellationToken);
+}

@@ -1,0 +1,182 @@
+using Build.Tools.Compose;
+
+namespace Build.Tools.Postgres;
+
+/// <summary>What to dump: a database, optionally as seen by an exported snapshot.</summary>
+public sealed record DumpRequest(string Database, string OutputFile, string? Snapshot = null);
+
+/// <summary>What to restore: an archive into a database, cleanly or into an empty one.</summary>
+public sealed record RestoreRequest(string Database, string InputFile, bool Clean);
+
+/// <summary>
+/// Where pg_dump and pg_restore run: on this host against a connection, or inside the database's own compose
+/// container (client and server versions then always match). Everything else the kit does through Npgsql.
+/// </summary>
+public interface IPostgresClientHost
+{
+    /// <summary>For messages: "the host's pg_dump", "compose service 'db'".</summary>
+    string Description { get; }
+
+    /// <summary>Fails with one clear message when this client cannot dump a server of that major version.</summary>
+    Task EnsureCanDumpAsync(int serverMajorVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>The version line of the client that makes the dump, for the manifest.</summary>
+    Task<string> ClientVersionAsync(CancellationToken cancellationToken = default);
+
+    Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Restores into a database directly (pg_restore --single-transaction): for an empty scratch database.</summary>
+    Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns an archive into an SQL script that drops each object before recreating it (--clean --if-exists --no-owner).</summary>
+    Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs an SQL script with psql as one transaction that stops at the first error.</summary>
+    Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The host's pg_dump and pg_restore, connecting over the network with the password in PGPASSWORD.</summary>
+public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection connection) : IPostgresClientHost
+{
+    private readonly PgDumpTool dump = new(runner);
+    private readonly PgRestoreTool restore = new(runner);
+    private readonly PsqlTool psql = new(runner);
+
+    public string Description => "the host's pg_dump";
+
+    public async Task EnsureCanDumpAsync(int serverMajorVersion, CancellationToken cancellationToken = default)
+    {
+        var client = await dump.MajorVersionAsync(cancellationToken).ConfigureAwait(false);
+        if (PgDumpTool.Incompatibility(client, serverMajorVersion) is { } problem)
+        {
+            throw new ToolFailedException("pg_dump", 2, problem, []);
+        }
+    }
+
+    public async Task<string> ClientVersionAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await runner.RunAsync(
+            new ToolCommand { Tool = "pg_dump", Executable = "pg_dump", Arguments = new ArgumentList(["--version"]), IsQuery = true, Quiet = true, InstallHint = PgDumpTool.Hint },
+            cancellationToken).ConfigureAwait(false);
+        return result.StandardOutput.Trim();
+    }
+
+    public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return dump.DumpAsync(
+            new PgDumpSettings { Connection = connection.WithDatabase(request.Database), OutputFile = request.OutputFile, Snapshot = request.Snapshot },
+            cancellationToken);
+    }
+
+    public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return restore.RestoreAsync(
+            new PgRestoreSettings { Connection = connection.WithDatabase(request.Database), InputFile = request.InputFile, Clean = request.Clean },
+            cancellationToken);
+    }
+
+    public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
+        restore.RestoreAsync(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, ScriptFile = scriptFile, Clean = true }, cancellationToken);
+
+    public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
+        psql.RunScriptAsync(new PsqlScriptSettings { Connection = connection.WithDatabase(database), ScriptFile = scriptFile }, cancellationToken);
+}
+
+/// <summary>
+/// pg_dump and pg_restore inside the compose service's container (<c>exec -T</c>), over its local socket. The dump
+/// streams out through standard output into the file and back in through standard input: binary safe, no copy
+/// into the container, and the client always matches the server.
+/// </summary>
+public sealed class ComposeClientHost(
+    ICommandRunner runner, ComposeVersion version, ComposeSettings settings, string service, string username, string? password) : IPostgresClientHost
+{
+    private readonly string? databasePassword = password;
+
+    public string Description => $"pg_dump inside compose service '{service}'";
+
+    // The container's client is the server's own version: nothing to check.
+    public Task EnsureCanDumpAsync(int serverMajorVersion, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public async Task<string> ClientVersionAsync(CancellationToken cancellationToken = default)
+    {
+        var command = Exec(["pg_dump", "--version"]) with { IsQuery = true, Quiet = true };
+        var result = await runner.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        return result.StandardOutput.Trim();
+    }
+
+    public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default) =>
+        runner.RunAsync(DumpCommand(request), cancellationToken);
+
+    public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default) =>
+        runner.RunAsync(RestoreCommand(request), cancellationToken);
+
+    public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
+        runner.RunAsync(RestoreScriptCommand(dumpFile, scriptFile), cancellationToken);
+
+    public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
+        runner.RunAsync(RunScriptCommand(database, scriptFile), cancellationToken);
+
+    /// <summary>pg_restore in the container: the archive in through standard input, the script out through standard output.</summary>
+    public ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile)
+    {
+        var options = PgRestoreTool.Options(new PgRestoreSettings
+        {
+            Connection = new PostgresConnection("local", 0, username, "unused", null),
+            ScriptFile = "-",
+            Clean = true,
+        });
+        return Exec(new[] { "pg_restore" }.Concat(options.Values), withPassword: false) with { StandardInputFile = dumpFile, StandardOutputFile = scriptFile, Quiet = true };
+    }
+
+    public ToolCommand RunScriptCommand(string database, string scriptFile) =>
+        Exec(new[] { "psql", "--username", username, "--dbname", database }.Concat(PsqlTool.ScriptOptions("-")), withPassword: true) with
+        {
+            StandardInputFile = scriptFile,
+            Quiet = true,
+        };
+
+    public ToolCommand DumpCommand(DumpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var arguments = new ArgumentList(["pg_dump", "--username", username, "--dbname", request.Database, "--format=custom"])
+            .AddJoined("--snapshot", request.Snapshot)
+            .Add("--no-password");
+        return Exec(arguments.Values) with { StandardOutputFile = request.OutputFile };
+    }
+
+    public ToolCommand RestoreCommand(RestoreRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = PgRestoreTool.Options(new PgRestoreSettings
+        {
+            Connection = new PostgresConnection("local", 0, username, request.Database, null),
+            Clean = request.Clean,
+        });
+        var arguments = new ArgumentList(["pg_restore", "--username", username, "--dbname", request.Database]).Add(options.Values);
+        return Exec(arguments.Values) with { StandardInputFile = request.InputFile };
+    }
+
+    private ToolCommand Exec(IEnumerable<string> command, bool withPassword = true)
+    {
+        var subcommand = new List<string> { "exec", "-T" };
+        var password = withPassword ? databasePassword : null;
+        if (password is not null)
+        {
+            // "-e NAME" without a value: compose copies it from its own environment, so the password is never an argument.
+            subcommand.AddRange(["-e", "PGPASSWORD"]);
+        }
+
+        subcommand.Add(service);
+        subcommand.AddRange(command);
+        var composeCommand = ComposeTool.Command(version, settings, subcommand);
+        if (password is null)
+        {
+            return composeCommand;
+        }
+
+        var environment = new Dictionary<string, string?>(composeCommand.Environment) { ["PGPASSWORD"] = password };
+        return composeCommand with { Environment = environment, SecretVariables = new HashSet<string>(composeCommand.SecretVariables) { "PGPASSWORD" } };
+    }
+}

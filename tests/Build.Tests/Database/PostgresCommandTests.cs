@@ -1,0 +1,135 @@
+using Build.Tests.Support;
+using Build.Tools.Compose;
+using Build.Tools.Postgres;
+
+namespace Build.Tests.Database;
+
+public sealed class PostgresCommandTests
+{
+    private static readonly PostgresConnection Connection = new("127.0.0.1", 5432, "app", "Käse-Prod_DB", "p@ss word");
+    private static readonly ComposeSettings Compose = new() { ProjectName = "sample-dev", Files = ["compose/compose.yaml", "compose/compose.dev.yaml"] };
+
+    [Test]
+    public async Task Host_pg_dump_dumps_custom_format_from_a_snapshot_with_the_password_in_the_environment()
+    {
+        var runner = new RecordingCommandRunner();
+
+        await new LocalClientHost(runner, Connection).DumpAsync(new DumpRequest("Käse-Prod_DB", "/b/.tmp-1/database.dump", "00000003-0000001B-1"));
+
+        var command = runner.Commands.Single();
+        Assert.That(command.Arguments.Select(a => a.Value), Is.EqualTo(new[]
+        {
+            "--host", "127.0.0.1", "--port", "5432", "--username", "app", "--dbname", "Käse-Prod_DB",
+            "--format=custom", "--file=/b/.tmp-1/database.dump", "--snapshot=00000003-0000001B-1", "--no-password",
+        }));
+        Assert.That(command.Environment["PGPASSWORD"], Is.EqualTo("p@ss word"));
+        Assert.That(command.Render(), Does.StartWith("PGPASSWORD=[REDACTED] pg_dump "));
+    }
+
+    [Test]
+    public async Task Host_pg_restore_into_a_scratch_database_is_one_transaction()
+    {
+        var runner = new RecordingCommandRunner();
+
+        await new LocalClientHost(runner, Connection).RestoreAsync(new RestoreRequest("kit_verify_1", "/b/1/database.dump", Clean: false));
+
+        Assert.That(runner.Commands.Single().Arguments.Select(a => a.Value), Is.EqualTo(new[]
+        {
+            "--host", "127.0.0.1", "--port", "5432", "--username", "app", "--dbname", "kit_verify_1", "--no-owner", "--single-transaction", "--no-password", "/b/1/database.dump",
+        }));
+    }
+
+    [Test]
+    public async Task Host_restore_is_a_clean_script_run_by_psql_in_one_transaction_stopping_at_the_first_error()
+    {
+        var runner = new RecordingCommandRunner();
+        var host = new LocalClientHost(runner, Connection);
+
+        await host.WriteRestoreScriptAsync("/b/1/database.dump", "/b/.tmp-r/restore.sql");
+        await host.RunScriptAsync("Käse-Prod_DB", "/b/.tmp-r/restore-clean.sql");
+
+        Assert.That(runner.Lines, Is.EqualTo(new[]
+        {
+            "PGPASSWORD=[REDACTED] pg_restore --clean --if-exists --no-owner --file=/b/.tmp-r/restore.sql /b/1/database.dump",
+            "PGPASSWORD=[REDACTED] psql --host 127.0.0.1 --port 5432 --username app --dbname 'Käse-Prod_DB' --no-psqlrc --quiet --set ON_ERROR_STOP=1 --single-transaction --no-password --file /b/.tmp-r/restore-clean.sql",
+        }));
+    }
+
+    [Test]
+    public async Task Host_pg_dump_older_than_the_server_is_refused_naming_both_versions()
+    {
+        var runner = new RecordingCommandRunner().Answer("--version", "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n");
+
+        var error = await Assert.ThrowsAsync<Build.Tools.ToolFailedException>(() => new LocalClientHost(runner, Connection).EnsureCanDumpAsync(16));
+        await new LocalClientHost(runner, Connection).EnsureCanDumpAsync(15);
+        await new LocalClientHost(runner, Connection).EnsureCanDumpAsync(12);
+
+        Assert.That(error!.Message, Does.Contain("pg_dump is version 15 but the server runs PostgreSQL 16").And.Contain("postgresql-client-16"));
+        Assert.That(runner.Commands.All(c => c.IsQuery), Is.True, "the version probe must run in a dry run too");
+    }
+
+    [TestCase("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)", 15)]
+    [TestCase("pg_dump (PostgreSQL) 17.2", 17)]
+    [TestCase("pg_dump (PostgreSQL) 9.6.24", 9)]
+    [TestCase("something else", null)]
+    public void Pg_dump_versions_parse_to_their_major(string output, int? major) => Assert.That(PgDumpTool.ParseMajorVersion(output), Is.EqualTo(major));
+
+    [Test]
+    public void Compose_pg_dump_runs_inside_the_service_and_streams_the_dump_to_a_file()
+    {
+        var host = new ComposeClientHost(new RecordingCommandRunner(), new ComposeVersion(ComposeFlavor.V2, "2.26.1"), Compose, "db", "app", "p@ss word");
+
+        var command = host.DumpCommand(new DumpRequest("Käse-Prod_DB", "/b/.tmp-1/database.dump", "00000003-0000001B-1"));
+
+        Assert.That(command.Executable, Is.EqualTo("docker"));
+        Assert.That(command.Arguments.Select(a => a.Value), Is.EqualTo(new[]
+        {
+            "compose", "-p", "sample-dev", "-f", "compose/compose.yaml", "-f", "compose/compose.dev.yaml",
+            "exec", "-T", "-e", "PGPASSWORD", "db",
+            "pg_dump", "--username", "app", "--dbname", "Käse-Prod_DB", "--format=custom", "--snapshot=00000003-0000001B-1", "--no-password",
+        }));
+        Assert.That(command.StandardOutputFile, Is.EqualTo("/b/.tmp-1/database.dump"));
+        Assert.That(command.Environment["PGPASSWORD"], Is.EqualTo("p@ss word"));
+        Assert.That(command.Render(), Does.Contain("PGPASSWORD=[REDACTED]").And.Not.Contain("p@ss"));
+    }
+
+    [Test]
+    public void Compose_restore_streams_the_archive_in_and_the_script_out_then_runs_psql_inside_the_service()
+    {
+        var host = new ComposeClientHost(new RecordingCommandRunner(), new ComposeVersion(ComposeFlavor.V1, "1.29.2"), Compose, "db", "app", "p@ss word");
+
+        var script = host.RestoreScriptCommand("/b/1/database.dump", "/b/.tmp-r/restore.sql");
+        var run = host.RunScriptCommand("Käse-Prod_DB", "/b/.tmp-r/restore-clean.sql");
+        var verify = host.RestoreCommand(new RestoreRequest("kit_verify_1", "/b/1/database.dump", Clean: false));
+
+        Assert.That(script.Executable, Is.EqualTo("docker-compose"));
+        Assert.That(script.Arguments.Select(a => a.Value), Is.EqualTo(new[]
+        {
+            "-p", "sample-dev", "-f", "compose/compose.yaml", "-f", "compose/compose.dev.yaml", "exec", "-T", "db",
+            "pg_restore", "--clean", "--if-exists", "--no-owner", "--file=-",
+        }));
+        Assert.That((script.StandardInputFile, script.StandardOutputFile), Is.EqualTo(("/b/1/database.dump", "/b/.tmp-r/restore.sql")));
+        Assert.That(run.Arguments.Select(a => a.Value).SkipWhile(a => a != "exec"), Is.EqualTo(new[]
+        {
+            "exec", "-T", "-e", "PGPASSWORD", "db", "psql", "--username", "app", "--dbname", "Käse-Prod_DB",
+            "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--single-transaction", "--no-password", "--file", "-",
+        }));
+        Assert.That(run.StandardInputFile, Is.EqualTo("/b/.tmp-r/restore-clean.sql"));
+        Assert.That(verify.Arguments.Select(a => a.Value).SkipWhile(a => a != "pg_restore"), Is.EqualTo(new[]
+        {
+            "pg_restore", "--username", "app", "--dbname", "kit_verify_1", "--no-owner", "--single-transaction", "--no-password",
+        }));
+        Assert.That(verify.StandardInputFile, Is.EqualTo("/b/1/database.dump"));
+    }
+
+    [Test]
+    public void Compose_without_a_password_passes_no_environment()
+    {
+        var host = new ComposeClientHost(new RecordingCommandRunner(), new ComposeVersion(ComposeFlavor.V2, "2.26.1"), Compose, "db", "app", null);
+
+        var command = host.DumpCommand(new DumpRequest("app", "/b/x.dump"));
+
+        Assert.That(command.Arguments.Select(a => a.Value), Does.Not.Contain("PGPASSWORD"));
+        Assert.That(command.Environment.ContainsKey("PGPASSWORD"), Is.False);
+    }
+}
