@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Builds local stand-ins for the public base images, for machines that reach no container
+# registry: a debootstrapped Debian, PostgreSQL 15, Redis 7, nginx, the .NET 10 SDK and the
+# ASP.NET Core 10 runtime (the last two are copies of this host's .NET install).
+# Then writes an env overlay that points compose and the Dockerfiles at them.
+#
+#   docker/offline/build.sh [--env-file PATH] [--mirror URL]
+#
+#   --env-file PATH  overlay to write (default: .env.offline at the repository root)
+#   --mirror URL     Debian mirror for debootstrap and apt (default http://deb.debian.org/debian)
+#
+# Environment: KIT_OFFLINE_CACHE (default .build/offline at the repository root) keeps the
+# rootfs tarball; KIT_OFFLINE_NAMESPACE (default kit-offline) is the image namespace.
+# Up-to-date images are skipped by a fingerprint label, so a warm run takes about a second.
+# The images embed this host's .NET SDK and CA certificates: never push them anywhere.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$script_dir/../.." && pwd)
+env_file="$repo_root/.env.offline"
+mirror="http://deb.debian.org/debian"
+suite=bookworm
+namespace="${KIT_OFFLINE_NAMESPACE:-kit-offline}"
+cache_dir="${KIT_OFFLINE_CACHE:-$repo_root/.build/offline}"
+fingerprint_label="com.example.kit.offline.fingerprint"
+started_at=$SECONDS
+
+say() { printf 'offline-images: %s\n' "$*"; }
+die() { printf 'offline-images: error: %s\n' "$*" >&2; exit 1; }
+usage() { sed -n '7,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while (($#)); do
+  case "$1" in
+    --env-file) [[ $# -ge 2 ]] || die "--env-file needs a path"; env_file="$2"; shift 2 ;;
+    --env-file=*) env_file="${1#*=}"; shift ;;
+    --mirror) [[ $# -ge 2 ]] || die "--mirror needs a URL"; mirror="$2"; shift 2 ;;
+    --mirror=*) mirror="${1#*=}"; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+done
+
+debian_image="$namespace/debian:$suite"
+work=$(mktemp -d "${TMPDIR:-/tmp}/kit-offline.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+image_label() {
+  docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true
+}
+
+# --- Debian base ------------------------------------------------------------------------
+build_debian() {
+  if image_exists "$debian_image"; then
+    say "$debian_image: present"
+    return
+  fi
+  local tarball="$cache_dir/debian-$suite-minbase.tar"
+  if [[ ! -s $tarball ]]; then
+    command -v debootstrap >/dev/null || die "debootstrap missing (scripts/ci/install-docker.sh installs it)"
+    local rootfs="$work/rootfs"
+    say "$debian_image: debootstrap $suite minbase from $mirror"
+    debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
+      || { tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+    # The official images' apt settings: no cached .debs or lists left in layers.
+    cp "$script_dir/debian/apt.conf.d/"* "$rootfs/etc/apt/apt.conf.d/"
+    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
+    mkdir -p "$cache_dir"
+    tar -C "$rootfs" --numeric-owner -cf "$tarball.partial" .
+    mv "$tarball.partial" "$tarball"
+  fi
+  say "$debian_image: importing $tarball"
+  docker import --change 'CMD ["bash"]' --change 'ENV LANG=C.UTF-8' "$tarball" "$debian_image" >/dev/null
+}
+
+# --- build contexts ---------------------------------------------------------------------
+# Trust the host's extra CA certificates (e.g. a TLS-intercepting proxy's) in images that
+# make HTTPS calls; an empty folder when the host has none.
+add_host_ca_certificates() {
+  local context="$1" certificate
+  mkdir -p "$context/ca-certificates"
+  for certificate in /usr/local/share/ca-certificates/*.crt; do
+    [[ -e $certificate ]] && cp "$certificate" "$context/ca-certificates/"
+  done
+  return 0
+}
+
+# Hard links make copying the host's .NET install into the context instant; a copy
+# across file systems falls back to a real copy.
+link_tree() {
+  local source="$1" target="$2"
+  mkdir -p "$(dirname "$target")"
+  cp -al "$source" "$target" 2>/dev/null || { rm -rf "$target"; cp -a "$source" "$target"; }
+}
+
+host_dotnet_root() {
+  local dotnet
+  dotnet=$(command -v dotnet) || die "dotnet not found on PATH (the .NET stand-ins copy the host's install)"
+  dirname "$(readlink -f "$dotnet")"
+}
+
+prepare_context() {
+  local name="$1"
+  local context="$work/$name"
+  mkdir -p "$context"
+  cp -a "$script_dir/$name/." "$context/"
+  case "$name" in
+    dotnet-sdk)
+      add_host_ca_certificates "$context"
+      link_tree "$(host_dotnet_root)" "$context/dotnet"
+      ;;
+    aspnet)
+      add_host_ca_certificates "$context"
+      local root part
+      root=$(host_dotnet_root)
+      # The runtime image needs the host, hostfxr and the two shared frameworks, not the SDK.
+      for part in dotnet LICENSE.txt ThirdPartyNotices.txt host shared/Microsoft.NETCore.App shared/Microsoft.AspNetCore.App; do
+        [[ -e $root/$part ]] && link_tree "$root/$part" "$context/dotnet/$part"
+      done
+      ;;
+  esac
+  printf '%s\n' "$context"
+}
+
+# Cheap fingerprint of everything an image is made from: the base image's id and the
+# context's paths, sizes and modification times (contents for small files).
+context_fingerprint() {
+  local context="$1"
+  {
+    docker image inspect -f '{{.Id}}' "$debian_image"
+    (cd "$context" && find . -type f -size -64k -print0 | sort -z | xargs -0r sha256sum)
+    (cd "$context" && find . -type f -size +63k -printf '%p %s %T@\n' | sort)
+  } | sha256sum | cut -c1-32
+}
+
+build_standin() {
+  local name="$1" tag="$2" context fingerprint
+  context=$(prepare_context "$name")
+  fingerprint=$(context_fingerprint "$context")
+  if [[ $(image_label "$tag" "$fingerprint_label") == "$fingerprint" ]]; then
+    say "$tag: up to date"
+    return
+  fi
+  say "$tag: building"
+  local begun=$SECONDS
+  DOCKER_BUILDKIT=1 docker build --quiet \
+    --build-arg "DEBIAN_IMAGE=$debian_image" \
+    --label "$fingerprint_label=$fingerprint" \
+    --tag "$tag" "$context" >"$work/$name.build.log" 2>&1 \
+    || { tail -40 "$work/$name.build.log" >&2; die "building $tag failed"; }
+  say "$tag: built in $((SECONDS - begun))s"
+}
+
+write_env_overlay() {
+  mkdir -p "$(dirname "$env_file")"
+  cat >"$env_file" <<OVERLAY
+# Written by docker/offline/build.sh: points compose and the Dockerfiles at local stand-ins
+# for the public images. Machine-specific; do not commit.
+POSTGRES_IMAGE=$namespace/postgres:15
+REDIS_IMAGE=$namespace/redis:7
+NGINX_IMAGE=$namespace/nginx:1
+SDK_IMAGE=$namespace/dotnet-sdk:10.0
+RUNTIME_IMAGE=$namespace/aspnet:10.0
+OVERLAY
+  say "wrote $env_file"
+}
+
+docker info >/dev/null 2>&1 || die "no Docker daemon answers (run scripts/ci/install-docker.sh)"
+build_debian
+build_standin postgres "$namespace/postgres:15"
+build_standin redis "$namespace/redis:7"
+build_standin nginx "$namespace/nginx:1"
+build_standin dotnet-sdk "$namespace/dotnet-sdk:10.0"
+build_standin aspnet "$namespace/aspnet:10.0"
+write_env_overlay
+say "done in $((SECONDS - started_at))s"
