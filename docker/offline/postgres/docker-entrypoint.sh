@@ -72,16 +72,19 @@ MESSAGE
 }
 
 postgres_init_database_dir() {
-  local -a args=(--username="$POSTGRES_USER" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD"))
+  local -a args=(--username="$POSTGRES_USER")
   if [[ -n ${POSTGRES_INITDB_WALDIR:-} ]]; then
     args+=(--waldir "$POSTGRES_INITDB_WALDIR")
   fi
   # POSTGRES_INITDB_ARGS is word-split on purpose, as in the official image.
   # shellcheck disable=SC2086
-  initdb "${args[@]}" $POSTGRES_INITDB_ARGS
+  # The process substitution must be on the command itself: its fd closes after the statement.
+  initdb "${args[@]}" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") $POSTGRES_INITDB_ARGS
 }
 
 postgres_setup_hba_conf() {
+  # "$@" is the server command line; drop the program name to pass its options to postgres -C.
+  if [[ ${1:-} == postgres ]]; then shift; fi
   local auth="${POSTGRES_HOST_AUTH_METHOD:-}"
   if [[ -z $auth ]]; then
     auth="$(postgres -C password_encryption "$@")"
@@ -98,6 +101,7 @@ postgres_setup_hba_conf() {
 # Until initialisation is finished the server listens on the unix socket only, so a TCP
 # health check (pg_isready -h 127.0.0.1) stays red meanwhile.
 postgres_temp_server_start() {
+  if [[ ${1:-} == postgres ]]; then shift; fi
   set -- "$@" -c listen_addresses='' -p "${PGPORT:-5432}"
   PGUSER="${PGUSER:-$POSTGRES_USER}" pg_ctl -D "$PGDATA" -o "$(printf '%q ' "$@")" -w start
 }
