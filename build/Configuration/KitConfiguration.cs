@@ -9,11 +9,15 @@ public sealed class KitConfiguration(ConfigLoader loader)
     private readonly Lazy<ProjectConfig> project = new(() => loader.Load<ProjectConfig>("project"));
     private readonly Lazy<DeployConfig> deploy = new(() => loader.Load<DeployConfig>("deploy"));
     private readonly Lazy<DatabaseConfig> database = new(() => loader.Load<DatabaseConfig>("database"));
+    private readonly Lazy<DockerConfig> docker = new(() => loader.Load<DockerConfig>("docker"));
 
     public ConfigLoader Loader { get; } = loader;
 
     public ProjectConfig Project => project.Value;
 
     public DeployConfig Deploy => deploy.Value;
+
     public DatabaseConfig Database => database.Value;
+
+    public DockerConfig Docker => docker.Value;
 }
