@@ -1,4 +1,5 @@
 using Build.Configuration;
+using Build.Docker;
 using Build.Tools;
 using Build.Tools.Compose;
 using Build.Tools.Postgres;
@@ -62,25 +63,14 @@ public sealed class DatabaseWorkspace
     }
 
     /// <summary>
-    /// SEAM for the compose stack: the compose version and settings (project name, files, variables) of this
-    /// checkout's stack, used to run pg_dump/pg_restore inside the database's container. The Docker/dev-tasks code owns
-    /// the real answer and replaces this body with it; until then it is the plain convention below.
+    /// The compose stack of this checkout (project name, files, variables), as the dev-environment tasks resolve it:
+    /// pg_dump, pg_restore and psql then run inside its database container.
     /// </summary>
     public static async Task<(ComposeVersion Version, ComposeSettings Settings)> ComposeProjectAsync(BuildContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var version = await context.GetComposeVersionAsync().ConfigureAwait(false);
-        var files = new[] { "compose.yaml", "compose.dev.yaml" }
-            .Select(f => Path.Combine(context.Paths.Compose, f))
-            .Where(File.Exists)
-            .ToArray();
-        var settings = new ComposeSettings
-        {
-            ProjectName = context.Parameters.ProjectName ?? context.Config.Project.Name,
-            Files = files,
-            WorkingDirectory = context.Paths.Root,
-        };
-        return (version, settings);
+        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
+        return (project.Version, project.Settings);
     }
 
     public string MigrationsFolder => Path.GetFullPath(Config.Migrations, Root);

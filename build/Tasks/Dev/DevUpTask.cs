@@ -12,9 +12,8 @@ namespace Build.Tasks.Dev;
 [TaskDescription("Starts the dev stack: preflight, images, compose up, migrations and seed, waits until every service is healthy, prints the URLs")]
 [SupportsDryRun]
 [IsDependentOn(typeof(DevStartTask))]
-// Seam for the database branch (the lead wires it at merge), in this order, after DevStart:
-// [IsDependentOn(typeof(Database.MigrateTask))]
-// [IsDependentOn(typeof(Database.SeedTask))]
+[IsDependentOn(typeof(Database.MigrateTask))]
+[IsDependentOn(typeof(Database.SeedTask))]
 public sealed class DevUpTask : AsyncFrostingTask<BuildContext>
 {
     private const string DevUp = "DevUp";
