@@ -21,11 +21,14 @@ public static class Kit
 
     public static Result Run(params string[] arguments) => Run(null, TimeSpan.FromMinutes(5), arguments);
 
-    /// <summary>The built program against another kit root (a copy with its own config/).</summary>
+    /// <summary>
+    /// The program build.sh built (in .build/bin) against another kit root (a copy with its own config/). Run
+    /// ./build.sh once first, as every fixture's set-up does, so it is current.
+    /// </summary>
     public static Result RunInRoot(string root, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, params string[] arguments)
     {
         var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["KIT_ROOT"] = root };
-        return Start(Path.Combine(Root, "build", "bin", "Build"), root, variables, timeout, arguments);
+        return Start(Path.Combine(Root, ".build", "bin", "Build"), root, variables, timeout, arguments);
     }
 
     public static Result Docker(params string[] arguments) => Start("docker", Root, null, TimeSpan.FromMinutes(2), arguments);
