@@ -45,7 +45,7 @@ public sealed partial class BuildContext : FrostingContext
         Compose = new ComposeTool(Runner);
         Gcloud = new GcloudTool(Runner);
         git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.Root }, ProcessEnvironment));
-        compose = new(() => Compose.DetectAsync());
+        compose = new(() => Compose.DetectAsync(ComposeTool.PreferredFlavor(ProcessEnvironment)));
     }
 
     public KitPaths Paths { get; }

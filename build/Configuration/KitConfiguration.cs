@@ -7,8 +7,11 @@ namespace Build.Configuration;
 public sealed class KitConfiguration(ConfigLoader loader)
 {
     private readonly Lazy<ProjectConfig> project = new(() => loader.Load<ProjectConfig>("project"));
+    private readonly Lazy<DockerConfig> docker = new(() => loader.Load<DockerConfig>("docker"));
 
     public ConfigLoader Loader { get; } = loader;
 
     public ProjectConfig Project => project.Value;
+
+    public DockerConfig Docker => docker.Value;
 }

@@ -18,6 +18,11 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         ArgumentNullException.ThrowIfNull(command);
         log.Write(command.Quiet ? Verbosity.Verbose : Verbosity.Normal, LogLevel.Information, "{0}", "> " + masker.Mask(command.Render()));
 
+        if (command.Interactive)
+        {
+            return await RunInteractiveAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+
         var startInfo = new ProcessStartInfo(command.Executable)
         {
             RedirectStandardOutput = true,
@@ -152,5 +157,44 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
                 }
             }
         }
+    }
+
+    private async Task<CommandResult> RunInteractiveAsync(ToolCommand command, CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(command.Executable) { UseShellExecute = false, WorkingDirectory = command.WorkingDirectory ?? Environment.CurrentDirectory };
+        foreach (var argument in command.Arguments)
+        {
+            startInfo.ArgumentList.Add(argument.Value);
+        }
+
+        foreach (var (name, value) in command.Environment)
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
+
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception)
+        {
+            throw new ToolFailedException(command.Tool, 127, $"'{command.Executable}' was not found or could not be started.", []);
+        }
+
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (!command.SuccessExitCodes.Contains(process.ExitCode))
+        {
+            throw new ToolFailedException(command.Tool, process.ExitCode, masker.Mask(command.Render()), []);
+        }
+
+        return new CommandResult(process.ExitCode, string.Empty, string.Empty);
     }
 }

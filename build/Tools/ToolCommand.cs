@@ -27,6 +27,9 @@ public sealed record ToolCommand
     /// <summary>Streams standard output to this file instead of the log (binary safe: <c>pg_dump</c> in a container).</summary>
     public string? StandardOutputFile { get; init; }
 
+    /// <summary>The process takes over this terminal (a shell): nothing is redirected or captured.</summary>
+    public bool Interactive { get; init; }
+
     /// <summary>Output is captured for the caller, shown only at verbose level.</summary>
     public bool Quiet { get; init; }
 

@@ -7,6 +7,34 @@ public sealed record ComposeSettings : ToolSettings
     public IReadOnlyList<string> Files { get; init; } = [];
 
     public IReadOnlyList<string> Profiles { get; init; } = [];
+
+    /// <summary>Names in <see cref="ToolSettings.EnvironmentVariables"/> whose values are secrets: echoed redacted.</summary>
+    public IReadOnlySet<string> SecretVariables { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
+
+/// <summary>Options of <c>compose up</c>.</summary>
+public sealed record ComposeUpOptions
+{
+    public bool Detach { get; init; } = true;
+
+    /// <summary>Never build: the kit's BuildImages built the images (with its own skip logic) before.</summary>
+    public bool NoBuild { get; init; } = true;
+
+    public bool RemoveOrphans { get; init; } = true;
+
+    public IReadOnlyList<string> Services { get; init; } = [];
+}
+
+/// <summary>Options of <c>compose logs</c>.</summary>
+public sealed record ComposeLogsOptions
+{
+    public bool Follow { get; init; }
+
+    public int? Tail { get; init; }
+
+    public bool Timestamps { get; init; }
+
+    public IReadOnlyList<string> Services { get; init; } = [];
 }
 
 /// <summary>Compose v2 (<c>docker compose</c>) or v1 (<c>docker-compose</c>), detected once, driven with the same typed settings.</summary>
@@ -14,13 +42,34 @@ public sealed class ComposeTool(ICommandRunner runner)
 {
     private const string InstallHint = "Install Compose v2 (https://docs.docker.com/compose/install/) or, on Debian, apt-get install docker-compose.";
 
-    public async Task<ComposeVersion> DetectAsync(CancellationToken cancellationToken = default)
+    /// <summary>The environment variable that forces one Compose (<c>v1</c> or <c>v2</c>), read once at start.</summary>
+    public const string FlavorVariable = "KIT_COMPOSE";
+
+    /// <summary>The Compose <see cref="FlavorVariable"/> asks for; null when unset (v2 first, then v1).</summary>
+    public static ComposeFlavor? PreferredFlavor(IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var value = environment.TryGetValue(FlavorVariable, out var set) ? set?.Trim().ToLowerInvariant() : null;
+        return value switch
+        {
+            null or "" => null,
+            "v1" or "1" or "docker-compose" => ComposeFlavor.V1,
+            "v2" or "2" or "docker compose" => ComposeFlavor.V2,
+            _ => throw new Host.UsageException($"{FlavorVariable}='{value}' is not a Compose version: use v1 (docker-compose) or v2 (docker compose), or unset it."),
+        };
+    }
+
+    public async Task<ComposeVersion> DetectAsync(CancellationToken cancellationToken = default) =>
+        await DetectAsync(null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>v2 first, then v1; only <paramref name="only"/> when given (<c>KIT_COMPOSE=v1</c>).</summary>
+    public async Task<ComposeVersion> DetectAsync(ComposeFlavor? only, CancellationToken cancellationToken = default)
     {
         foreach (var (flavor, executable, prefix) in new[]
                  {
                      (ComposeFlavor.V2, "docker", new[] { "compose" }),
                      (ComposeFlavor.V1, "docker-compose", Array.Empty<string>()),
-                 })
+                 }.Where(c => only is null || c.Item1 == only))
         {
             try
             {
@@ -46,8 +95,57 @@ public sealed class ComposeTool(ICommandRunner runner)
             }
         }
 
-        throw new ToolFailedException("compose", 127, "neither 'docker compose' (v2) nor 'docker-compose' (v1) was found. " + InstallHint, []);
+        var wanted = only switch
+        {
+            ComposeFlavor.V1 => $"'docker-compose' (v1, asked for by {FlavorVariable}) was not found. ",
+            ComposeFlavor.V2 => $"'docker compose' (v2, asked for by {FlavorVariable}) was not found. ",
+            _ => "neither 'docker compose' (v2) nor 'docker-compose' (v1) was found. ",
+        };
+        throw new ToolFailedException("compose", 127, wanted + InstallHint, []);
     }
+
+    /// <summary><c>up</c>: detached, no build (the kit builds), orphans of older files removed.</summary>
+    public static ArgumentList UpArguments(ComposeUpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ArgumentList().Add("up").AddSwitch("--detach", options.Detach).AddSwitch("--no-build", options.NoBuild)
+            .AddSwitch("--remove-orphans", options.RemoveOrphans).Add(options.Services);
+    }
+
+    /// <summary><c>down</c>: named volumes stay unless <paramref name="volumes"/>.</summary>
+    public static ArgumentList DownArguments(bool volumes) =>
+        new ArgumentList().Add("down").Add("--remove-orphans").AddSwitch("--volumes", volumes);
+
+    public static ArgumentList RestartArguments(IReadOnlyList<string> services) => new ArgumentList().Add("restart").Add(services);
+
+    /// <summary><c>ps -q</c>: the ids of the project's containers, stopped ones too.</summary>
+    public static ArgumentList ContainerIdsArguments() => new(["ps", "--all", "--quiet"]);
+
+    public static ArgumentList PsArguments() => new(["ps", "--all"]);
+
+    public static ArgumentList LogsArguments(ComposeLogsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ArgumentList().Add("logs").Add("--no-color").AddSwitch("--follow", options.Follow)
+            .AddOption("--tail", options.Tail?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddSwitch("--timestamps", options.Timestamps).Add(options.Services);
+    }
+
+    /// <summary>
+    /// <c>exec</c>; <paramref name="interactive"/> false adds <c>-T</c> (no pseudo-terminal), needed when the kit's input
+    /// is not a terminal.
+    /// </summary>
+    public static ArgumentList ExecArguments(string service, IReadOnlyList<string> command, bool interactive)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return new ArgumentList().Add("exec").AddSwitch("-T", !interactive).Add(service).Add(command);
+    }
+
+    /// <summary>The merged configuration after variables, as YAML (both versions print YAML).</summary>
+    public static ArgumentList ConfigArguments() => new(["config"]);
+
+    /// <summary>Validates the files and variables without printing them.</summary>
+    public static ArgumentList ConfigCheckArguments() => new(["config", "--quiet"]);
 
     /// <summary>The global part of every compose command: project, files, profiles, then the subcommand.</summary>
     public static ArgumentList Arguments(ComposeVersion version, ComposeSettings settings, IEnumerable<string> subcommand)
@@ -62,6 +160,7 @@ public sealed class ComposeTool(ICommandRunner runner)
 
     public static ToolCommand Command(ComposeVersion version, ComposeSettings settings, IEnumerable<string> subcommand, bool query = false, bool quiet = false)
     {
+        ArgumentNullException.ThrowIfNull(version);
         ArgumentNullException.ThrowIfNull(settings);
         var environment = new Dictionary<string, string?>(settings.EnvironmentVariables);
         if (version.Flavor == ComposeFlavor.V1)
@@ -78,6 +177,7 @@ public sealed class ComposeTool(ICommandRunner runner)
             Arguments = Arguments(version, settings, subcommand),
             WorkingDirectory = settings.WorkingDirectory,
             Environment = environment,
+            SecretVariables = settings.SecretVariables,
             Timeout = settings.Timeout,
             IsQuery = query,
             Quiet = quiet,

@@ -56,6 +56,32 @@ public sealed class DockerTool(ICommandRunner runner) : Tool<DockerSettings>(run
         return result.StandardOutput.Trim();
     }
 
+    /// <summary>Containers of one compose project, stopped ones too, one id per line.</summary>
+    public static ArgumentList ProjectContainersArguments(string project) =>
+        new(["ps", "--all", "--quiet", "--no-trunc", "--filter", $"label=com.docker.compose.project={project}"]);
+
+    /// <summary>Running containers with their published ports and compose project, tab-separated.</summary>
+    public static ArgumentList PublishedPortsArguments() =>
+        new(["ps", "--format", "{{.ID}}\t{{.Names}}\t{{.Label \"com.docker.compose.project\"}}\t{{.Ports}}"]);
+
+    /// <summary><c>docker inspect</c> of containers (or images): a JSON array.</summary>
+    public static ArgumentList InspectArguments(IEnumerable<string> ids) => new ArgumentList().Add("inspect").Add(ids);
+
+    public static ArgumentList LogsArguments(string container, int tail) =>
+        new ArgumentList().Add("logs").AddOption("--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture)).Add(container);
+
+    /// <summary>Ids of images carrying a label with exactly this value (the kit's inputs hash).</summary>
+    public static ArgumentList ImagesWithLabelArguments(string label, string value) =>
+        new(["image", "ls", "--quiet", "--no-trunc", "--filter", $"label={label}={value}"]);
+
+    /// <summary>The id of an image, for hashing a base image into a build's inputs; fails when it is absent.</summary>
+    public static ArgumentList ImageIdArguments(string image) => new(["image", "inspect", "--format", "{{.Id}}", image]);
+
+    public static ArgumentList TagArguments(string source, string target) => new(["tag", source, target]);
+
+    public static ArgumentList VolumesArguments(string project) =>
+        new(["volume", "ls", "--quiet", "--filter", $"label=com.docker.compose.project={project}"]);
+
     /// <summary>Any docker command, for wrappers still to come: arguments typed by the caller, run through the one runner.</summary>
     public Task<CommandResult> RunAsync(ArgumentList arguments, bool query = false, CancellationToken cancellationToken = default) =>
         Runner.RunAsync(CreateCommand(new DockerSettings(), arguments, query, quiet: query), cancellationToken);

@@ -1,0 +1,216 @@
+using System.Text.RegularExpressions;
+using Build.Configuration;
+using Build.Host;
+using Build.Tools;
+using Build.Tools.Compose;
+
+namespace Build.Docker;
+
+/// <summary>
+/// One compose stack as the kit drives it: the project name, the compose files of the environment and the variables
+/// handed to compose through the process environment (compose gives them precedence over any env file):
+/// <c>.env</c>, then the env overlays of config/docker.json (<c>.env.offline</c>), with names already set in the
+/// kit's own environment left to it; every host-port variable of config plus <c>--port-offset</c>; and each built
+/// image's compose variable, so compose runs what BuildImages tagged.
+/// </summary>
+public sealed partial record ComposeProject
+{
+    /// <summary>The label compose puts on every container, network and volume of a project.</summary>
+    public const string ProjectLabel = "com.docker.compose.project";
+
+    public required string Name { get; init; }
+
+    public required string EnvironmentName { get; init; }
+
+    public required ComposeVersion Version { get; init; }
+
+    /// <summary>What every compose command of this stack takes: project, files, profiles, variables, working directory.</summary>
+    public required ComposeSettings Settings { get; init; }
+
+    /// <summary>Host-port variables after the offset.</summary>
+    public required IReadOnlyDictionary<string, int> HostPorts { get; init; }
+
+    public int PortOffset { get; init; }
+
+    public required DockerConfig Config { get; init; }
+
+    public required ComposeEnvironmentConfig Environment { get; init; }
+
+    /// <summary>The kit's own process environment (it wins over .env and overlays, as in compose).</summary>
+    public IReadOnlyDictionary<string, string?> ProcessEnvironment { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Every value that must never be printed (secret-named variables).</summary>
+    public IReadOnlyList<string> SecretValues { get; init; } = [];
+
+    public string DatabaseService => Config.DatabaseService;
+
+    /// <summary>A variable as compose sees it: what the kit passes, else the kit's own environment.</summary>
+    public string? Variable(string name) =>
+        Settings.EnvironmentVariables.TryGetValue(name, out var passed) ? passed
+        : ProcessEnvironment.TryGetValue(name, out var inherited) ? inherited
+        : null;
+
+    public string Expand(string text) => VariableExpander.Expand(text, Variable);
+
+    public ToolCommand Command(IEnumerable<string> subcommand, bool query = false, bool quiet = false) =>
+        ComposeTool.Command(Version, Settings, subcommand, query, quiet);
+
+    public ToolCommand Command(ArgumentList subcommand, bool query = false, bool quiet = false) =>
+        Command((subcommand ?? throw new ArgumentNullException(nameof(subcommand))).Values, query, quiet);
+
+    /// <summary>
+    /// The seam for database tasks (pg_dump, psql inside the database container): the command runs in
+    /// <paramref name="service"/> (default: the configured database service) without a terminal.
+    /// </summary>
+    public ToolCommand Exec(IReadOnlyList<string> command, string? service = null, bool interactive = false) =>
+        Command(ComposeTool.ExecArguments(service ?? DatabaseService, command, interactive));
+
+    /// <summary>Resolves the stack of <see cref="BuildContext.EnvironmentName"/> for this run and registers its secrets.</summary>
+    public static async Task<ComposeProject> ResolveAsync(BuildContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var config = context.Config.Docker;
+        var inputs = new ComposeInputs
+        {
+            Root = context.Paths.Root,
+            NameStem = config.ProjectName ?? context.Config.Project.Name,
+            EnvironmentName = context.EnvironmentName,
+            ProjectNameOverride = context.Parameters.ProjectName,
+            PortOffset = context.Parameters.PortOffset,
+            DotEnv = context.DotEnv,
+            Overlays = config.EnvOverlays.Select(o => DotEnvFile.Load(Path.Combine(context.Paths.Root, o))).ToArray(),
+            ProcessEnvironment = context.ProcessEnvironment,
+        };
+
+        // Validate names and files before asking which compose is installed: bad input fails fast, engine or not.
+        var preliminary = Create(new ComposeVersion(ComposeFlavor.V2, "0"), config, inputs);
+        var version = await context.GetComposeVersionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var project = preliminary with { Version = version };
+        foreach (var secret in project.SecretValues)
+        {
+            context.Secrets.Add(secret);
+        }
+
+        return project;
+    }
+
+    /// <summary>The pure part of <see cref="ResolveAsync"/>: everything from typed inputs.</summary>
+    public static ComposeProject Create(ComposeVersion version, DockerConfig config, ComposeInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var environment = config.Environment(inputs.EnvironmentName);
+        var name = inputs.ProjectNameOverride ?? $"{inputs.NameStem}-{inputs.EnvironmentName}";
+        if (!ValidProjectName().IsMatch(name))
+        {
+            throw new UsageException(
+                $"'{name}' is not a valid compose project name: use lower-case letters, digits, '-' and '_', starting with a letter or digit (--project-name).");
+        }
+
+        foreach (var file in environment.Files)
+        {
+            if (!File.Exists(Path.Combine(inputs.Root, file)))
+            {
+                throw new ConfigurationException("config/docker.json", 0, $"environment '{inputs.EnvironmentName}' lists compose file '{file}', which does not exist.");
+            }
+        }
+
+        var process = inputs.ProcessEnvironment;
+        var passed = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var file in new[] { inputs.DotEnv }.Concat(inputs.Overlays))
+        {
+            foreach (var (key, value) in file.Values)
+            {
+                if (!process.ContainsKey(key))
+                {
+                    passed[key] = value;
+                }
+            }
+        }
+
+        string? Lookup(string key) => passed.TryGetValue(key, out var value) ? value : process.TryGetValue(key, out var inherited) ? inherited : null;
+
+        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (variable, fallback) in config.HostPorts)
+        {
+            var text = Lookup(variable);
+            var basePort = fallback;
+            if (!string.IsNullOrWhiteSpace(text) && !int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out basePort))
+            {
+                throw new ConfigurationException($"{variable}='{text}' is not a port number (set in the environment, .env or an overlay).");
+            }
+
+            var port = basePort + inputs.PortOffset;
+            if (port is < 1 or > 65535)
+            {
+                throw new UsageException($"{variable} {basePort} + --port-offset={inputs.PortOffset} = {port} is outside 1-65535: choose a smaller offset.");
+            }
+
+            ports[variable] = port;
+            passed[variable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // Compose must run the image the kit built: when the image's variable is unset, point it at the dev tag.
+        foreach (var image in config.Images.Values)
+        {
+            if (image.ComposeVariable is { } variable && string.IsNullOrEmpty(Lookup(variable)))
+            {
+                passed[variable] = $"{image.Repository}:{DefaultTag}";
+            }
+        }
+
+        var secretNames = passed.Keys.Concat(process.Keys).Where(BuildContext.IsSecretName).ToHashSet(StringComparer.Ordinal);
+        var secretValues = secretNames.Select(Lookup).OfType<string>().Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+        return new ComposeProject
+        {
+            Name = name,
+            EnvironmentName = inputs.EnvironmentName,
+            Version = version,
+            Settings = new ComposeSettings
+            {
+                ProjectName = name,
+                Files = environment.Files,
+                Profiles = environment.Profiles,
+                WorkingDirectory = inputs.Root,
+                EnvironmentVariables = passed,
+                SecretVariables = secretNames.Where(passed.ContainsKey).ToHashSet(StringComparer.Ordinal),
+            },
+            HostPorts = ports,
+            PortOffset = inputs.PortOffset,
+            Config = config,
+            Environment = environment,
+            ProcessEnvironment = process,
+            SecretValues = secretValues,
+        };
+    }
+
+    /// <summary>The tag a compose image variable points at when nothing else sets it.</summary>
+    public const string DefaultTag = "dev";
+
+    /// <summary>Required variables (config) that are unset or empty.</summary>
+    public IReadOnlyList<string> MissingVariables() =>
+        Config.RequiredVariables.Where(v => string.IsNullOrEmpty(Variable(v))).ToArray();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
+    private static partial Regex ValidProjectName();
+}
+
+/// <summary>What a compose project is resolved from.</summary>
+public sealed record ComposeInputs
+{
+    public required string Root { get; init; }
+
+    public required string NameStem { get; init; }
+
+    public required string EnvironmentName { get; init; }
+
+    public string? ProjectNameOverride { get; init; }
+
+    public int PortOffset { get; init; }
+
+    public required DotEnvFile DotEnv { get; init; }
+
+    public IReadOnlyList<DotEnvFile> Overlays { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string?> ProcessEnvironment { get; init; } = new Dictionary<string, string?>();
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+
+namespace Build.Docker;
+
+/// <summary>Where a service stands on the way to healthy.</summary>
+public enum ServicePhase
+{
+    /// <summary>No container yet.</summary>
+    Missing,
+
+    Starting,
+
+    Healthy,
+
+    /// <summary>Unhealthy, exited with an error or restarting: waiting longer will not help.</summary>
+    Failed,
+
+    /// <summary>A one-shot container that finished with exit code 0.</summary>
+    Completed,
+}
+
+/// <summary>One container of a compose service, read from <c>docker inspect</c>.</summary>
+public sealed record ContainerState
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Service { get; init; }
+
+    public required string Project { get; init; }
+
+    /// <summary>created, running, restarting, exited, dead, paused.</summary>
+    public required string Status { get; init; }
+
+    public int ExitCode { get; init; }
+
+    /// <summary>starting, healthy, unhealthy; null without a health check.</summary>
+    public string? Health { get; init; }
+
+    /// <summary>The output of the latest health probe (for a failure's report).</summary>
+    public string? LastHealthOutput { get; init; }
+
+    public int? LastHealthExitCode { get; init; }
+
+    public bool IsOneOff { get; init; }
+
+    public ServicePhase Phase => (Status, Health) switch
+    {
+        ("running", "healthy") or ("running", null) => ServicePhase.Healthy,
+        (_, "unhealthy") => ServicePhase.Failed,
+        ("restarting", _) or ("dead", _) => ServicePhase.Failed,
+        ("exited", _) => ExitCode == 0 ? ServicePhase.Completed : ServicePhase.Failed,
+        _ => ServicePhase.Starting,
+    };
+
+    /// <summary>"running (healthy)", "exited (1)".</summary>
+    public string Describe() => Status switch
+    {
+        "exited" => $"exited ({ExitCode})",
+        _ when Health is not null => $"{Status} ({Health})",
+        _ => Status,
+    };
+
+    /// <summary>Parses the JSON array <c>docker inspect</c> prints for containers.</summary>
+    public static IReadOnlyList<ContainerState> ParseInspect(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(json);
+        var states = new List<ContainerState>();
+        foreach (var container in document.RootElement.EnumerateArray())
+        {
+            var state = container.GetProperty("State");
+            var labels = container.TryGetProperty("Config", out var config) && config.TryGetProperty("Labels", out var l) && l.ValueKind == JsonValueKind.Object
+                ? l.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty, StringComparer.Ordinal)
+                : new Dictionary<string, string>();
+            string? health = null;
+            string? output = null;
+            int? probeExit = null;
+            if (state.TryGetProperty("Health", out var healthElement) && healthElement.ValueKind == JsonValueKind.Object)
+            {
+                health = healthElement.GetProperty("Status").GetString();
+                if (healthElement.TryGetProperty("Log", out var log) && log.ValueKind == JsonValueKind.Array && log.GetArrayLength() > 0)
+                {
+                    var last = log[log.GetArrayLength() - 1];
+                    output = last.TryGetProperty("Output", out var o) ? o.GetString() : null;
+                    probeExit = last.TryGetProperty("ExitCode", out var e) ? e.GetInt32() : null;
+                }
+            }
+
+            states.Add(new ContainerState
+            {
+                Id = container.GetProperty("Id").GetString() ?? string.Empty,
+                Name = (container.GetProperty("Name").GetString() ?? string.Empty).TrimStart('/'),
+                Service = labels.GetValueOrDefault("com.docker.compose.service", string.Empty),
+                Project = labels.GetValueOrDefault(ComposeProject.ProjectLabel, string.Empty),
+                Status = state.GetProperty("Status").GetString() ?? "unknown",
+                ExitCode = state.TryGetProperty("ExitCode", out var exit) ? exit.GetInt32() : 0,
+                Health = health,
+                LastHealthOutput = output,
+                LastHealthExitCode = probeExit,
+                IsOneOff = string.Equals(labels.GetValueOrDefault("com.docker.compose.oneoff"), "True", StringComparison.OrdinalIgnoreCase),
+            });
+        }
+
+        return states;
+    }
+}

@@ -1,0 +1,23 @@
+using Build.Docker;
+using Build.Host;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Dev;
+
+[TaskName(nameof(BuildImages))]
+[TaskDescription("Builds every image of config/docker.json (tags: commit, branch, dev; OCI labels), skipping those whose inputs did not change")]
+[SupportsDryRun]
+public sealed class BuildImagesTask : AsyncFrostingTask<BuildContext>
+{
+    private const string BuildImages = "BuildImages";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
+        var results = await DevImages.BuildAsync(context, project, project.Config.Images.Keys.ToArray()).ConfigureAwait(false);
+        foreach (var result in results)
+        {
+            context.Log.Information($"  {result.Name,-12} {(result.Outcome == ImageOutcome.Built ? "built" : "unchanged"),-9} {result.Reference}");
+        }
+    }
+}

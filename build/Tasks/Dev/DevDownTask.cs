@@ -1,0 +1,37 @@
+using Build.Docker;
+using Build.Host;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Dev;
+
+[TaskName(nameof(DevDown))]
+[TaskDescription("Stops and removes the stack's containers and network; keeps data volumes unless --volumes --confirm=<project name>")]
+[SupportsDryRun]
+public sealed class DevDownTask : AsyncFrostingTask<BuildContext>
+{
+    private const string DevDown = "DevDown";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
+        if (context.Parameters.Volumes && context.Parameters.Confirm != project.Name)
+        {
+            throw new UsageException(
+                $"--volumes deletes every data volume of stack '{project.Name}' (the database included): add --confirm={project.Name} to go ahead.");
+        }
+
+        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        await stack.DownAsync(context.Parameters.Volumes).ConfigureAwait(false);
+        if (context.IsDryRun)
+        {
+            return;
+        }
+
+        var kept = await stack.VolumesAsync().ConfigureAwait(false);
+        context.Log.Information(context.Parameters.Volumes
+            ? $"Stack '{project.Name}' removed with its volumes."
+            : kept.Count == 0
+                ? $"Stack '{project.Name}' stopped."
+                : $"Stack '{project.Name}' stopped; volumes kept: {string.Join(", ", kept)}.");
+    }
+}

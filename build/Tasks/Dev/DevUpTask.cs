@@ -1,0 +1,42 @@
+using Build.Docker;
+using Build.Host;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Dev;
+
+/// <summary>
+/// The stack, ready to use. Order: DevStart (preflight, images, up, database healthy), then the database tasks,
+/// then this task's wait for every service and the table.
+/// </summary>
+[TaskName(nameof(DevUp))]
+[TaskDescription("Starts the dev stack: preflight, images, compose up, migrations and seed, waits until every service is healthy, prints the URLs")]
+[SupportsDryRun]
+[IsDependentOn(typeof(DevStartTask))]
+// Seam for the database branch (the lead wires it at merge), in this order, after DevStart:
+// [IsDependentOn(typeof(Database.MigrateTask))]
+// [IsDependentOn(typeof(Database.SeedTask))]
+public sealed class DevUpTask : AsyncFrostingTask<BuildContext>
+{
+    private const string DevUp = "DevUp";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
+        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        var model = await stack.ReadModelAsync().ConfigureAwait(false);
+        var services = model.Services;
+        if (context.IsDryRun)
+        {
+            context.Log.Information($"   would wait for {string.Join(", ", services)} to be healthy (at most {project.Config.DevUpTimeoutSeconds} s) and print the table");
+            return;
+        }
+
+        await stack.WaitHealthyAsync(services).ConfigureAwait(false);
+        await stack.PrintStatusAsync(model).ConfigureAwait(false);
+        context.Log.Information($"Stop it with: ./build.sh --target=DevDown{ProjectArguments(context)}");
+    }
+
+    internal static string ProjectArguments(BuildContext context) =>
+        (context.Parameters.Environment is { } environment ? $" --env={environment}" : string.Empty)
+        + (context.Parameters.ProjectName is { } name ? $" --project-name={name}" : string.Empty);
+}

@@ -1,0 +1,25 @@
+using Build.Docker;
+using Build.Host;
+using Build.Tools.Compose;
+
+namespace Build.Tasks.Dev;
+
+[TaskName(nameof(Logs))]
+[TaskDescription("Shows the stack's logs: --service=<name>, --tail=<lines> (default 200), --follow to keep streaming")]
+[SupportsDryRun]
+public sealed class LogsTask : AsyncFrostingTask<BuildContext>
+{
+    private const string Logs = "Logs";
+    private const int DefaultTail = 200;
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
+        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        IReadOnlyList<string> services = context.Parameters.Service is { } service
+            ? [ServiceName.Check(service, (await stack.ReadModelAsync().ConfigureAwait(false)).Services)]
+            : [];
+        var options = new ComposeLogsOptions { Follow = context.Parameters.Follow, Tail = context.Parameters.Tail ?? DefaultTail, Services = services };
+        await context.Runner.RunAsync(project.Command(ComposeTool.LogsArguments(options), query: true)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,38 @@
+using Build.Host;
+using Build.Tools;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Dev;
+
+[TaskName(nameof(OfflineImages))]
+[TaskDescription("Builds local stand-ins of the public base images from a Debian mirror (no registry needed) and writes the env overlay that points compose and builds at them")]
+[SupportsDryRun]
+public sealed class OfflineImagesTask : AsyncFrostingTask<BuildContext>
+{
+    private const string OfflineImages = "OfflineImages";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        // The overlay written is the first of config/docker.json's envOverlays, so the kit layers it over .env afterwards.
+        var overlay = context.Config.Docker.EnvOverlays.FirstOrDefault() ?? ".env.offline";
+        var script = Path.Combine(context.Paths.Docker, "offline", "build.sh");
+        var arguments = new ArgumentList([script, "--env-file", Path.Combine(context.Paths.Root, overlay)]);
+        if (context.ProcessEnvironment.TryGetValue("DEBIAN_MIRROR", out var mirror) && !string.IsNullOrEmpty(mirror))
+        {
+            arguments.Add(["--mirror", mirror]);
+        }
+
+        await context.Runner.RunAsync(new ToolCommand
+        {
+            Tool = "docker/offline/build.sh",
+            Executable = "bash",
+            Arguments = arguments,
+            WorkingDirectory = context.Paths.Root,
+            InstallHint = "It needs bash, debootstrap and a Docker engine (bash scripts/ci/install-docker.sh installs them).",
+        }).ConfigureAwait(false);
+        if (!context.IsDryRun)
+        {
+            context.Log.Information($"Stand-in base images ready; {overlay} is layered over .env for compose and image builds.");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Build.Docker;
+using Build.Host;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Dev;
+
+[TaskName(nameof(Status))]
+[TaskDescription("Shows the stack's services, their state and health, and their URLs")]
+[SupportsDryRun]
+public sealed class StatusTask : AsyncFrostingTask<BuildContext>
+{
+    private const string Status = "Status";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
+        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        var model = await stack.ReadModelAsync().ConfigureAwait(false);
+        var services = model.Services;
+        var states = await stack.PrintStatusAsync(model).ConfigureAwait(false);
+        if (states.Count == 0)
+        {
+            context.Log.Information($"Stack '{project.Name}' is not running. Start it: ./build.sh --target=DevUp{DevUpTask.ProjectArguments(context)}");
+        }
+    }
+}
