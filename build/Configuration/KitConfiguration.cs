@@ -8,10 +8,13 @@ public sealed class KitConfiguration(ConfigLoader loader)
 {
     private readonly Lazy<ProjectConfig> project = new(() => loader.Load<ProjectConfig>("project"));
     private readonly Lazy<DockerConfig> docker = new(() => loader.Load<DockerConfig>("docker"));
+    private readonly Lazy<OpsConfig> ops = new(() => loader.Load<OpsConfig>("ops"));
 
     public ConfigLoader Loader { get; } = loader;
 
     public ProjectConfig Project => project.Value;
 
     public DockerConfig Docker => docker.Value;
+
+    public OpsConfig Ops => ops.Value;
 }
