@@ -65,6 +65,13 @@ public sealed partial record ComposeProject
     public ToolCommand Exec(IReadOnlyList<string> command, string? service = null, bool interactive = false) =>
         Command(ComposeTool.ExecArguments(service ?? DatabaseService, command, interactive));
 
+    /// <summary>The project name of this run (<c>--project-name</c>, else &lt;stem&gt;-&lt;environment&gt;), without asking compose anything.</summary>
+    public static string NameFor(BuildContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Parameters.ProjectName ?? $"{context.Config.Docker.ProjectName ?? context.Config.Project.Name}-{context.EnvironmentName}";
+    }
+
     /// <summary>Resolves the stack of <see cref="BuildContext.EnvironmentName"/> for this run and registers its secrets.</summary>
     public static async Task<ComposeProject> ResolveAsync(BuildContext context, CancellationToken cancellationToken = default)
     {

@@ -13,12 +13,14 @@ public sealed class DevDownTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        if (context.Parameters.Volumes && context.Parameters.Confirm != project.Name)
+        // Refused before anything else runs: removing data needs the project's name typed out.
+        var name = ComposeProject.NameFor(context);
+        if (context.Parameters.Volumes && context.Parameters.Confirm != name)
         {
-            throw new UsageException(
-                $"--volumes deletes every data volume of stack '{project.Name}' (the database included): add --confirm={project.Name} to go ahead.");
+            throw new UsageException($"--volumes deletes every data volume of stack '{name}' (the database included): add --confirm={name} to go ahead.");
         }
+
+        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
 
         var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
         await stack.DownAsync(context.Parameters.Volumes).ConfigureAwait(false);

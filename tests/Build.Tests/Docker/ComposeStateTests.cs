@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Sockets;
+using Build.Docker;
+
+namespace Build.Tests.Docker;
+
+public sealed class ComposeStateTests
+{
+    [Test]
+    public void Compose_v2_config_gives_services_and_long_syntax_ports_without_disabled_profiles()
+    {
+        const string Yaml = """
+            name: p1
+            services:
+              api:
+                ports:
+                  - mode: ingress
+                    host_ip: 127.0.0.1
+                    target: 8080
+                    published: "8180"
+                    protocol: tcp
+              db:
+                image: postgres:15
+              pgadmin:
+                profiles: ["tools"]
+                ports:
+                  - published: "5050"
+                    target: 80
+            """;
+
+        var model = ComposeModel.Parse(Yaml, []);
+
+        Assert.That(model.Services, Is.EqualTo(new[] { "api", "db" }));
+        Assert.That(model.Ports, Is.EqualTo(new[] { new PublishedPort("api", "127.0.0.1", 8180) }));
+        Assert.That(ComposeModel.Parse(Yaml, ["tools"]).Services, Does.Contain("pgadmin"));
+    }
+
+    [Test]
+    public void Compose_v1_short_port_syntax_is_understood()
+    {
+        const string Yaml = """
+            services:
+              cache:
+                ports:
+                - 127.0.0.1:6479:6379/tcp
+                - 7000:7000
+                - "9000"
+            version: '3.9'
+            """;
+
+        Assert.That(ComposeModel.Parse(Yaml, []).Ports, Is.EqualTo(new[]
+        {
+            new PublishedPort("cache", "127.0.0.1", 6479),
+            new PublishedPort("cache", "0.0.0.0", 7000),
+        }));
+    }
+
+    [Test]
+    public void Container_states_come_from_docker_inspect_with_the_last_health_probe()
+    {
+        const string Json = """
+            [
+              {"Id":"a1","Name":"/p1-api-1","State":{"Status":"running","ExitCode":0,"Health":{"Status":"unhealthy","Log":[
+                 {"ExitCode":0,"Output":"ok"},{"ExitCode":1,"Output":"probe failed\n"}]}},
+               "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"api"}}},
+              {"Id":"b2","Name":"/p1-db-1","State":{"Status":"running","ExitCode":0,"Health":{"Status":"healthy","Log":[]}},
+               "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"db"}}},
+              {"Id":"c3","Name":"/p1-cache-1","State":{"Status":"running","ExitCode":0},
+               "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"cache"}}},
+              {"Id":"d4","Name":"/p1-seed-1","State":{"Status":"exited","ExitCode":3},
+               "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"seed","com.docker.compose.oneoff":"True"}}}
+            ]
+            """;
+
+        var states = ContainerState.ParseInspect(Json);
+
+        Assert.That(states.Select(s => (s.Service, s.Phase)), Is.EqualTo(new[]
+        {
+            ("api", ServicePhase.Failed), ("db", ServicePhase.Healthy), ("cache", ServicePhase.Healthy), ("seed", ServicePhase.Failed),
+        }));
+        Assert.That(states[0].LastHealthOutput, Is.EqualTo("probe failed\n"));
+        Assert.That(states[0].LastHealthExitCode, Is.EqualTo(1));
+        Assert.That(states[0].Describe(), Is.EqualTo("running (unhealthy)"));
+        Assert.That(states[3].IsOneOff, Is.True);
+        Assert.That(states[3].Describe(), Is.EqualTo("exited (3)"));
+    }
+
+    [TestCase("running", "starting", 0, ServicePhase.Starting)]
+    [TestCase("created", null, 0, ServicePhase.Starting)]
+    [TestCase("restarting", null, 1, ServicePhase.Failed)]
+    [TestCase("exited", null, 0, ServicePhase.Completed)]
+    [TestCase("exited", null, 137, ServicePhase.Failed)]
+    public void Phases(string status, string? health, int exitCode, ServicePhase expected) =>
+        Assert.That(new ContainerState { Id = "x", Name = "x", Service = "s", Project = "p", Status = status, Health = health, ExitCode = exitCode }.Phase,
+            Is.EqualTo(expected));
+
+    [Test]
+    public void Published_ports_of_running_containers_name_the_container_and_its_project()
+    {
+        var holders = PortPreflight.ParsePublished(
+            "abc\tother-api-1\tother\t127.0.0.1:8080->8080/tcp, 127.0.0.1:4711->4711/tcp\n" +
+            "def\tlonely\t\t0.0.0.0:5432->5432/tcp, :::5432->5432/tcp\n" +
+            "ghi\tquiet\t\t8080/tcp\n");
+
+        Assert.That(holders.Keys, Is.EquivalentTo(new[] { 8080, 4711, 5432 }));
+        Assert.That(holders[8080], Is.EqualTo(new PortHolder("container 'other-api-1' (compose project 'other')", "other")));
+        Assert.That(holders[5432].Description, Is.EqualTo("container 'lonely'"));
+    }
+
+    [Test]
+    public void A_listening_process_is_found_and_named_from_proc()
+    {
+        if (!File.Exists("/proc/net/tcp"))
+        {
+            Assert.Ignore("no /proc (not Linux)");
+        }
+
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        Assert.That(PortPreflight.IsFree("127.0.0.1", port), Is.False);
+        var holder = PortPreflight.FindProcess(port);
+        Assert.That(holder?.Description, Does.Contain($"(pid {Environment.ProcessId})"));
+        listener.Stop();
+        Assert.That(PortPreflight.IsFree("127.0.0.1", port), Is.True);
+    }
+}

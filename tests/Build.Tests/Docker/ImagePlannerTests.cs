@@ -1,0 +1,98 @@
+using Build.Configuration;
+using Build.Docker;
+using Build.Tests.Support;
+
+namespace Build.Tests.Docker;
+
+public sealed class ImagePlannerTests
+{
+    private string context = null!;
+
+    [SetUp]
+    public void CreateContext()
+    {
+        context = Directory.CreateTempSubdirectory("kit-image-").FullName;
+        File.WriteAllText(Path.Combine(context, "Dockerfile"), "FROM scratch\n");
+        File.WriteAllText(Path.Combine(context, ".dockerignore"), "**/bin/\n**/obj/\n*.md\n!KEEP.md\n");
+        Directory.CreateDirectory(Path.Combine(context, "src", "bin"));
+        File.WriteAllText(Path.Combine(context, "src", "app.cs"), "one");
+        File.WriteAllText(Path.Combine(context, "src", "bin", "app.dll"), "binary");
+        File.WriteAllText(Path.Combine(context, "README.md"), "docs");
+    }
+
+    [TearDown]
+    public void RemoveContext() => Directory.Delete(context, recursive: true);
+
+    private string Hash(IReadOnlyDictionary<string, string>? arguments = null, IReadOnlyDictionary<string, string>? bases = null) =>
+        ImagePlanner.HashInputs(context, Path.Combine(context, "Dockerfile"), "final", arguments ?? new Dictionary<string, string>(), bases ?? new Dictionary<string, string>());
+
+    [Test]
+    public void The_inputs_hash_changes_with_sent_files_arguments_and_base_images_only()
+    {
+        var before = Hash();
+        Assert.That(Hash(), Is.EqualTo(before), "stable");
+
+        File.WriteAllText(Path.Combine(context, "src", "bin", "app.dll"), "rebuilt on the host");
+        File.WriteAllText(Path.Combine(context, "README.md"), "ignored by .dockerignore");
+        Assert.That(Hash(), Is.EqualTo(before), "ignored files must not count");
+
+        File.WriteAllText(Path.Combine(context, "KEEP.md"), "re-included");
+        var withKeep = Hash();
+        Assert.That(withKeep, Is.Not.EqualTo(before));
+
+        File.WriteAllText(Path.Combine(context, "src", "app.cs"), "two");
+        Assert.That(Hash(), Is.Not.EqualTo(withKeep));
+
+        var arguments = new Dictionary<string, string> { ["SDK_IMAGE"] = "kit-offline/dotnet-sdk:10.0" };
+        Assert.That(Hash(arguments, new Dictionary<string, string> { ["kit-offline/dotnet-sdk:10.0"] = "sha256:1" }),
+            Is.Not.EqualTo(Hash(arguments, new Dictionary<string, string> { ["kit-offline/dotnet-sdk:10.0"] = "sha256:2" })));
+    }
+
+    [Test]
+    public void A_plan_has_commit_branch_dev_and_compose_tags_labels_and_filled_arguments()
+    {
+        var image = new ImageConfig
+        {
+            Repository = "kit-sample/api",
+            ComposeVariable = "API_IMAGE",
+            Context = context,
+            Dockerfile = Path.Combine(context, "Dockerfile"),
+            Target = "final",
+            BuildArgs = new Dictionary<string, string> { ["GIT_COMMIT"] = "{commit}", ["SDK_IMAGE"] = "${SDK_IMAGE:-mcr.microsoft.com/dotnet/sdk:10.0}" },
+            Tags = ["{commit}", "{branch}", "dev"],
+        };
+        var variables = new Dictionary<string, string> { ["SDK_IMAGE"] = "kit-offline/dotnet-sdk:10.0", ["API_IMAGE"] = "team/api:local" };
+        var source = new SourceInfo("0123456789abcdef0123456789abcdef01234567", "0123456789ab", "feature/Login", IsDirty: false, "2026-01-02T03:04:05+00:00");
+
+        var plan = ImagePlanner.Plan("api", image, "/", n => variables.GetValueOrDefault(n), source, new Dictionary<string, string>());
+
+        Assert.That(plan.Tags, Is.EqualTo(new[] { "kit-sample/api:0123456789ab", "kit-sample/api:feature-Login", "kit-sample/api:dev", "team/api:local" }));
+        Assert.That(plan.BuildArguments["SDK_IMAGE"], Is.EqualTo("kit-offline/dotnet-sdk:10.0"));
+        Assert.That(plan.BuildArguments["GIT_COMMIT"], Is.EqualTo("0123456789ab"));
+        Assert.That(plan.Labels["org.opencontainers.image.revision"], Is.EqualTo(source.Commit));
+        Assert.That(plan.Labels["org.opencontainers.image.created"], Is.EqualTo(source.CommitTime));
+        Assert.That(plan.Labels[ImagePlanner.InputsHashLabel], Is.EqualTo(plan.InputsHash));
+        var argv = Build.Tools.Docker.DockerTool.BuildArguments(plan.ToBuildSettings("/")).Values;
+        Assert.That(argv, Does.Contain("--label").And.Contain($"{ImagePlanner.InputsHashLabel}={plan.InputsHash}"));
+        Assert.That(argv, Does.Contain("--target").And.Contain("kit-sample/api:dev"));
+        Assert.That(new SourceInfo("c", "c", "b", IsDirty: true, "t").CommitTag, Is.EqualTo("c-dirty"));
+    }
+
+    [TestCase("feature/login", "feature-login")]
+    [TestCase("-weird..", "weird..")]
+    [TestCase("", "unknown")]
+    public void Tags_are_made_safe(string text, string expected) => Assert.That(ImagePlanner.TagSafe(text), Is.EqualTo(expected));
+
+    [Test]
+    public void Dockerignore_rules()
+    {
+        var ignore = DockerIgnore.Parse("**/bin/\n/obj\n*.trx\n!keep.trx\n# comment\n");
+        Assert.That(ignore.IsExcluded("src/App/bin/Debug/a.dll"), Is.True);
+        Assert.That(ignore.IsExcluded("bin/a"), Is.True);
+        Assert.That(ignore.IsExcluded("obj/x"), Is.True);
+        Assert.That(ignore.IsExcluded("src/obj/x"), Is.False);
+        Assert.That(ignore.IsExcluded("r.trx"), Is.True);
+        Assert.That(ignore.IsExcluded("keep.trx"), Is.False);
+        Assert.That(ignore.IsExcluded("src/binary.cs"), Is.False);
+    }
+}

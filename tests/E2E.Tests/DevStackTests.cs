@@ -1,0 +1,245 @@
+using System.Net;
+using System.Net.Sockets;
+using E2E.Tests.Support;
+
+namespace E2E.Tests;
+
+/// <summary>
+/// The Dev tasks against a real Docker engine, on the offline stand-in base images (no registry is needed). Every
+/// test runs its own compose project with a random name and port offset and removes it afterwards. Sequential on
+/// purpose: the machine is small.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class DevStackTests
+{
+    private static readonly TimeSpan DevUpTimeout = TimeSpan.FromMinutes(6);
+    private readonly List<Stack> stacks = [];
+
+    [OneTimeSetUp]
+    public void EngineAndBaseImages()
+    {
+        var engine = Kit.Docker("version", "--format", "{{.Server.Version}}");
+        if (engine.ExitCode != 0)
+        {
+            var reason = "no Docker engine answers (start one: bash scripts/ci/install-docker.sh): " + engine.Output.Trim();
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail(reason);
+            }
+
+            Assert.Ignore(reason);
+        }
+
+        // The stand-ins and the overlay pointing compose at them (warm: a few seconds), then every configured image.
+        var offline = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=OfflineImages");
+        Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
+        var images = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=BuildImages");
+        Assert.That(images.ExitCode, Is.Zero, images.ToString());
+    }
+
+    [TearDown]
+    public void RemoveStacks()
+    {
+        foreach (var stack in stacks)
+        {
+            stack.Dispose();
+            Assert.That(stack.Containers(), Is.Empty, $"containers of {stack.Name} left behind");
+            Assert.That(stack.Volumes(), Is.Empty, $"volumes of {stack.Name} left behind");
+        }
+
+        stacks.Clear();
+    }
+
+    [Test]
+    public async Task DevUp_reaches_all_healthy_and_prints_the_url_table()
+    {
+        var stack = NewStack();
+
+        var result = Kit.Run(null, DevUpTimeout, ["--target=DevUp", .. stack.Arguments()]);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain("All healthy after"));
+        foreach (var service in new[] { "api", "db", "cache", "proxy" })
+        {
+            Assert.That(result.Output, Does.Match($@"(?m)^\s+{service}\s+running \(healthy\)"), result.ToString());
+        }
+
+        Assert.That(result.Output, Does.Contain($"http://127.0.0.1:{stack.ApiPort}"));
+        Assert.That(result.Output, Does.Not.Contain(Kit.DatabasePassword), "the database password was printed");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var health = await http.GetAsync(new Uri($"http://127.0.0.1:{stack.ApiPort}/health"));
+        Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), await health.Content.ReadAsStringAsync());
+        var version = await http.GetStringAsync(new Uri($"http://127.0.0.1:{stack.ApiPort}/version"));
+        Assert.That(version, Does.Contain("\"commit\""));
+        if (Directory.Exists(Path.Combine(Kit.Root, "scripts", "db", "migrations")))
+        {
+            // Migrate and Seed run inside DevUp once the database branch is merged.
+            var items = await http.GetAsync(new Uri($"http://127.0.0.1:{stack.ApiPort}/items"));
+            Assert.That(items.StatusCode, Is.EqualTo(HttpStatusCode.OK), await items.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Test]
+    public void DevDown_keeps_volumes_and_removes_them_only_with_the_typed_project_name()
+    {
+        var stack = NewStack();
+        var up = Kit.Run(null, DevUpTimeout, ["--target=DevUp", "--skip-build", .. stack.Arguments()]);
+        Assert.That(up.ExitCode, Is.Zero, up.ToString());
+
+        var down = Kit.Run(["--target=DevDown", .. stack.Arguments()]);
+        Assert.That(down.ExitCode, Is.Zero, down.ToString());
+        Assert.That(stack.Containers(), Is.Empty);
+        Assert.That(stack.Volumes(), Does.Contain($"{stack.Name}_db-data"));
+        Assert.That(down.Output, Does.Contain("volumes kept"));
+
+        var refused = Kit.Run(["--target=DevDown", "--volumes", .. stack.Arguments()]);
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.ToString());
+        var errorLines = refused.Output.Split('\n').Where(l => l.Contains("--confirm", StringComparison.Ordinal)).ToArray();
+        Assert.That(errorLines, Has.Length.EqualTo(1), refused.ToString());
+        Assert.That(errorLines[0], Does.Contain($"--confirm={stack.Name}"));
+        Assert.That(stack.Volumes(), Does.Contain($"{stack.Name}_db-data"), "a refused DevDown removed data");
+
+        var wrong = Kit.Run(["--target=DevDown", "--volumes", "--confirm=someone-else", .. stack.Arguments()]);
+        Assert.That(wrong.ExitCode, Is.EqualTo(2), wrong.ToString());
+
+        var removed = Kit.Run(["--target=DevDown", "--volumes", $"--confirm={stack.Name}", .. stack.Arguments()]);
+        Assert.That(removed.ExitCode, Is.Zero, removed.ToString());
+        Assert.That(stack.Volumes(), Is.Empty);
+    }
+
+    [Test]
+    public void BuildImages_a_second_time_skips_the_unchanged_images()
+    {
+        var first = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=BuildImages");
+        Assert.That(first.ExitCode, Is.Zero, first.ToString());
+
+        var second = Kit.Run(null, TimeSpan.FromMinutes(5), "--target=BuildImages");
+
+        Assert.That(second.ExitCode, Is.Zero, second.ToString());
+        Assert.That(second.Output, Does.Contain("api: unchanged (inputs"), second.ToString());
+        Assert.That(second.Output, Does.Contain("api-dev: unchanged (inputs"), second.ToString());
+        Assert.That(second.Output, Does.Not.Contain("> docker build"), second.ToString());
+        var labels = Kit.Docker("image", "inspect", "--format", "{{index .Config.Labels \"org.example.kit.inputs-hash\"}} {{index .Config.Labels \"org.opencontainers.image.revision\"}}", "kit-sample/api:dev");
+        Assert.That(labels.Output.Trim(), Does.Match("^[0-9a-f]{64} [0-9a-f]{40}$"), labels.ToString());
+    }
+
+    [Test]
+    public void A_service_that_turns_unhealthy_fails_DevUp_with_its_health_output_and_logs()
+    {
+        var stack = NewStack();
+        var root = BrokenKitRoot();
+        try
+        {
+            var result = Kit.RunInRoot(root, null, DevUpTimeout, ["--target=DevUp", "--skip-build", "--env=broken", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}"]);
+
+            Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
+            Assert.That(result.Duration, Is.LessThan(TimeSpan.FromSeconds(120)), result.ToString());
+            Assert.That(result.Output, Does.Contain("--- last health check"), result.ToString());
+            Assert.That(result.Output, Does.Contain("e2e probe: /health answered 503"), result.ToString());
+            Assert.That(result.Output, Does.Contain("--- last 50 log lines of"), result.ToString());
+            Assert.That(result.Output, Does.Match("Service 'api' .*unhealthy|api is running \\(unhealthy\\)"), result.ToString());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Two_stacks_run_side_by_side()
+    {
+        var first = NewStack();
+        var second = NewStack();
+
+        var upFirst = Kit.Run(null, DevUpTimeout, ["--target=DevUp", "--skip-build", .. first.Arguments()]);
+        var upSecond = Kit.Run(null, DevUpTimeout, ["--target=DevUp", "--skip-build", .. second.Arguments()]);
+
+        Assert.That(upFirst.ExitCode, Is.Zero, upFirst.ToString());
+        Assert.That(upSecond.ExitCode, Is.Zero, upSecond.ToString());
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var stack in new[] { first, second })
+        {
+            var health = await http.GetAsync(new Uri($"http://127.0.0.1:{stack.ApiPort}/health"));
+            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), stack.Name);
+        }
+
+        var status = Kit.Run(["--target=Status", .. first.Arguments()]);
+        Assert.That(status.ExitCode, Is.Zero, status.ToString());
+        Assert.That(status.Output, Does.Match(@"(?m)^\s+api\s+running \(healthy\)"), status.ToString());
+        Assert.That(status.Output, Does.Contain($"http://127.0.0.1:{first.ApiPort}"));
+    }
+
+    [Test]
+    public void A_busy_host_port_is_named_in_the_preflight_error()
+    {
+        var stack = NewStack();
+        using var squatter = new TcpListener(IPAddress.Loopback, stack.ApiPort);
+        squatter.Start();
+
+        var result = Kit.Run(null, DevUpTimeout, ["--target=DevUp", "--skip-build", .. stack.Arguments()]);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Output, Does.Contain($"Port 127.0.0.1:{stack.ApiPort} (service api, API_PORT) is in use by process"), result.ToString());
+        Assert.That(result.Output, Does.Contain($"(pid {Environment.ProcessId})"), result.ToString());
+        Assert.That(stack.Containers(), Is.Empty, "the stack started although the preflight failed");
+    }
+
+    [Test]
+    public void Compose_v1_brings_the_stack_up_and_down()
+    {
+        var stack = NewStack();
+        var v1 = new Dictionary<string, string?> { ["KIT_COMPOSE"] = "v1" };
+
+        var up = Kit.Run(v1, DevUpTimeout, ["--target=DevUp", "--skip-build", .. stack.Arguments()]);
+
+        Assert.That(up.ExitCode, Is.Zero, up.ToString());
+        Assert.That(up.Output, Does.Contain("> docker-compose -p " + stack.Name));
+        Assert.That(up.Output, Does.Contain("Compose v1"));
+        Assert.That(up.Output, Does.Match(@"(?m)^\s+api\s+running \(healthy\)"), up.ToString());
+        var down = Kit.Run(v1, TimeSpan.FromMinutes(3), ["--target=DevDown", .. stack.Arguments()]);
+        Assert.That(down.ExitCode, Is.Zero, down.ToString());
+        Assert.That(stack.Containers(), Is.Empty);
+    }
+
+    private Stack NewStack()
+    {
+        var stack = new Stack();
+        stacks.Add(stack);
+        return stack;
+    }
+
+    /// <summary>A kit root sharing this checkout's compose files and sources, whose config adds an environment 'broken'.</summary>
+    private static string BrokenKitRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "kit-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Path.Combine(root, "config", "schema"));
+        foreach (var folder in new[] { "compose", "samples", "docker", "scripts" })
+        {
+            Directory.CreateSymbolicLink(Path.Combine(root, folder), Path.Combine(Kit.Root, folder));
+        }
+
+        foreach (var file in Directory.GetFiles(Path.Combine(Kit.Root, "config"), "*.json", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(root, Path.GetRelativePath(Kit.Root, file)));
+        }
+
+        var overlay = Path.Combine(Kit.Root, ".env.offline");
+        if (File.Exists(overlay))
+        {
+            File.Copy(overlay, Path.Combine(root, ".env.offline"));
+        }
+
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "unhealthy-api.yaml"), Path.Combine(root, "unhealthy-api.yaml"));
+        var docker = Path.Combine(root, "config", "docker.json");
+        var text = File.ReadAllText(docker);
+        const string Anchor = "\"environments\": {";
+        Assert.That(text, Does.Contain(Anchor));
+        text = text.Replace(
+            Anchor,
+            Anchor + "\n    \"broken\": { \"files\": [\"compose/compose.yaml\", \"compose/compose.prod.yaml\", \"unhealthy-api.yaml\"], \"images\": [\"api\"] },",
+            StringComparison.Ordinal);
+        File.WriteAllText(docker, text);
+        return root;
+    }
+}

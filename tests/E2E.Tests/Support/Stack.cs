@@ -1,0 +1,59 @@
+namespace E2E.Tests.Support;
+
+/// <summary>
+/// One compose project of a test: a random name and host-port offset, so tests (and a developer's own stack) never
+/// clash. Disposing removes everything the project created (containers, volumes, network) with plain docker
+/// commands, whatever state the kit left it in.
+/// </summary>
+public sealed class Stack : IDisposable
+{
+    public const string Environment = "local-prod";
+
+    public Stack()
+    {
+        Name = "e2e-" + Guid.NewGuid().ToString("N")[..8];
+        PortOffset = Random.Shared.Next(100, 450) * 100;
+    }
+
+    public string Name { get; }
+
+    public int PortOffset { get; }
+
+    public int ApiPort => 8080 + PortOffset;
+
+    public int ProxyPort => 8088 + PortOffset;
+
+    /// <summary>The arguments that select this stack: environment, project name, port offset.</summary>
+    public string[] Arguments(params string[] more) =>
+        [$"--env={Environment}", $"--project-name={Name}", $"--port-offset={PortOffset}", .. more];
+
+    public IReadOnlyList<string> Volumes() =>
+        Kit.Docker("volume", "ls", "--quiet", "--filter", $"label=com.docker.compose.project={Name}").Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public IReadOnlyList<string> Containers() =>
+        Kit.Docker("ps", "--all", "--quiet", "--filter", $"label=com.docker.compose.project={Name}").Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public void Dispose()
+    {
+        var containers = Containers();
+        if (containers.Count > 0)
+        {
+            Kit.Docker(["rm", "--force", "--volumes", .. containers]);
+        }
+
+        var volumes = Volumes();
+        if (volumes.Count > 0)
+        {
+            Kit.Docker(["volume", "rm", "--force", .. volumes]);
+        }
+
+        var networks = Kit.Docker("network", "ls", "--quiet", "--filter", $"label=com.docker.compose.project={Name}").Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (networks.Length > 0)
+        {
+            Kit.Docker(["network", "rm", .. networks]);
+        }
+    }
+}
