@@ -13,11 +13,15 @@ public sealed class CreateEnvTask : FrostingTask<BuildContext>
 {
     private const string CreateEnv = "CreateEnv";
 
-    public override bool ShouldRun(BuildContext context) =>
-        context.ShouldRun(!File.Exists(context.Paths.DotEnv), ".env exists (it is never overwritten; Doctor checks it against .env.example)");
-
     public override void Run(BuildContext context)
     {
+        // Not a ShouldRun: the engine fails a run whose target it skips, and onboarding runs this as its target.
+        if (File.Exists(context.Paths.DotEnv))
+        {
+            context.Log.Information("Skipped: .env exists (it is never overwritten; Doctor checks it against .env.example)");
+            return;
+        }
+
         if (!File.Exists(context.Paths.DotEnvExample))
         {
             throw new ConfigurationException($"{context.Paths.Relative(context.Paths.DotEnvExample)} is missing: it is the template of .env.");
