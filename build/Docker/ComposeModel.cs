@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace Build.Docker;
 
 /// <summary>A port the stack publishes on the host.</summary>
-public sealed record PublishedPort(string Service, string HostIp, int Port);
+public sealed record PublishedPort(string Service, string HostIp, int Port, int Target = 0);
 
 /// <summary>
 /// What the kit reads from <c>compose config</c> (the merged files after variables): the services that run with the
@@ -51,9 +51,10 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
                 {
                     var published = (Child(mapping, "published") as YamlScalarNode)?.Value;
                     var hostIp = (Child(mapping, "host_ip") as YamlScalarNode)?.Value;
+                    _ = int.TryParse((Child(mapping, "target") as YamlScalarNode)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var target);
                     if (int.TryParse(published, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
                     {
-                        ports.Add(new PublishedPort(name, string.IsNullOrEmpty(hostIp) ? "0.0.0.0" : hostIp, port));
+                        ports.Add(new PublishedPort(name, string.IsNullOrEmpty(hostIp) ? "0.0.0.0" : hostIp, port, target));
                     }
                 }
                 else if (entry is YamlScalarNode { Value: { } shortSyntax } && ParseShort(name, shortSyntax) is { } port)
@@ -71,13 +72,17 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
     {
         var match = ShortPort().Match(text);
         return match.Success && int.TryParse(match.Groups["published"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? new PublishedPort(service, match.Groups["ip"].Success && match.Groups["ip"].Value.Length > 0 ? match.Groups["ip"].Value : "0.0.0.0", port)
+            ? new PublishedPort(
+                service,
+                match.Groups["ip"].Success && match.Groups["ip"].Value.Length > 0 ? match.Groups["ip"].Value : "0.0.0.0",
+                port,
+                int.Parse(match.Groups["target"].Value, CultureInfo.InvariantCulture))
             : null;
     }
 
     private static YamlNode? Child(YamlMappingNode? node, string name) =>
         node is not null && node.Children.TryGetValue(new YamlScalarNode(name), out var child) ? child : null;
 
-    [GeneratedRegex(@"^(?:(?<ip>[0-9.]*|\[[0-9a-fA-F:]*\]):)?(?<published>\d+):\d+(?:/\w+)?$")]
+    [GeneratedRegex(@"^(?:(?<ip>[0-9.]*|\[[0-9a-fA-F:]*\]):)?(?<published>\d+):(?<target>\d+)(?:/\w+)?$")]
     private static partial Regex ShortPort();
 }

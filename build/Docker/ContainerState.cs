@@ -45,6 +45,9 @@ public sealed record ContainerState
 
     public bool IsOneOff { get; init; }
 
+    /// <summary>Container TCP port to the host port it is published on (what is really bound, whatever this run's offset).</summary>
+    public IReadOnlyDictionary<int, int> HostPorts { get; init; } = new Dictionary<int, int>();
+
     public ServicePhase Phase => (Status, Health) switch
     {
         ("running", "healthy") or ("running", null) => ServicePhase.Healthy,
@@ -93,8 +96,25 @@ public sealed record ContainerState
                 }
             }
 
+            var hostPorts = new Dictionary<int, int>();
+            if (container.TryGetProperty("NetworkSettings", out var network) && network.TryGetProperty("Ports", out var portMap) && portMap.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var mapping in portMap.EnumerateObject())
+                {
+                    var slash = mapping.Name.IndexOf('/', StringComparison.Ordinal);
+                    if (mapping.Name.EndsWith("/tcp", StringComparison.Ordinal) && mapping.Value.ValueKind == JsonValueKind.Array
+                        && int.TryParse(mapping.Name[..slash], System.Globalization.CultureInfo.InvariantCulture, out var target)
+                        && mapping.Value.EnumerateArray().Select(b => b.TryGetProperty("HostPort", out var hp) ? hp.GetString() : null).FirstOrDefault() is { } hostPort
+                        && int.TryParse(hostPort, System.Globalization.CultureInfo.InvariantCulture, out var published))
+                    {
+                        hostPorts[target] = published;
+                    }
+                }
+            }
+
             states.Add(new ContainerState
             {
+                HostPorts = hostPorts,
                 Id = container.GetProperty("Id").GetString() ?? string.Empty,
                 Name = (container.GetProperty("Name").GetString() ?? string.Empty).TrimStart('/'),
                 Service = labels.GetValueOrDefault("com.docker.compose.service", string.Empty),

@@ -14,6 +14,21 @@ public static class StatusTable
         bool Reachable(string url) => VariableExpander.Names(url)
             .All(name => !project.HostPorts.TryGetValue(name, out var port) || published.Contains(port));
         var services = model.Services;
+
+        // A running container's real binding wins over this run's variables: Status without --port-offset still shows
+        // the ports the stack was started with.
+        string? ActualPort(string service, string variable, IReadOnlyList<ContainerState> states)
+        {
+            if (!project.HostPorts.TryGetValue(variable, out var expected))
+            {
+                return null;
+            }
+
+            var target = model.Ports.FirstOrDefault(p => p.Service == service && p.Port == expected)?.Target ?? 0;
+            return states.Select(s => s.HostPorts.TryGetValue(target, out var bound) ? bound : 0).FirstOrDefault(p => p > 0) is var port and > 0
+                ? port.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : null;
+        }
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(containers);
         var rows = new List<string[]> { new[] { "SERVICE", "STATE", "URL" } };
@@ -21,7 +36,9 @@ public static class StatusTable
         {
             var states = containers.Where(c => c.Service == service).ToArray();
             var state = states.Length == 0 ? "not created" : string.Join(", ", states.Select(s => s.Describe()).Distinct(StringComparer.Ordinal));
-            var urls = project.Config.Services.TryGetValue(service, out var configured) ? configured.Urls.Where(Reachable).Select(project.Expand).ToArray() : [];
+            var urls = project.Config.Services.TryGetValue(service, out var configured)
+                ? configured.Urls.Where(Reachable).Select(u => VariableExpander.Expand(u, name => ActualPort(service, name, states) ?? project.Variable(name))).ToArray()
+                : [];
             rows.Add([service, state, urls.Length == 0 ? "-" : urls[0]]);
             foreach (var more in urls.Skip(1))
             {

@@ -168,6 +168,11 @@ public sealed class DevStackTests
         Assert.That(status.ExitCode, Is.Zero, status.ToString());
         Assert.That(status.Output, Does.Match(@"(?m)^\s+api\s+running \(healthy\)"), status.ToString());
         Assert.That(status.Output, Does.Contain($"http://127.0.0.1:{first.ApiPort}"));
+
+        // Without --port-offset, Status still shows the ports the stack really publishes.
+        var plain = Kit.Run($"--target=Status", $"--env={Stack.Environment}", $"--project-name={second.Name}");
+        Assert.That(plain.ExitCode, Is.Zero, plain.ToString());
+        Assert.That(plain.Output, Does.Contain($"http://127.0.0.1:{second.ApiPort}"), plain.ToString());
     }
 
     [Test]

@@ -31,7 +31,7 @@ public sealed class ComposeStateTests
         var model = ComposeModel.Parse(Yaml, []);
 
         Assert.That(model.Services, Is.EqualTo(new[] { "api", "db" }));
-        Assert.That(model.Ports, Is.EqualTo(new[] { new PublishedPort("api", "127.0.0.1", 8180) }));
+        Assert.That(model.Ports, Is.EqualTo(new[] { new PublishedPort("api", "127.0.0.1", 8180, 8080) }));
         Assert.That(ComposeModel.Parse(Yaml, ["tools"]).Services, Does.Contain("pgadmin"));
     }
 
@@ -50,8 +50,8 @@ public sealed class ComposeStateTests
 
         Assert.That(ComposeModel.Parse(Yaml, []).Ports, Is.EqualTo(new[]
         {
-            new PublishedPort("cache", "127.0.0.1", 6479),
-            new PublishedPort("cache", "0.0.0.0", 7000),
+            new PublishedPort("cache", "127.0.0.1", 6479, 6379),
+            new PublishedPort("cache", "0.0.0.0", 7000, 7000),
         }));
     }
 
@@ -64,6 +64,7 @@ public sealed class ComposeStateTests
                  {"ExitCode":0,"Output":"ok"},{"ExitCode":1,"Output":"probe failed\n"}]}},
                "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"api"}}},
               {"Id":"b2","Name":"/p1-db-1","State":{"Status":"running","ExitCode":0,"Health":{"Status":"healthy","Log":[]}},
+               "NetworkSettings":{"Ports":{"5432/tcp":[{"HostIp":"127.0.0.1","HostPort":"25432"}],"9999/udp":null}},
                "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"db"}}},
               {"Id":"c3","Name":"/p1-cache-1","State":{"Status":"running","ExitCode":0},
                "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"cache"}}},
@@ -81,6 +82,7 @@ public sealed class ComposeStateTests
         Assert.That(states[0].LastHealthOutput, Is.EqualTo("probe failed\n"));
         Assert.That(states[0].LastHealthExitCode, Is.EqualTo(1));
         Assert.That(states[0].Describe(), Is.EqualTo("running (unhealthy)"));
+        Assert.That(states[1].HostPorts, Is.EqualTo(new Dictionary<int, int> { [5432] = 25432 }));
         Assert.That(states[3].IsOneOff, Is.True);
         Assert.That(states[3].Describe(), Is.EqualTo("exited (3)"));
     }
