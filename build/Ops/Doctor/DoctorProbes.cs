@@ -147,16 +147,14 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
 
     public async Task<IReadOnlyList<DoctorCheck>> GcloudAsync(CancellationToken cancellationToken = default)
     {
-        var version = await ProbeAsync("gcloud", ["--version"], cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (version.Text is not { } text)
-        {
-            return MachineChecks.EvaluateGcloud(null, null, null);
-        }
-
+        // gcloud starts slowly (Python): the three questions are asked at once.
+        var version = ProbeAsync("gcloud", ["--version"], cancellationToken: cancellationToken);
         var account = ProbeAsync("gcloud", ["auth", "list", "--filter=status:ACTIVE", "--format=value(account)"], cancellationToken: cancellationToken);
         var project = ProbeAsync("gcloud", ["config", "get-value", "project"], cancellationToken: cancellationToken);
-        await Task.WhenAll(account, project).ConfigureAwait(false);
-        return MachineChecks.EvaluateGcloud(text.Split('\n')[0].Trim(), (await account.ConfigureAwait(false)).Text, (await project.ConfigureAwait(false)).Text);
+        await Task.WhenAll(version, account, project).ConfigureAwait(false);
+        return (await version.ConfigureAwait(false)).Text is { } text
+            ? MachineChecks.EvaluateGcloud(text.Split('\n')[0].Trim(), (await account.ConfigureAwait(false)).Text, (await project.ConfigureAwait(false)).Text)
+            : MachineChecks.EvaluateGcloud(null, null, null);
     }
 
     /// <summary>psql here against the server of the stack's PostgreSQL image (its PG_MAJOR, else its tag).</summary>
