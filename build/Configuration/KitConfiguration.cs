@@ -10,6 +10,7 @@ public sealed class KitConfiguration(ConfigLoader loader)
     private readonly Lazy<DeployConfig> deploy = new(() => loader.Load<DeployConfig>("deploy"));
     private readonly Lazy<DatabaseConfig> database = new(() => loader.Load<DatabaseConfig>("database"));
     private readonly Lazy<DockerConfig> docker = new(() => loader.Load<DockerConfig>("docker"));
+    private readonly Lazy<OpsConfig> ops = new(() => loader.Load<OpsConfig>("ops"));
 
     public ConfigLoader Loader { get; } = loader;
 
@@ -20,4 +21,6 @@ public sealed class KitConfiguration(ConfigLoader loader)
     public DatabaseConfig Database => database.Value;
 
     public DockerConfig Docker => docker.Value;
+
+    public OpsConfig Ops => ops.Value;
 }

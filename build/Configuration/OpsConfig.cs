@@ -1,0 +1,40 @@
+namespace Build.Configuration;
+
+/// <summary><c>config/ops.json</c>: what Prune may remove and what Doctor expects of a machine.</summary>
+public sealed record OpsConfig
+{
+    public PruneConfig Prune { get; init; } = new();
+
+    public DoctorConfig Doctor { get; init; } = new();
+}
+
+public sealed record PruneConfig
+{
+    /// <summary>
+    /// Unused build cache is pruned only beyond this size. The cache is the engine's, shared by every project on it, so
+    /// Prune never empties it: it trims the least recently used records down to the cap.
+    /// </summary>
+    public double BuildCacheCapGb { get; init; } = 10;
+
+    /// <summary>Images younger than this are kept unless <c>--older-than</c> says otherwise (e.g. "24h"); null: any age.</summary>
+    public string? ImagesOlderThan { get; init; }
+
+    /// <summary>Tags of this project's repositories that are never removed: the ones compose runs.</summary>
+    public IReadOnlyList<string> KeepTags { get; init; } = [];
+
+    public TimeSpan? ImagesOlderThanSpan => ImagesOlderThan is null ? null : BuildParameters.ParseDuration(ImagesOlderThan);
+}
+
+public sealed record DoctorConfig
+{
+    /// <summary>Below this much free disk where Docker keeps images, Doctor fails (image builds would).</summary>
+    public double MinFreeDiskGb { get; init; } = 2;
+
+    /// <summary>Below this, Doctor warns.</summary>
+    public double WarnFreeDiskGb { get; init; } = 10;
+
+    /// <summary>Each probe (docker, gcloud, psql ...) is stopped after this long: Doctor never hangs.</summary>
+    public int ProbeTimeoutSeconds { get; init; } = 5;
+
+    public TimeSpan ProbeTimeout => TimeSpan.FromSeconds(ProbeTimeoutSeconds);
+}

@@ -1,0 +1,67 @@
+using Build.Configuration;
+using Build.Docker;
+using Build.Host;
+using Build.Tools;
+using Build.Tools.Compose;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Ops;
+
+[TaskName(nameof(ComposeValidate))]
+[TaskDescription("Validates every environment's compose files with 'compose config -q', with Compose v2 and v1 when installed (no engine needed)")]
+[SupportsDryRun]
+public sealed class ComposeValidateTask : AsyncFrostingTask<BuildContext>
+{
+    private const string ComposeValidate = "ComposeValidate";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var tool = new ComposeTool(context.Runner);
+        var versions = new List<ComposeVersion>();
+        foreach (var flavor in new[] { ComposeFlavor.V2, ComposeFlavor.V1 })
+        {
+            try
+            {
+                versions.Add(await tool.DetectAsync(flavor).ConfigureAwait(false));
+            }
+            catch (ToolFailedException)
+            {
+                context.Log.Information($"Compose {flavor.ToString().ToLowerInvariant()} is not installed: not validated with it.");
+            }
+        }
+
+        if (versions.Count == 0)
+        {
+            throw new ToolFailedException("compose", 127, "neither 'docker compose' (v2) nor 'docker-compose' (v1) was found. Install Compose v2: https://docs.docker.com/compose/install/", []);
+        }
+
+        // The variables a fresh clone has: .env.example, then this machine's .env and overlays over it. So CI (no .env)
+        // validates what a newcomer gets, and a developer what they run.
+        var docker = context.Config.Docker;
+        var overlays = new[] { context.Paths.DotEnv }.Concat(docker.EnvOverlays.Select(o => Path.Combine(context.Paths.Root, o))).Select(DotEnvFile.Load).ToArray();
+        foreach (var environment in docker.Environments.Keys)
+        {
+            foreach (var version in versions)
+            {
+                var project = ComposeProject.Create(version, docker, new ComposeInputs
+                {
+                    Root = context.Paths.Root,
+                    NameStem = docker.ProjectName ?? context.Config.Project.Name,
+                    EnvironmentName = environment,
+                    ProjectNameOverride = context.Parameters.ProjectName,
+                    PortOffset = context.Parameters.PortOffset,
+                    DotEnv = DotEnvFile.Load(context.Paths.DotEnvExample),
+                    Overlays = overlays,
+                    ProcessEnvironment = context.ProcessEnvironment,
+                });
+                foreach (var secret in project.SecretValues)
+                {
+                    context.Secrets.Add(secret);
+                }
+
+                await context.Runner.RunAsync(project.Command(ComposeTool.ConfigCheckArguments(), query: true, quiet: true)).ConfigureAwait(false);
+                context.Log.Information($"  {environment,-12} {string.Join(" + ", project.Settings.Files),-48} valid with {version.Describe()}");
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using Build.Host;
+using Build.Ops.Prune;
+using Build.Tools;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Ops;
+
+[TaskName(nameof(Prune))]
+[TaskDescription("Lists this project's images, stopped containers, networks and build cache over the cap, with the space they hold; --yes removes them; volumes only with --volumes --confirm=<project>")]
+[SupportsDryRun]
+public sealed class PruneTask : AsyncFrostingTask<BuildContext>
+{
+    private const string Prune = "Prune";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var docker = context.Config.Docker;
+        var settings = context.Config.Ops.Prune;
+        var stem = docker.ProjectName ?? context.Config.Project.Name;
+        HashSet<string> composeProjects = context.Parameters.ProjectName is { } named
+            ? [named]
+            : docker.Environments.Keys.Select(e => $"{stem}-{e}").ToHashSet(StringComparer.Ordinal);
+        var volumeProjects = new HashSet<string>(StringComparer.Ordinal);
+        if (context.Parameters.Volumes)
+        {
+            if (context.Parameters.Confirm is not { } confirm || !composeProjects.Contains(confirm))
+            {
+                throw new UsageException(
+                    $"--volumes deletes the data volumes (the database included) of a compose project: add --confirm=<project>, one of {string.Join(", ", composeProjects.Order())}.");
+            }
+
+            volumeProjects.Add(confirm);
+        }
+
+        var scope = new PruneScope
+        {
+            ComposeProjects = composeProjects,
+            Repositories = docker.Images.Values.Select(i => i.Repository).ToHashSet(StringComparer.Ordinal),
+            ProjectName = stem,
+            KeepTags = settings.KeepTags.ToHashSet(StringComparer.Ordinal),
+            ImagesOlderThan = context.Parameters.OlderThan ?? settings.ImagesOlderThanSpan,
+            VolumeProjects = volumeProjects,
+            BuildCacheCapBytes = (long)(settings.BuildCacheCapGb * 1e9),
+            Now = DateTimeOffset.UtcNow,
+        };
+        context.Log.Information($"Prune: compose project(s) {string.Join(", ", composeProjects.Order())}; image repositories {string.Join(", ", scope.Repositories.Order())}"
+            + (scope.ImagesOlderThan is { } age ? $"; images older than {PrunePlanner.Describe(age)}" : string.Empty));
+
+        var inventory = await DockerInventory.ReadAsync(context.Runner).ConfigureAwait(false);
+        var plan = PrunePlanner.Plan(inventory, scope);
+        var apply = context.Parameters.Yes;
+        foreach (var line in PruneRenderer.Render(plan, apply))
+        {
+            context.Log.Information(line);
+        }
+
+        if (!apply)
+        {
+            return;
+        }
+
+        var failures = new List<string>();
+        foreach (var item in plan.Items)
+        {
+            try
+            {
+                await context.Runner.RunAsync(new ToolCommand { Tool = "docker", Executable = "docker", Arguments = item.Command }).ConfigureAwait(false);
+            }
+            catch (ToolFailedException failure)
+            {
+                // Someone else's container may have started on it meanwhile (a shared engine): report, go on.
+                failures.Add($"{item.Name}: {failure.ErrorTail.LastOrDefault() ?? failure.Message}");
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new ToolFailedException("docker", 1, $"{failures.Count} of {plan.Items.Count} item(s) were not removed", failures);
+        }
+
+        if (!context.IsDryRun)
+        {
+            context.Log.Information($"Removed {plan.Items.Count} item(s), about {ByteSize.Format(plan.Bytes)}.");
+        }
+    }
+}
