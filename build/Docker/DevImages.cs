@@ -31,7 +31,7 @@ public static class DevImages
         var builder = new ImageBuilder(context.Runner, RunnerFor, context.Log, context.Paths.Root);
         var unresolved = images.Select(i => ImagePlanner.BaseImages(i.Config.BuildArgs.ToDictionary(p => p.Key, p => project.Expand(p.Value), StringComparer.Ordinal)));
         var baseIds = await builder.BaseImageIdsAsync(unresolved.SelectMany(b => b), cancellationToken).ConfigureAwait(false);
-        var plans = images.Select(i => ImagePlanner.Plan(i.Name, i.Config, context.Paths.Root, project.Variable, source, baseIds)).ToArray();
+        var plans = images.Select(i => ImagePlanner.Plan(i.Name, i.Config, context.Paths.Root, project.Variable, source, baseIds, project.Config.ProjectName ?? context.Config.Project.Name)).ToArray();
         return await builder.BuildAsync(plans, cancellationToken).ConfigureAwait(false);
     }
 

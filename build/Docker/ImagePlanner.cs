@@ -58,8 +58,11 @@ public static partial class ImagePlanner
 {
     public const string InputsHashLabel = "org.example.kit.inputs-hash";
 
+    /// <summary>The kit project an image was built for: Prune finds this project's images, untagged ones included, by it.</summary>
+    public const string ProjectLabel = "org.example.kit.project";
+
     public static ImagePlan Plan(
-        string name, ImageConfig image, string root, Func<string, string?> variables, SourceInfo source, IReadOnlyDictionary<string, string> baseImageIds)
+        string name, ImageConfig image, string root, Func<string, string?> variables, SourceInfo source, IReadOnlyDictionary<string, string> baseImageIds, string kitProject)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(source);
@@ -103,6 +106,7 @@ public static partial class ImagePlanner
             ["org.opencontainers.image.created"] = source.CommitTime,
             ["org.opencontainers.image.ref.name"] = source.Branch,
             [InputsHashLabel] = hash,
+            [ProjectLabel] = kitProject,
         };
         if (arguments.GetValueOrDefault("SOURCE_URL") is { Length: > 0 } url)
         {

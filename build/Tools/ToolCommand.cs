@@ -74,8 +74,9 @@ public sealed record ToolCommand
         return line.ToString();
     }
 
-    // Only variables a reader needs to reproduce the command are echoed; the bulk (compose's variables) is not.
-    private bool EchoedVariable(string name) => SecretVariables.Contains(name) || Environment.Count <= 4;
+    // A command with a few variables (PGPASSWORD for pg_dump) echoes them, secrets redacted; the bulk that compose
+    // receives (every .env value) would bury the command, so it is not echoed.
+    private bool EchoedVariable(string name) => Environment.Count <= 4;
 
     public static string Quote(string value)
     {

@@ -29,8 +29,8 @@ public sealed record PruneScope
     /// <summary>The label compose puts on containers, networks and volumes (and the images it builds).</summary>
     public const string ComposeProjectLabel = "com.docker.compose.project";
 
-    /// <summary>The label naming the kit project an image was built for (when the image builder sets it).</summary>
-    public const string KitProjectLabel = "org.example.kit.project";
+    /// <summary>The label naming the kit project an image was built for.</summary>
+    public const string KitProjectLabel = Docker.ImagePlanner.ProjectLabel;
 
     public required IReadOnlySet<string> ComposeProjects { get; init; }
 

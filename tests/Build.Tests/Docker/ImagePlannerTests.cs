@@ -64,7 +64,7 @@ public sealed class ImagePlannerTests
         var variables = new Dictionary<string, string> { ["SDK_IMAGE"] = "kit-offline/dotnet-sdk:10.0", ["API_IMAGE"] = "team/api:local" };
         var source = new SourceInfo("0123456789abcdef0123456789abcdef01234567", "0123456789ab", "feature/Login", IsDirty: false, "2026-01-02T03:04:05+00:00");
 
-        var plan = ImagePlanner.Plan("api", image, "/", n => variables.GetValueOrDefault(n), source, new Dictionary<string, string>());
+        var plan = ImagePlanner.Plan("api", image, "/", n => variables.GetValueOrDefault(n), source, new Dictionary<string, string>(), "sample");
 
         Assert.That(plan.Tags, Is.EqualTo(new[] { "kit-sample/api:0123456789ab", "kit-sample/api:feature-Login", "kit-sample/api:dev", "team/api:local" }));
         Assert.That(plan.BuildArguments["SDK_IMAGE"], Is.EqualTo("kit-offline/dotnet-sdk:10.0"));
@@ -72,6 +72,7 @@ public sealed class ImagePlannerTests
         Assert.That(plan.Labels["org.opencontainers.image.revision"], Is.EqualTo(source.Commit));
         Assert.That(plan.Labels["org.opencontainers.image.created"], Is.EqualTo(source.CommitTime));
         Assert.That(plan.Labels[ImagePlanner.InputsHashLabel], Is.EqualTo(plan.InputsHash));
+        Assert.That(plan.Labels[ImagePlanner.ProjectLabel], Is.EqualTo("sample"), "Prune finds the project's images by it");
         var argv = Build.Tools.Docker.DockerTool.BuildArguments(plan.ToBuildSettings("/")).Values;
         Assert.That(argv, Does.Contain("--label").And.Contain($"{ImagePlanner.InputsHashLabel}={plan.InputsHash}"));
         Assert.That(argv, Does.Contain("--target").And.Contain("kit-sample/api:dev"));

@@ -26,14 +26,7 @@ public static class HostRun
             Environment.SetEnvironmentVariable("NO_COLOR", "1");
             try
             {
-                var exitCode = new CakeHost()
-                    .UseContext<BuildContext>()
-                    .UseLifetime<BuildLifetime>()
-                    .UseTaskLifetime<TaskLifetime>()
-                    .ConfigureServices(services => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Build.Ci.TaskTimings>(services))
-                    .AddAssembly(typeof(BuildContext).Assembly)
-                    .UseParameters(Arguments.All.Select(a => a.ToHostParameter()))
-                    .Run(args);
+                var exitCode = Build.KitHost.Create().Run(args);
                 return new Result(exitCode, output.ToString(), error.ToString());
             }
             finally

@@ -62,12 +62,7 @@ public sealed class KitSandbox : IDisposable
             Environment.SetEnvironmentVariable("KIT_ROOT", Root);
             try
             {
-                var exitCode = new CakeHost()
-                    .UseContext<Build.BuildContext>()
-                    .UseLifetime<Build.BuildLifetime>()
-                    .AddAssembly(typeof(Build.BuildContext).Assembly)
-                    .UseParameters(Arguments.All.Select(a => a.ToHostParameter()))
-                    .Run(args);
+                var exitCode = Build.KitHost.Create().Run(args);
                 var result = new Result(exitCode, output.ToString(), error.ToString());
                 TestContext.Out.WriteLine($"$ ./build.sh {string.Join(' ', args.Select(a => a.StartsWith("--connection=", StringComparison.Ordinal) ? "--connection=..." : a))}  -> exit {exitCode}");
                 TestContext.Out.WriteLine(result.All);
