@@ -23,46 +23,13 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
             return await RunInteractiveAsync(command, cancellationToken).ConfigureAwait(false);
         }
 
-        var startInfo = new ProcessStartInfo(command.Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = command.StandardInput is not null || command.StandardInputFile is not null,
-            UseShellExecute = false,
-            WorkingDirectory = command.WorkingDirectory ?? Environment.CurrentDirectory,
-            StandardOutputEncoding = command.StandardOutputFile is null ? Encoding.UTF8 : null,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in command.Arguments)
-        {
-            startInfo.ArgumentList.Add(argument.Value);
-        }
-
-        foreach (var (name, value) in command.Environment)
-        {
-            if (value is null)
-            {
-                startInfo.Environment.Remove(name);
-            }
-            else
-            {
-                startInfo.Environment[name] = value;
-            }
-        }
-
-        using var process = new Process { StartInfo = startInfo };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception)
-        {
-            throw new ToolFailedException(
-                command.Tool,
-                127,
-                $"'{command.Executable}' was not found or could not be started.{(command.InstallHint is null ? string.Empty : " " + command.InstallHint)}",
-                []);
-        }
+        var startInfo = StartInfo(command);
+        startInfo.RedirectStandardOutput = true;
+        startInfo.RedirectStandardError = true;
+        startInfo.RedirectStandardInput = command.StandardInput is not null || command.StandardInputFile is not null;
+        startInfo.StandardOutputEncoding = command.StandardOutputFile is null ? Encoding.UTF8 : null;
+        startInfo.StandardErrorEncoding = Encoding.UTF8;
+        using var process = Start(command, startInfo);
 
         var output = new StringBuilder();
         var error = new StringBuilder();
@@ -161,7 +128,25 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
 
     private async Task<CommandResult> RunInteractiveAsync(ToolCommand command, CancellationToken cancellationToken)
     {
-        var startInfo = new ProcessStartInfo(command.Executable) { UseShellExecute = false, WorkingDirectory = command.WorkingDirectory ?? Environment.CurrentDirectory };
+        // The terminal is the process's own: nothing is redirected, captured or masked (Shell).
+        using var process = Start(command, StartInfo(command));
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (!command.SuccessExitCodes.Contains(process.ExitCode))
+        {
+            throw new ToolFailedException(command.Tool, process.ExitCode, masker.Mask(command.Render()), []);
+        }
+
+        return new CommandResult(process.ExitCode, string.Empty, string.Empty);
+    }
+
+    /// <summary>The executable, its argument vector (each argument as is: no quoting to get wrong) and its variables.</summary>
+    private static ProcessStartInfo StartInfo(ToolCommand command)
+    {
+        var startInfo = new ProcessStartInfo(command.Executable)
+        {
+            UseShellExecute = false,
+            WorkingDirectory = command.WorkingDirectory ?? Environment.CurrentDirectory,
+        };
         foreach (var argument in command.Arguments)
         {
             startInfo.ArgumentList.Add(argument.Value);
@@ -179,22 +164,25 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
             }
         }
 
-        using var process = new Process { StartInfo = startInfo };
+        return startInfo;
+    }
+
+    private static Process Start(ToolCommand command, ProcessStartInfo startInfo)
+    {
+        var process = new Process { StartInfo = startInfo };
         try
         {
             process.Start();
+            return process;
         }
         catch (Win32Exception)
         {
-            throw new ToolFailedException(command.Tool, 127, $"'{command.Executable}' was not found or could not be started.", []);
+            process.Dispose();
+            throw new ToolFailedException(
+                command.Tool,
+                127,
+                $"'{command.Executable}' was not found or could not be started.{(command.InstallHint is null ? string.Empty : " " + command.InstallHint)}",
+                []);
         }
-
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (!command.SuccessExitCodes.Contains(process.ExitCode))
-        {
-            throw new ToolFailedException(command.Tool, process.ExitCode, masker.Mask(command.Render()), []);
-        }
-
-        return new CommandResult(process.ExitCode, string.Empty, string.Empty);
     }
 }
