@@ -23,7 +23,7 @@ public sealed class DoctorTests
     [Test]
     public void On_this_machine_nothing_blocks_DevUp_and_every_check_is_reported()
     {
-        OpsKit.RequireEngine();
+        Kit.RequireEngine();
         var offset = (Random.Shared.Next(100, 450) * 100 + 31).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var result = Kit.Run(

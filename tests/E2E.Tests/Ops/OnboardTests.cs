@@ -26,13 +26,13 @@ public sealed class OnboardTests
     };
 
     [OneTimeSetUp]
-    public void Engine() => OpsKit.RequireEngine();
+    public void Engine() => Kit.RequireEngine();
 
     [SetUp]
     public void Clone()
     {
         clone = Path.Combine(Path.GetTempPath(), project);
-        var result = OpsKit.Run("git", Kit.Root, null, TimeSpan.FromMinutes(2), "clone", "--quiet", Kit.Root, clone);
+        var result = Kit.Process("git", Kit.Root, null, TimeSpan.FromMinutes(2), "clone", "--quiet", Kit.Root, clone);
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(File.Exists(Path.Combine(clone, ".env")), Is.False, "a clone must start without .env");
     }
@@ -42,7 +42,7 @@ public sealed class OnboardTests
     {
         if (File.Exists(Path.Combine(clone, "build.sh")))
         {
-            var down = OpsKit.Run(Path.Combine(clone, "build.sh"), clone, Environment, TimeSpan.FromMinutes(3), "--target=DevDown", "--volumes", $"--confirm={project}");
+            var down = Kit.Process(Path.Combine(clone, "build.sh"), clone, Environment, TimeSpan.FromMinutes(3), "--target=DevDown", "--volumes", $"--confirm={project}");
             TestContext.Out.WriteLine(down.ToString());
         }
 
@@ -60,7 +60,7 @@ public sealed class OnboardTests
     [Test]
     public void Onboard_reaches_a_healthy_stack_from_a_clean_clone_and_a_second_run_changes_nothing()
     {
-        var first = OpsKit.Run("bash", clone, Environment, TimeSpan.FromMinutes(20), "scripts/onboard.sh", "--yes");
+        var first = Kit.Process("bash", clone, Environment, TimeSpan.FromMinutes(20), "scripts/onboard.sh", "--yes");
 
         Assert.That(first.ExitCode, Is.Zero, first.ToString());
         Assert.That(first.Output, Does.Contain("All healthy after"), first.ToString());
@@ -73,7 +73,7 @@ public sealed class OnboardTests
         var containers = Containers();
         Assert.That(containers, Is.Not.Empty);
 
-        var second = OpsKit.Run("bash", clone, Environment, TimeSpan.FromMinutes(10), "scripts/onboard.sh", "--yes");
+        var second = Kit.Process("bash", clone, Environment, TimeSpan.FromMinutes(10), "scripts/onboard.sh", "--yes");
 
         Assert.That(second.ExitCode, Is.Zero, second.ToString());
         Assert.That(second.Output, Does.Contain("Skipped: .env exists"), second.ToString());

@@ -23,7 +23,7 @@ public sealed class PruneTests
     [OneTimeSetUp]
     public void Engine()
     {
-        OpsKit.RequireEngine();
+        Kit.RequireEngine();
         if (!OpsKit.Exists("image", BaseImage))
         {
             var offline = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=OfflineImages");
@@ -98,7 +98,7 @@ public sealed class PruneTests
         Commit(foreignContainer, $"{Foreign}/tool:1", $"org.example.kit.project={Foreign}");
         string[] scope = ["--target=Prune", $"--project-name={Ours}", "--older-than=0s"];
 
-        var preview = OpsKit.RunInRoot(root, null, scope);
+        var preview = Kit.RunInRoot(root, null, TimeSpan.FromMinutes(5), scope);
 
         Assert.That(preview.ExitCode, Is.Zero, preview.ToString());
         Assert.That(preview.Output, Does.Contain("Would remove:"), preview.ToString());
@@ -113,7 +113,7 @@ public sealed class PruneTests
         Assert.That(preview.Output, Does.Not.Contain($"{Foreign}/tool"), "the preview lists a foreign image");
         Assert.That(OpsKit.Exists("container", ourContainer) && OpsKit.Exists("image", $"{Ours}/api:old"), Is.True, "the preview removed something");
 
-        var applied = OpsKit.RunInRoot(root, null, [.. scope, "--yes"]);
+        var applied = Kit.RunInRoot(root, null, TimeSpan.FromMinutes(5), [.. scope, "--yes"]);
 
         Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
         Assert.That(OpsKit.Exists("container", ourContainer), Is.False, "our stopped container survived");
@@ -124,18 +124,18 @@ public sealed class PruneTests
         Assert.That(OpsKit.Exists("volume", $"{Ours}_data"), Is.True, "our volume went without --volumes --confirm");
         AssertForeignIntact(foreignContainer);
 
-        var refused = OpsKit.RunInRoot(root, null, [.. scope, "--yes", "--volumes"]);
+        var refused = Kit.RunInRoot(root, null, TimeSpan.FromMinutes(5), [.. scope, "--yes", "--volumes"]);
 
         Assert.That(refused.ExitCode, Is.EqualTo(2), refused.ToString());
         Assert.That(refused.Output, Does.Contain($"--confirm=<project>, one of {Ours}"), refused.ToString());
         Assert.That(OpsKit.Exists("volume", $"{Ours}_data"), Is.True, "a refused Prune removed the volume");
 
-        var wrong = OpsKit.RunInRoot(root, null, [.. scope, "--yes", "--volumes", $"--confirm={Foreign}"]);
+        var wrong = Kit.RunInRoot(root, null, TimeSpan.FromMinutes(5), [.. scope, "--yes", "--volumes", $"--confirm={Foreign}"]);
 
         Assert.That(wrong.ExitCode, Is.EqualTo(2), wrong.ToString());
         AssertForeignIntact(foreignContainer);
 
-        var volumes = OpsKit.RunInRoot(root, null, [.. scope, "--yes", "--volumes", $"--confirm={Ours}"]);
+        var volumes = Kit.RunInRoot(root, null, TimeSpan.FromMinutes(5), [.. scope, "--yes", "--volumes", $"--confirm={Ours}"]);
 
         Assert.That(volumes.ExitCode, Is.Zero, volumes.ToString());
         Assert.That(OpsKit.Exists("volume", $"{Ours}_data"), Is.False, "--volumes --confirm left our volume");

@@ -16,8 +16,29 @@ public static class Kit
     /// <summary>A password for the stacks of this test run (the kit must never print it).</summary>
     public static string DatabasePassword { get; } = "e2e-" + Guid.NewGuid().ToString("N")[..12];
 
+    private static readonly Lazy<Result> Built = new(() => Run(null, TimeSpan.FromMinutes(10), "--target=Default"));
+
+    public static bool IsCi => string.Equals(System.Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Fails in CI, ignores elsewhere: a missing engine is never a silent pass.</summary>
+    public static void RequireEngine()
+    {
+        var engine = Docker("version", "--format", "{{.Server.Version}}");
+        if (engine.ExitCode != 0)
+        {
+            var reason = "no Docker engine answers (start one: bash scripts/ci/install-docker.sh): " + engine.Output.Trim();
+            if (IsCi)
+            {
+                Assert.Fail(reason);
+            }
+
+            Assert.Ignore(reason);
+        }
+    }
+
+    /// <summary>./build.sh of this checkout, with this test run's database password.</summary>
     public static Result Run(IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, params string[] arguments) =>
-        Start(Path.Combine(Root, "build.sh"), Root, environment, timeout, arguments);
+        Process(Path.Combine(Root, "build.sh"), Root, WithPassword(environment), timeout, arguments);
 
     public static Result Run(params string[] arguments) => Run(null, TimeSpan.FromMinutes(5), arguments);
 
@@ -27,19 +48,25 @@ public static class Kit
     /// </summary>
     public static Result RunInRoot(string root, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, params string[] arguments)
     {
-        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["KIT_ROOT"] = root };
-        return Start(Path.Combine(Root, ".build", "bin", "Build"), root, variables, timeout, arguments);
+        Assert.That(Built.Value.ExitCode, Is.Zero, Built.Value.ToString());
+        var variables = new Dictionary<string, string?>(WithPassword(environment)) { ["KIT_ROOT"] = root };
+        return Process(Path.Combine(Root, ".build", "bin", "Build"), root, variables, timeout, arguments);
     }
 
-    public static Result Docker(params string[] arguments) => Start("docker", Root, null, TimeSpan.FromMinutes(2), arguments);
+    public static Result Docker(params string[] arguments) => Process("docker", Root, null, TimeSpan.FromMinutes(2), arguments);
 
-    private static Result Start(string executable, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, string[] arguments)
+    /// <summary>
+    /// Any process, output and error interleaved, standard input closed, killed after <paramref name="timeout"/>.
+    /// Nothing of the caller's own kit settings leaks in.
+    /// </summary>
+    public static Result Process(string executable, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo(executable)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -47,14 +74,12 @@ public static class Kit
             startInfo.ArgumentList.Add(argument);
         }
 
-        // Nothing of the caller's own kit settings leaks into a test run.
-        foreach (var name in new[] { "KIT_ENV", "KIT_PROJECT_NAME", "KIT_PORT_OFFSET", "KIT_COMPOSE", "KIT_CONNECTION" })
+        foreach (var name in new[] { "KIT_ENV", "KIT_PROJECT_NAME", "KIT_PORT_OFFSET", "KIT_COMPOSE", "KIT_CONNECTION", "KIT_ROOT" })
         {
             startInfo.Environment.Remove(name);
         }
 
         startInfo.Environment["NO_COLOR"] = "1";
-        startInfo.Environment["POSTGRES_PASSWORD"] = DatabasePassword;
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)
@@ -73,6 +98,7 @@ public static class Kit
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.Start();
+        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         if (!process.WaitForExit(timeout))
@@ -96,6 +122,13 @@ public static class Kit
                 }
             }
         }
+    }
+
+    private static Dictionary<string, string?> WithPassword(IReadOnlyDictionary<string, string?>? environment)
+    {
+        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
+        variables.TryAdd("POSTGRES_PASSWORD", DatabasePassword);
+        return variables;
     }
 
     private static string FindRoot()
