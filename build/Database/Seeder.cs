@@ -8,8 +8,9 @@ namespace Build.Database;
 public sealed record SeedResult(string Profile, IReadOnlyList<string> Applied, string? SkipReason, long RowsBefore);
 
 /// <summary>
-/// Demo data from <c>&lt;seed folder&gt;/&lt;profile&gt;/*.sql</c>, applied in name order in one transaction. The scripts
-/// themselves are idempotent (they insert only what is missing). Without an explicit profile, seeding happens only
+/// Demo data from <c>&lt;seed folder&gt;/&lt;profile&gt;/*.sql</c>, applied in name order in one transaction. Profiles are
+/// layers, smallest first: <c>demo</c> is <c>minimal</c>'s files, then its own, so no row is written down twice. The
+/// scripts themselves are idempotent (they insert only what is missing). Without an explicit profile, seeding happens only
 /// while the seeded tables hold fewer rows than the configured threshold: what the original setup did on first start.
 /// </summary>
 public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
@@ -91,12 +92,21 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
 
     private string[] Files(string profile)
     {
-        var folder = Path.Combine(root, config.Folder, profile);
-        if (!Directory.Exists(folder))
+        var layers = Profiles.Take(Profiles.ToList().IndexOf(profile) + 1).ToArray();
+        if (layers.Length == 0)
         {
-            throw new ConfigurationException($"Seed profile '{profile}' has no folder {Path.GetRelativePath(root, folder)}. Profiles: {string.Join(", ", Profiles)}.");
+            throw new ConfigurationException($"Unknown seed profile '{profile}'. Profiles: {string.Join(", ", Profiles)}.");
         }
 
-        return Directory.EnumerateFiles(folder, "*.sql").Order(StringComparer.Ordinal).ToArray();
+        return layers.SelectMany(layer =>
+        {
+            var folder = Path.Combine(root, config.Folder, layer);
+            if (!Directory.Exists(folder))
+            {
+                throw new ConfigurationException($"Seed profile '{layer}' has no folder {Path.GetRelativePath(root, folder)}. Profiles: {string.Join(", ", Profiles)}.");
+            }
+
+            return Directory.EnumerateFiles(folder, "*.sql").Order(StringComparer.Ordinal);
+        }).ToArray();
     }
 }
