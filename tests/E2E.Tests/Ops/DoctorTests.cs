@@ -24,7 +24,7 @@ public sealed class DoctorTests
     public void On_this_machine_nothing_blocks_DevUp_and_every_check_is_reported()
     {
         Kit.RequireEngine();
-        var offset = (Random.Shared.Next(100, 450) * 100 + 31).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var offset = (Stack.NextPortOffset() + 31).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var result = Kit.Run(
             new Dictionary<string, string?> { ["KIT_PORT_OFFSET"] = offset, ["KIT_PROJECT_NAME"] = "doctor-" + Guid.NewGuid().ToString("N")[..8] },

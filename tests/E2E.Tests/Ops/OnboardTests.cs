@@ -12,7 +12,7 @@ namespace E2E.Tests.Ops;
 public sealed class OnboardTests
 {
     private readonly string project = "onboard-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly int portOffset = Random.Shared.Next(100, 450) * 100 + 17;
+    private readonly int portOffset = Stack.NextPortOffset() + 17;
     private string clone = string.Empty;
 
     private Dictionary<string, string?> Environment => new()

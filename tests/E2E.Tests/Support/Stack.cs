@@ -12,8 +12,16 @@ public sealed class Stack : IDisposable
     public Stack()
     {
         Name = "e2e-" + Guid.NewGuid().ToString("N")[..8];
-        PortOffset = Random.Shared.Next(100, 450) * 100;
+        PortOffset = NextPortOffset();
     }
+
+    /// <summary>
+    /// A host-port offset no other stack of this test run has, keeping every published port (the highest default is
+    /// 8088) below 32768, where Linux's ephemeral range starts: a port there may be held by any outgoing connection.
+    /// </summary>
+    public static int NextPortOffset() => (Interlocked.Increment(ref nextOffsetStep) % 230 + 10) * 100;
+
+    private static int nextOffsetStep = Random.Shared.Next(0, 230);
 
     public string Name { get; }
 
