@@ -41,12 +41,18 @@ public sealed partial class PortPreflight(ICommandRunner runner)
             var variable = project.HostPorts.FirstOrDefault(p => p.Value == port.Port).Key;
             problems.Add(
                 $"Port {port.HostIp}:{port.Port} (service {port.Service}{(variable is null ? string.Empty : $", {variable}")}) is in use by "
-                + (holder?.Description ?? "another process (not found: run 'ss -ltnp' as root)")
+                + (holder?.Description ?? UnknownHolder)
                 + ". Stop it, or run this stack with --port-offset=<n> (and --project-name=<name> for a second checkout).");
         }
 
         return problems;
     }
+
+    // Without root, other users' processes are invisible in /proc; as root, the port is held by no listener we can
+    // see (an outgoing connection's local port, or another network namespace).
+    private static string UnknownHolder => Environment.UserName == "root"
+        ? "a connection or process not visible from here (ss -tanp shows every socket)"
+        : "a process not visible to this user (sudo ss -ltnp shows it)";
 
     /// <summary>True when nothing listens on the address and port (we can bind it).</summary>
     public static bool IsFree(string hostIp, int port)
