@@ -11,7 +11,7 @@ public static class Kit
         public override string ToString() => $"exit code {ExitCode} after {Duration.TotalSeconds:0.0} s\n{Output}";
     }
 
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepositoryRoot.Path;
 
     /// <summary>A password for the stacks of this test run (the kit must never print it).</summary>
     public static string DatabasePassword { get; } = "e2e-" + Guid.NewGuid().ToString("N")[..12];
@@ -129,18 +129,5 @@ public static class Kit
         var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
         variables.TryAdd("POSTGRES_PASSWORD", DatabasePassword);
         return variables;
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "build.sh")) && File.Exists(Path.Combine(directory.FullName, "global.json")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (with build.sh) was not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,8 +1,8 @@
-namespace Build.Tests.Support;
+namespace Tests.Shared;
 
+/// <summary>The checkout the tests belong to (the folder holding build.sh and global.json); compiled into every test project.</summary>
 public static class RepositoryRoot
 {
-    /// <summary>The checkout these tests belong to (the folder holding global.json and build.sh).</summary>
     public static string Path { get; } = Find();
 
     private static string Find()
