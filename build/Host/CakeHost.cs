@@ -168,7 +168,11 @@ public sealed class CakeHost
         services.AddCakeDiagnostics();
         var color = HostConsole.ColorWanted();
         services.AddSingleton<IConsole>(new HostConsole(new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime())), color));
-        services.AddSingleton(HostConsole.CreateAnsiConsole(color));
+        var ansiConsole = HostConsole.CreateAnsiConsole(color);
+        services.AddSingleton(ansiConsole);
+        services.AddSingleton<ICakeReportPrinter>(new ListingReportPrinter(
+            new CakeSpectreReportPrinter(ansiConsole),
+            listing: commandLine.Target == HostCommandLine.DefaultTarget && !commandLine.DryRun));
         services.UseModule<CoreModule>();
         services.UseModule<CommonModule>();
         services.AddSingleton<ICakeArguments>(new CakeArguments(commandLine.Arguments

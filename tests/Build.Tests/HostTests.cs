@@ -54,6 +54,7 @@ public sealed class HostTests
         Assert.That(result.ExitCode, Is.Zero, result.All);
         Assert.That(result.Output, Does.Contain("Test").And.Contain("Runs every test project"));
         Assert.That(result.Output, Does.Contain("./build.sh --target="));
+        Assert.That(result.Output, Does.Not.Contain("Duration"), "the listing is not wrapped in step banners and a report");
     }
 
     [Test]
