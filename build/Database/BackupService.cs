@@ -88,10 +88,22 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         }
     }
 
+    /// <summary>Refuses, before anything is touched, a backup this client's pg_restore cannot read.</summary>
+    private async Task EnsureCanReadAsync(BackupEntry entry, CancellationToken cancellationToken)
+    {
+        var made = entry.Manifest.ClientVersion is { } written ? PgDumpTool.ParseMajorVersion(written) : null;
+        var ours = PgDumpTool.ParseMajorVersion(await client.ClientVersionAsync(cancellationToken).ConfigureAwait(false));
+        if (made is { } dumpMajor && ours is { } clientMajor && PgDumpTool.ReadIncompatibility(entry.Name, dumpMajor, client.Description, clientMajor) is { } problem)
+        {
+            throw DatabaseException.Refused(problem);
+        }
+    }
+
     /// <summary>Restores the backup into a scratch database, compares row counts with the manifest and drops it.</summary>
     public async Task VerifyAsync(BackupEntry entry, string maintenanceDatabase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        await EnsureCanReadAsync(entry, cancellationToken).ConfigureAwait(false);
         var scratch = $"kit_verify_{Guid.NewGuid():N}"[..30];
         await using var admin = await DatabaseConnector.OpenAsync(target, maintenanceDatabase, cancellationToken).ConfigureAwait(false);
         await DatabaseConnector.ExecuteAsync(admin, $"CREATE DATABASE {Sql.Identifier(scratch)} TEMPLATE template0", cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -126,6 +138,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(applicationSchemas);
+        await EnsureCanReadAsync(entry, cancellationToken).ConfigureAwait(false);
         var work = Path.Combine(Store.Folder, $"{BackupStore.TemporaryPrefix}restore-{BackupStore.Stamp(DateTime.UtcNow)}-{Guid.NewGuid():N}"[..60]);
         Directory.CreateDirectory(work);
         try

@@ -64,7 +64,8 @@ public sealed partial class PgDumpTool(ICommandRunner runner) : Tool<PgDumpSetti
     {
         ArgumentNullException.ThrowIfNull(versionOutput);
         var match = VersionPattern().Match(versionOutput);
-        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        var group = match.Groups[1].Success ? match.Groups[1] : match.Groups[2];
+        return match.Success ? int.Parse(group.Value, CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>
@@ -76,6 +77,13 @@ public sealed partial class PgDumpTool(ICommandRunner runner) : Tool<PgDumpSetti
             ? null
             : $"the host's pg_dump is version {clientMajor} but the server runs PostgreSQL {serverMajor}; pg_dump cannot dump a newer server. "
               + $"Install postgresql-client-{serverMajor} (or newer) and put it first on PATH, or back up through the compose service.";
+
+    /// <summary>pg_restore reads archives written by its own and older versions of pg_dump, not newer ones.</summary>
+    public static string? ReadIncompatibility(string backup, int dumpMajor, string client, int clientMajor) =>
+        clientMajor >= dumpMajor
+            ? null
+            : $"{backup} was written by pg_dump {dumpMajor}; {client} is version {clientMajor} and cannot read it. "
+              + $"Install postgresql-client-{dumpMajor} (or newer) and put it first on PATH, or restore through the compose service.";
 
     [GeneratedRegex(@"\(PostgreSQL\)\s+(\d+)(?:\.\d+)*|^\s*(?:pg_\w+\s+)?(\d+)\.", RegexOptions.Multiline)]
     private static partial Regex VersionPattern();

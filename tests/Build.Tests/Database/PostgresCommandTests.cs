@@ -71,8 +71,20 @@ public sealed class PostgresCommandTests
     [TestCase("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)", 15)]
     [TestCase("pg_dump (PostgreSQL) 17.2", 17)]
     [TestCase("pg_dump (PostgreSQL) 9.6.24", 9)]
+    [TestCase("16.4", 16)]
     [TestCase("something else", null)]
     public void Pg_dump_versions_parse_to_their_major(string output, int? major) => Assert.That(PgDumpTool.ParseMajorVersion(output), Is.EqualTo(major));
+
+    [Test]
+    public void A_backup_from_a_newer_pg_dump_is_refused_with_the_package_to_install()
+    {
+        Assert.That(PgDumpTool.ReadIncompatibility("20261122_080903", 15, "the host's pg_dump", 15), Is.Null);
+        Assert.That(PgDumpTool.ReadIncompatibility("20261122_080903", 14, "the host's pg_dump", 15), Is.Null);
+        Assert.That(
+            PgDumpTool.ReadIncompatibility("20261122_080903", 17, "the host's pg_dump", 15),
+            Is.EqualTo("20261122_080903 was written by pg_dump 17; the host's pg_dump is version 15 and cannot read it. "
+                       + "Install postgresql-client-17 (or newer) and put it first on PATH, or restore through the compose service."));
+    }
 
     [Test]
     public void Compose_pg_dump_runs_inside_the_service_and_streams_the_dump_to_a_file()
