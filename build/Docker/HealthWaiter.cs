@@ -55,6 +55,7 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
         var width = services.Count == 0 ? 8 : services.Max(s => s.Length);
         var nextHeartbeat = HeartbeatInterval;
         log.Information($"Waiting up to {timeout.TotalSeconds:0} s for {string.Join(", ", services)} to be healthy ({project}):");
+        using var live = Live();
         while (true)
         {
             var states = await ReadAsync(project, cancellationToken).ConfigureAwait(false);
@@ -65,18 +66,23 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
                 if (!shown.TryGetValue(service, out var before) || before != text)
                 {
                     shown[service] = text;
+                    live.Clear();
                     log.Information($"  {service.PadRight(width)}  {text,-22} {Elapsed(clock)}");
                 }
             }
 
+            live.Show($"  waiting {Elapsed(clock)} of {timeout.TotalSeconds:0} s: " + string.Join(" · ", byService.Select(p => $"{p.Key} {shown[p.Key]}")));
+
             if (byService.Values.All(s => s is { Phase: ServicePhase.Healthy or ServicePhase.Completed }))
             {
+                live.Clear();
                 log.Information($"All healthy after {Elapsed(clock)}: {string.Join(", ", services)}.");
                 return states;
             }
 
             if (byService.FirstOrDefault(p => p.Value is { Phase: ServicePhase.Failed }) is { Value: { } failed })
             {
+                live.Clear();
                 await ReportAsync(failed, cancellationToken).ConfigureAwait(false);
                 throw new StackUnhealthyException(
                     $"Service '{failed.Service}' of stack '{project}' is {failed.Describe()}: its health check output and last {LogLines} log lines are above.");
@@ -84,6 +90,7 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
 
             if (clock.Elapsed >= timeout)
             {
+                live.Clear();
                 var waiting = byService.Where(p => p.Value is not { Phase: ServicePhase.Healthy or ServicePhase.Completed }).ToArray();
                 foreach (var (_, state) in waiting)
                 {
@@ -99,7 +106,7 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
                     + ". Raise devUpTimeoutSeconds in config/docker.json if it is just slow.");
             }
 
-            if (clock.Elapsed >= nextHeartbeat)
+            if (!live.Enabled && clock.Elapsed >= nextHeartbeat)
             {
                 nextHeartbeat += HeartbeatInterval;
                 log.Information($"  ... {Elapsed(clock)} of {timeout.TotalSeconds:0} s: "
@@ -109,6 +116,9 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The in-place status line, on a terminal only (a test or a pipe gets the plain lines).</summary>
+    public Func<LiveLine> Live { get; init; } = LiveLine.ForConsole;
 
     /// <summary>Prints what tells why a container is not healthy: its last health-check output and last log lines.</summary>
     public async Task ReportAsync(ContainerState container, CancellationToken cancellationToken = default)

@@ -26,7 +26,9 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         var startInfo = StartInfo(command);
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
-        startInfo.RedirectStandardInput = command.StandardInput is not null || command.StandardInputFile is not null;
+        // Standard input is always redirected, and closed when there is nothing to send: a tool never waits on the
+        // user's terminal for an answer nobody sees, and a child that does not own the terminal leaves its modes alone.
+        startInfo.RedirectStandardInput = true;
         startInfo.StandardOutputEncoding = command.StandardOutputFile is null ? Encoding.UTF8 : null;
         startInfo.StandardErrorEncoding = Encoding.UTF8;
         using var process = Start(command, startInfo);
@@ -48,6 +50,10 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         else if (command.StandardInputFile is { } inputFile)
         {
             inputPump = CopyFromFile(inputFile, process.StandardInput);
+        }
+        else
+        {
+            process.StandardInput.Close();
         }
 
         using var timeout = command.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
