@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# CI prerequisites of the Test target beyond .NET: shellcheck (every shell script is checked). Idempotent.
+# CI prerequisites of the Test target beyond .NET: shellcheck (every shell script is checked), git (image tags),
+# python3 (the recording gcloud stand-in of the deploy tests). Idempotent.
 set -euo pipefail
 
 missing=()
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v git >/dev/null 2>&1 || missing+=(git)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-tools: shellcheck and git present"
+  echo "install-tools: shellcheck, git and python3 present"
   exit 0
 fi
 
