@@ -29,14 +29,15 @@ public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
         var (engineCheck, serverVersion, clientVersion) = await engine.ConfigureAwait(false);
         var reachable = serverVersion is not null;
         var (project, modelPorts, note) = await stack.ConfigureAwait(false);
-        var image = project?.Variable("POSTGRES_IMAGE") ?? DotEnvFile.Load(context.Paths.DotEnvExample).Values.GetValueOrDefault("POSTGRES_IMAGE");
+        var example = DotEnvFile.Load(context.Paths.DotEnvExample);
+        var image = project?.Variable("POSTGRES_IMAGE") ?? example.Values.GetValueOrDefault("POSTGRES_IMAGE");
         var buildx = probes.BuildxAsync(clientVersion);
         var disk = probes.DiskAsync(reachable);
         var postgres = probes.PostgresAsync(image, reachable);
         var ports = probes.PortsAsync(project, modelPorts, note);
 
         var env = EnvFileCheck.Evaluate(
-            DotEnvFile.Load(context.Paths.DotEnvExample),
+            example,
             File.Exists(context.Paths.DotEnv) ? context.DotEnv : null,
             context.Config.Docker.RequiredVariables,
             context.ProcessEnvironment);
