@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Build.Configuration;
 using Build.Host;
@@ -72,10 +73,21 @@ public sealed partial record ComposeProject
         return context.Parameters.ProjectName ?? $"{context.Config.Docker.ProjectName ?? context.Config.Project.Name}-{context.EnvironmentName}";
     }
 
-    /// <summary>Resolves the stack of <see cref="BuildContext.EnvironmentName"/> for this run and registers its secrets.</summary>
-    public static async Task<ComposeProject> ResolveAsync(BuildContext context, CancellationToken cancellationToken = default)
+    // One resolution per run: DevUp's tasks, the database tasks and Doctor all ask for the same stack.
+    private static readonly ConditionalWeakTable<BuildContext, Task<ComposeProject>> Resolved = new();
+
+    /// <summary>
+    /// The stack of <see cref="BuildContext.EnvironmentName"/> for this run, with its secrets registered: resolved once
+    /// per run, whichever task asks first.
+    /// </summary>
+    public static Task<ComposeProject> ResolveAsync(BuildContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return Resolved.GetValue(context, ResolveOnceAsync).WaitAsync(cancellationToken);
+    }
+
+    private static async Task<ComposeProject> ResolveOnceAsync(BuildContext context)
+    {
         var config = context.Config.Docker;
         var inputs = new ComposeInputs
         {
@@ -91,7 +103,7 @@ public sealed partial record ComposeProject
 
         // Validate names and files before asking which compose is installed: bad input fails fast, engine or not.
         var preliminary = Create(new ComposeVersion(ComposeFlavor.V2, "0"), config, inputs);
-        var version = await context.GetComposeVersionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var version = await context.GetComposeVersionAsync().ConfigureAwait(false);
         var project = preliminary with { Version = version };
         foreach (var secret in project.SecretValues)
         {

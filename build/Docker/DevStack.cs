@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Build.Host;
 using Build.Tools;
 using Build.Tools.Compose;
@@ -60,10 +61,17 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         return model;
     }
 
-    /// <summary>The services that run with the environment's profiles and their host ports (from <c>compose config</c>).</summary>
-    public async Task<ComposeModel> ReadModelAsync(CancellationToken cancellationToken = default)
+    // The merged configuration of one resolved project does not change during a run: read it once (DevStart and
+    // DevUp both need it), keyed by the project instance.
+    private static readonly ConditionalWeakTable<ComposeProject, Task<ComposeModel>> Models = new();
+
+    /// <summary>The services that run with the environment's profiles and their host ports (from <c>compose config</c>, once per project).</summary>
+    public Task<ComposeModel> ReadModelAsync(CancellationToken cancellationToken = default) =>
+        Models.GetValue(Project, _ => ReadModelOnceAsync()).WaitAsync(cancellationToken);
+
+    private async Task<ComposeModel> ReadModelOnceAsync()
     {
-        var config = await runner.RunAsync(Project.Command(ComposeTool.ConfigArguments(), query: true, quiet: true), cancellationToken).ConfigureAwait(false);
+        var config = await runner.RunAsync(Project.Command(ComposeTool.ConfigArguments(), query: true, quiet: true)).ConfigureAwait(false);
         return ComposeModel.Parse(config.StandardOutput, Project.Environment.Profiles.ToHashSet(StringComparer.Ordinal));
     }
 
