@@ -60,7 +60,26 @@ public sealed partial class BuildContext : FrostingContext
     public IReadOnlyDictionary<string, string?> ProcessEnvironment { get; }
 
     /// <summary>The repository's <c>.env</c> (empty when there is none).</summary>
-    public DotEnvFile DotEnv { get; }
+    public DotEnvFile DotEnv { get; private set; }
+
+    /// <summary>
+    /// The <c>.env</c> DevUp wrote on a fresh clone (in a dry run: the one it would write) becomes this run's, its
+    /// secrets registered. Only before anything resolved the stack or a database from the old one; parameters were read
+    /// at start, which is fine: the example sets none of the kit's own variables.
+    /// </summary>
+    public void UseDotEnv(DotEnvFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        foreach (var (key, value) in file.Values)
+        {
+            if (IsSecretName(key))
+            {
+                Secrets.Add(value);
+            }
+        }
+
+        DotEnv = file;
+    }
 
     public ICommandRunner Runner { get; }
 

@@ -37,4 +37,14 @@ public sealed record DoctorConfig
     public int ProbeTimeoutSeconds { get; init; } = 5;
 
     public TimeSpan ProbeTimeout => TimeSpan.FromSeconds(ProbeTimeoutSeconds);
+
+    /// <summary>
+    /// inotify instances one dev stack's file watchers hold (dotnet watch and the app's configuration watchers: four
+    /// .NET stacks exhausted the default 128). Doctor and DevUp's preflight compare the host's limit with this times the
+    /// running dev stacks plus one.
+    /// </summary>
+    public int InotifyInstancesPerDevStack { get; init; } = 40;
+
+    /// <summary>inotify watches one dev stack needs (one per watched folder; a node_modules tree needs far more).</summary>
+    public int InotifyWatchesPerDevStack { get; init; } = 8192;
 }

@@ -22,6 +22,22 @@ public static class DatabaseConnector
         }
     }
 
+    /// <summary>
+    /// For a dry run, which needs no database: the open connection, or null and why not (the plan then says what it
+    /// would read at run time instead of failing).
+    /// </summary>
+    public static async Task<(NpgsqlConnection? Connection, string? Problem)> TryOpenAsync(DatabaseTarget target, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return (await OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (DatabaseException failure)
+        {
+            return (null, failure.Message);
+        }
+    }
+
     /// <summary>What went wrong, in the server's words where there are any, with the fix for the common cases.</summary>
     public static string Reason(Exception exception)
     {

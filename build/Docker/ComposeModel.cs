@@ -9,12 +9,39 @@ public sealed record PublishedPort(string Service, string HostIp, int Port, int 
 
 /// <summary>
 /// What the kit reads from <c>compose config</c> (the merged files after variables): the services that run with the
-/// enabled profiles and the host ports they publish. Both Compose versions print YAML; v2 uses the long port syntax,
-/// v1 may print the short one.
+/// enabled profiles, the host ports they publish, the image each runs, the networks each joins and the labels each
+/// carries. Both Compose versions print YAML; v2 uses the long port syntax, v1 may print the short one, and v1 leaves
+/// out the default network.
 /// </summary>
 public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadOnlyList<PublishedPort> Ports)
 {
-    public static ComposeModel Parse(string yaml, IReadOnlyCollection<string> enabledProfiles)
+    /// <summary>The label the dev overlay puts on a service that watches its bind-mounted source (dotnet watch, vite ...).</summary>
+    public const string FileWatcherLabel = "org.example.kit.file-watcher";
+
+    /// <summary>Service to the image it runs (after variables); services without <c>image:</c> are left out.</summary>
+    public IReadOnlyDictionary<string, string> Images { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Service to the engine names of the networks it joins (<c>&lt;project&gt;_default</c> ...); none with <c>network_mode</c>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Networks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Services that watch files for changes (<see cref="FileWatcherLabel"/>): they hold inotify instances.</summary>
+    public IReadOnlyList<string> FileWatchers { get; init; } = [];
+
+    /// <summary>
+    /// Running containers missing a network their service joins: removed (or disconnected) under a running stack, so
+    /// the service's name and published ports no longer answer although its health check, run inside, still passes.
+    /// </summary>
+    public IReadOnlyList<(ContainerState Container, IReadOnlyList<string> Missing)> LostNetworks(IReadOnlyList<ContainerState> containers)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        return containers
+            .Where(c => c.IsRunning && Networks.ContainsKey(c.Service))
+            .Select(c => (Container: c, Missing: (IReadOnlyList<string>)Networks[c.Service].Except(c.Networks, StringComparer.Ordinal).ToArray()))
+            .Where(p => p.Missing.Count > 0)
+            .ToArray();
+    }
+
+    public static ComposeModel Parse(string yaml, IReadOnlyCollection<string> enabledProfiles, string? projectName = null)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(enabledProfiles);
@@ -26,8 +53,27 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
             return new ComposeModel([], []);
         }
 
+        // Network keys to engine names: v2 prints each network's name; v1 prints none for the default network.
+        var networkNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Child(root, "networks") is YamlMappingNode declared)
+        {
+            foreach (var (key, value) in declared.Children)
+            {
+                var networkKey = ((YamlScalarNode)key).Value ?? string.Empty;
+                if ((Child(value as YamlMappingNode, "name") as YamlScalarNode)?.Value is { Length: > 0 } engineName)
+                {
+                    networkNames[networkKey] = engineName;
+                }
+            }
+        }
+
+        string NetworkName(string key) => networkNames.TryGetValue(key, out var engineName) ? engineName : $"{projectName}_{key}";
+
         var names = new List<string>();
         var ports = new List<PublishedPort>();
+        var images = new Dictionary<string, string>(StringComparer.Ordinal);
+        var networks = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var watchers = new List<string>();
         foreach (var (key, value) in services.Children)
         {
             var name = ((YamlScalarNode)key).Value ?? string.Empty;
@@ -40,6 +86,27 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
             }
 
             names.Add(name);
+            if ((Child(service, "image") as YamlScalarNode)?.Value is { Length: > 0 } image)
+            {
+                images[name] = image;
+            }
+
+            if (Child(service, "network_mode") is null && projectName is not null)
+            {
+                var joined = Child(service, "networks") switch
+                {
+                    YamlMappingNode mapping => mapping.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? string.Empty).ToArray(),
+                    YamlSequenceNode sequence => sequence.Children.OfType<YamlScalarNode>().Select(k => k.Value ?? string.Empty).ToArray(),
+                    _ => ["default"],
+                };
+                networks[name] = joined.Select(NetworkName).ToArray();
+            }
+
+            if (HasLabel(Child(service, "labels"), FileWatcherLabel))
+            {
+                watchers.Add(name);
+            }
+
             if (Child(service, "ports") is not YamlSequenceNode list)
             {
                 continue;
@@ -64,8 +131,16 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
             }
         }
 
-        return new ComposeModel(names, ports);
+        return new ComposeModel(names, ports) { Images = images, Networks = networks, FileWatchers = watchers };
     }
+
+    /// <summary>Labels as a mapping (v2) or a list of "key=value" (v1, or as written).</summary>
+    private static bool HasLabel(YamlNode? labels, string label) => labels switch
+    {
+        YamlMappingNode mapping => mapping.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == label),
+        YamlSequenceNode sequence => sequence.Children.OfType<YamlScalarNode>().Any(v => (v.Value ?? string.Empty).Split('=')[0] == label),
+        _ => false,
+    };
 
     /// <summary>"127.0.0.1:8080:8080/tcp", "8080:8080", "8080" (no host port: nothing to check).</summary>
     internal static PublishedPort? ParseShort(string service, string text)

@@ -60,6 +60,36 @@ public sealed partial record ComposeProject
         Command((subcommand ?? throw new ArgumentNullException(nameof(subcommand))).Values, query, quiet);
 
     /// <summary>
+    /// A compose command that creates no container (<c>config</c>, <c>ps</c>, <c>logs</c>, <c>down</c>, <c>restart</c>).
+    /// Compose interpolates every file even for these, so a required variable that is unset (<c>.env</c> deleted)
+    /// would stop them, and a running stack could no longer be stopped: such a variable gets a placeholder value here.
+    /// Never for <c>up</c>: the preflight refuses a missing required variable before anything is created.
+    /// </summary>
+    public ToolCommand NonCreatingCommand(ArgumentList subcommand, bool query = false, bool quiet = false)
+    {
+        ArgumentNullException.ThrowIfNull(subcommand);
+        var missing = MissingVariables();
+        if (missing.Count == 0)
+        {
+            return Command(subcommand, query, quiet);
+        }
+
+        var variables = new Dictionary<string, string?>(Settings.EnvironmentVariables);
+        foreach (var name in missing)
+        {
+            variables[name] = UnsetPlaceholder;
+        }
+
+        return ComposeTool.Command(Version, Settings with { EnvironmentVariables = variables }, subcommand.Values, query, quiet);
+    }
+
+    /// <summary>What <see cref="NonCreatingCommand"/> hands compose for a required variable that is not set.</summary>
+    public const string UnsetPlaceholder = "unset-by-kit";
+
+    /// <summary>Variables the compose files of the environment require (<c>${NAME:?message}</c>, <c>${NAME?message}</c>).</summary>
+    public IReadOnlyList<string> RequiredByFiles { get; init; } = [];
+
+    /// <summary>
     /// The seam for database tasks (pg_dump, psql inside the database container): the command runs in
     /// <paramref name="service"/> (default: the configured database service) without a terminal.
     /// </summary>
@@ -126,12 +156,16 @@ public sealed partial record ComposeProject
                 $"'{name}' is not a valid compose project name: use lower-case letters, digits, '-' and '_', starting with a letter or digit (--project-name).");
         }
 
+        var requiredByFiles = new List<string>();
         foreach (var file in environment.Files)
         {
-            if (!File.Exists(Path.Combine(inputs.Root, file)))
+            var path = Path.Combine(inputs.Root, file);
+            if (!File.Exists(path))
             {
                 throw new ConfigurationException("config/docker.json", 0, $"environment '{inputs.EnvironmentName}' lists compose file '{file}', which does not exist.");
             }
+
+            requiredByFiles.AddRange(RequiredVariablesIn(File.ReadAllText(path)));
         }
 
         var process = inputs.ProcessEnvironment;
@@ -200,15 +234,29 @@ public sealed partial record ComposeProject
             Environment = environment,
             ProcessEnvironment = process,
             SecretValues = secretValues,
+            RequiredByFiles = requiredByFiles.Distinct(StringComparer.Ordinal).ToArray(),
         };
     }
 
     /// <summary>The tag a compose image variable points at when nothing else sets it.</summary>
     public const string DefaultTag = "dev";
 
-    /// <summary>Required variables (config) that are unset or empty.</summary>
+    /// <summary>Required variables (config's <c>requiredVariables</c> and the compose files' <c>${NAME:?}</c>) that are unset or empty.</summary>
     public IReadOnlyList<string> MissingVariables() =>
-        Config.RequiredVariables.Where(v => string.IsNullOrEmpty(Variable(v))).ToArray();
+        Config.RequiredVariables.Concat(RequiredByFiles).Distinct(StringComparer.Ordinal).Where(v => string.IsNullOrEmpty(Variable(v))).ToArray();
+
+    /// <summary>
+    /// Names compose refuses to run without: <c>${NAME:?...}</c> and <c>${NAME?...}</c>, not escaped as <c>$${</c>.
+    /// Read from the files' text; a comment mentioning one counts too, which only makes a placeholder more likely.
+    /// </summary>
+    public static IReadOnlyList<string> RequiredVariablesIn(string composeText)
+    {
+        ArgumentNullException.ThrowIfNull(composeText);
+        return RequiredVariablePattern().Matches(composeText).Select(m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    [GeneratedRegex(@"(?<!\$)\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*):?\?")]
+    private static partial Regex RequiredVariablePattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex ValidProjectName();

@@ -48,6 +48,11 @@ public sealed record ContainerState
     /// <summary>Container TCP port to the host port it is published on (what is really bound, whatever this run's offset).</summary>
     public IReadOnlyDictionary<int, int> HostPorts { get; init; } = new Dictionary<int, int>();
 
+    /// <summary>The networks the container is attached to now (engine names).</summary>
+    public IReadOnlyList<string> Networks { get; init; } = [];
+
+    public bool IsRunning => Status is "running" or "restarting" or "paused";
+
     public ServicePhase Phase => (Status, Health) switch
     {
         ("running", "healthy") or ("running", null) => ServicePhase.Healthy,
@@ -96,6 +101,9 @@ public sealed record ContainerState
                 }
             }
 
+            var networks = container.TryGetProperty("NetworkSettings", out var settings) && settings.TryGetProperty("Networks", out var attached) && attached.ValueKind == JsonValueKind.Object
+                ? attached.EnumerateObject().Select(n => n.Name).ToArray()
+                : [];
             var hostPorts = new Dictionary<int, int>();
             if (container.TryGetProperty("NetworkSettings", out var network) && network.TryGetProperty("Ports", out var portMap) && portMap.ValueKind == JsonValueKind.Object)
             {
@@ -115,6 +123,7 @@ public sealed record ContainerState
             states.Add(new ContainerState
             {
                 HostPorts = hostPorts,
+                Networks = networks,
                 Id = container.GetProperty("Id").GetString() ?? string.Empty,
                 Name = (container.GetProperty("Name").GetString() ?? string.Empty).TrimStart('/'),
                 Service = labels.GetValueOrDefault("com.docker.compose.service", string.Empty),

@@ -6,8 +6,14 @@ namespace Build.Docker;
 /// <summary>Plans and builds images of config/docker.json for a run: the seam between the tasks and the builder.</summary>
 public static class DevImages
 {
+    /// <summary>
+    /// Builds <paramref name="names"/>, each only when its inputs changed. <paramref name="engineAnswered"/>: what the
+    /// caller already knows (null: ask). Without an engine a real run stops with the one-line fix; a dry run goes on,
+    /// saying it cannot tell which images are unchanged. Base images that are not on this machine are pulled first,
+    /// so a registry that does not answer is one line naming OfflineImages, not a failed build.
+    /// </summary>
     public static async Task<IReadOnlyList<ImageResult>> BuildAsync(
-        BuildContext context, ComposeProject project, IReadOnlyList<string> names, CancellationToken cancellationToken = default)
+        BuildContext context, ComposeProject project, IReadOnlyList<string> names, bool? engineAnswered = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(project);
@@ -22,15 +28,48 @@ public static class DevImages
             ? image
             : throw new Configuration.ConfigurationException("config/docker.json", 0, $"environment '{project.EnvironmentName}' names image '{n}', which is not under images."))).ToArray();
         var source = await ReadSourceAsync(context, cancellationToken).ConfigureAwait(false);
+        if (engineAnswered is null)
+        {
+            var (version, silence) = await DockerEngine.ProbeAsync(context.Runner, context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST"), cancellationToken).ConfigureAwait(false);
+            if (version is null && !context.IsDryRun)
+            {
+                throw new EngineUnreachableException(silence!);
+            }
+
+            engineAnswered = version is not null;
+        }
 
         // One runner per image, so parallel builds print each line with the image's name before it.
         ICommandRunner RunnerFor(string name) => context.IsDryRun || names.Count == 1
             ? context.Runner
             : new ProcessCommandRunner(new PrefixedLog(context.Log, $"[{name}] "), context.Secrets);
 
-        var builder = new ImageBuilder(context.Runner, RunnerFor, context.Log, context.Paths.Root);
-        var unresolved = images.Select(i => ImagePlanner.BaseImages(i.Config.BuildArgs.ToDictionary(p => p.Key, p => project.Expand(p.Value), StringComparer.Ordinal)));
-        var baseIds = await builder.BaseImageIdsAsync(unresolved.SelectMany(b => b), cancellationToken).ConfigureAwait(false);
+        var builder = new ImageBuilder(context.Runner, RunnerFor, context.Log, context.Paths.Root) { EngineAnswered = engineAnswered.Value };
+        var baseImages = images.SelectMany(i => ImagePlanner.BaseImages(i.Config.BuildArgs.ToDictionary(p => p.Key, p => project.Expand(p.Value), StringComparer.Ordinal)))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        var baseIds = engineAnswered.Value ? await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false) : new Dictionary<string, string>();
+        if (engineAnswered.Value && baseImages.Where(b => !baseIds.ContainsKey(b)).ToArray() is { Length: > 0 } absent)
+        {
+            var availability = new ImageAvailability(context.Runner);
+            var problems = new List<string>();
+            foreach (var image in absent)
+            {
+                context.Log.Information($"Images: pulling base image {image}, which is not on this machine");
+                if (await availability.PullAsync(image, "a base image of " + string.Join(", ", names), cancellationToken).ConfigureAwait(false) is { } problem)
+                {
+                    problems.Add(problem);
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                throw new PreflightException(string.Join(Environment.NewLine, problems));
+            }
+
+            // The hash of a build's inputs includes its base images' ids: read them again now that they are here.
+            baseIds = await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false);
+        }
+
         var plans = images.Select(i => ImagePlanner.Plan(i.Name, i.Config, context.Paths.Root, project.Variable, source, baseIds, project.Config.ProjectName ?? context.Config.Project.Name)).ToArray();
         return await builder.BuildAsync(plans, cancellationToken).ConfigureAwait(false);
     }

@@ -10,34 +10,66 @@ namespace Build.Docker;
 /// <summary>A failed preflight check of DevUp: what is wrong and how to fix it, before anything started.</summary>
 public sealed class PreflightException(string message) : ExitCodeException(1, message);
 
+/// <summary>What DevUp's preflight needs to know beyond the stack.</summary>
+public sealed record PreflightOptions
+{
+    /// <summary>--skip-build: the kit's own images must already be there.</summary>
+    public bool SkipBuild { get; init; }
+
+    public int InotifyInstancesPerStack { get; init; } = 40;
+
+    public int InotifyWatchesPerStack { get; init; } = 8192;
+
+    /// <summary>Where the host's inotify limits are read (a test points it elsewhere).</summary>
+    public string InotifyFolder { get; init; } = InotifyLimits.Folder;
+}
+
+/// <summary>
+/// What the preflight decided for <c>up</c>, as data: the merged configuration, the services to recreate first (they
+/// lost their network under a running stack), variables to add (the polling fallback), and whether the engine answered
+/// (a dry run goes on without one).
+/// </summary>
+public sealed record UpPlan(ComposeModel Model)
+{
+    public IReadOnlyList<string> Recreate { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+
+    public bool EngineAnswered { get; init; } = true;
+}
+
 /// <summary>
 /// The compose stack of one environment, as the Dev tasks drive it: preflight, up, health, status, down. Every
 /// command goes through the one runner (so a dry run only prints what changes state).
 /// </summary>
-public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICakeLog log, SecretMasker masker)
+public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICakeLog log, SecretMasker masker, bool dryRun = false)
 {
     public ComposeProject Project { get; } = project;
 
     public HealthWaiter Health { get; } = new(runner, log, masker);
 
+    private string? DockerHost => Project.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST");
+
+    /// <summary>The engine's version; the one-line fix (<see cref="DockerEngine"/>) when it does not answer.</summary>
+    public Task<string> RequireEngineAsync(CancellationToken cancellationToken = default) =>
+        DockerEngine.RequireAsync(runner, DockerHost, cancellationToken);
+
     /// <summary>
     /// Engine reachable, compose version, required variables set, compose files valid with these variables, host ports
-    /// free (naming the holder of a busy one). Returns the merged configuration for what follows.
+    /// free (naming the holder of a busy one), inotify limits, every image the stack runs present or pulled, and
+    /// containers that lost their network. Nothing of the stack is created. A dry run needs no engine: what cannot be
+    /// read without one is said, and the plan goes on.
     /// </summary>
-    public async Task<ComposeModel> PreflightAsync(CancellationToken cancellationToken = default)
+    public async Task<UpPlan> PreflightAsync(PreflightOptions? options = null, CancellationToken cancellationToken = default)
     {
-        string engine;
-        try
+        options ??= new PreflightOptions();
+        var (engine, silence) = await DockerEngine.ProbeAsync(runner, DockerHost, cancellationToken).ConfigureAwait(false);
+        if (engine is null && !dryRun)
         {
-            engine = await new DockerTool(runner).ServerVersionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ToolFailedException failure)
-        {
-            throw new PreflightException(
-                $"The Docker engine is not reachable ({failure.ErrorTail.LastOrDefault() ?? failure.Message}). Start it (systemctl start docker; in CI: bash scripts/ci/install-docker.sh) and check 'docker info'.");
+            throw new EngineUnreachableException(silence!);
         }
 
-        log.Information($"Preflight: Docker engine {engine}; {Project.Version.Describe()}; project '{Project.Name}' ({Project.EnvironmentName}"
+        log.Information($"Preflight: Docker engine {engine ?? "not reachable now (a dry run goes on without it)"}; {Project.Version.Describe()}; project '{Project.Name}' ({Project.EnvironmentName}"
             + (Project.PortOffset == 0 ? ")" : $", host ports +{Project.PortOffset})"));
         foreach (var limitation in Project.Version.Limitations)
         {
@@ -47,7 +79,7 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         if (Project.MissingVariables() is { Count: > 0 } missing)
         {
             throw new PreflightException(
-                $"Required variable(s) not set: {string.Join(", ", missing)}. Copy .env.example to .env (cp .env.example .env) and set them, or export them.");
+                $"Required variable(s) not set: {string.Join(", ", missing)}. Set them in .env (see .env.example), or export them.");
         }
 
         var model = await ReadModelAsync(cancellationToken).ConfigureAwait(false);
@@ -58,7 +90,99 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         }
 
         log.Information($"Preflight: services {string.Join(", ", model.Services)}; host ports {string.Join(", ", model.Ports.Select(p => p.Port).Distinct())} free.");
-        return model;
+        var variables = await FileWatchingAsync(model, options, engine is not null, cancellationToken).ConfigureAwait(false);
+        if (engine is null)
+        {
+            log.Information("   would check that the images of the stack are on this machine (pulling those the kit does not build), and repair containers that lost their network");
+            return new UpPlan(model) { Variables = variables, EngineAnswered = false };
+        }
+
+        await CheckImagesAsync(model, options, cancellationToken).ConfigureAwait(false);
+        var lost = model.LostNetworks(await Health.ReadAsync(Project.Name, cancellationToken).ConfigureAwait(false));
+        var recreate = lost.Select(p => p.Container.Service).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (recreate.Length > 0)
+        {
+            log.Warning($"Preflight: {string.Join(", ", recreate)} lost network {string.Join(", ", lost.SelectMany(p => p.Missing).Distinct(StringComparer.Ordinal))} "
+                + "(removed or disconnected under the running stack): recreating them.");
+        }
+
+        return new UpPlan(model) { Recreate = recreate, Variables = variables };
+    }
+
+    /// <summary>
+    /// The host's inotify limits against the running dev stacks plus this one, when this environment watches files.
+    /// Too low: one warning with how to raise them, and the watchers poll instead (unless the variable is set by hand).
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>> FileWatchingAsync(ComposeModel model, PreflightOptions options, bool engineAnswered, CancellationToken cancellationToken)
+    {
+        if (model.FileWatchers.Count == 0 || !string.IsNullOrEmpty(Project.Variable(FileWatchLimits.PollingVariable)))
+        {
+            return new Dictionary<string, string>();
+        }
+
+        IReadOnlyList<string> others = [];
+        if (engineAnswered)
+        {
+            try
+            {
+                others = await FileWatchLimits.RunningWatcherProjectsAsync(runner, Project.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ToolFailedException)
+            {
+                // Only the count of other stacks is lost: judge this one alone.
+            }
+        }
+
+        var verdict = FileWatchLimits.Evaluate(InotifyLimits.Read(options.InotifyFolder), others.Count + 1, options.InotifyInstancesPerStack, options.InotifyWatchesPerStack);
+        if (verdict.Enough)
+        {
+            log.Verbose($"Preflight: file watching: {verdict.Detail}");
+            return new Dictionary<string, string>();
+        }
+
+        log.Warning($"Preflight: {verdict.Detail}: {string.Join(", ", model.FileWatchers)} poll for changes instead (slower; {FileWatchLimits.PollingVariable}=1). {verdict.Fix}");
+        return new Dictionary<string, string> { [FileWatchLimits.PollingVariable] = "1" };
+    }
+
+    /// <summary>
+    /// Every image a service runs is on this machine before <c>up</c>, which would otherwise pull (or fail) half-way
+    /// through creating the stack: the kit's own images unless DevUp builds them now, the others pulled here.
+    /// </summary>
+    private async Task CheckImagesAsync(ComposeModel model, PreflightOptions options, CancellationToken cancellationToken)
+    {
+        var images = new ImageAvailability(runner);
+        var built = Project.Environment.Images.Where(Project.Config.Images.ContainsKey).Select(n => Project.Config.Images[n].Repository).ToHashSet(StringComparer.Ordinal);
+        var kit = Project.Config.Images.Values.Select(i => i.Repository).ToHashSet(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var group in model.Images.GroupBy(p => p.Value, p => p.Key, StringComparer.Ordinal))
+        {
+            var image = group.Key;
+            var repository = ImageAvailability.Repository(image);
+            var usedBy = $"service {string.Join(", ", group)}";
+            if ((built.Contains(repository) && !options.SkipBuild) || await images.IsPresentAsync(image, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            if (kit.Contains(repository))
+            {
+                problems.Add(options.SkipBuild
+                    ? $"Image {image} ({usedBy}) is not on this machine, and --skip-build starts from images already built: drop --skip-build, or run ./build.sh --target=BuildImages first."
+                    : $"Image {image} ({usedBy}) is not on this machine and this environment does not build it: run ./build.sh --target=BuildImages first.");
+                continue;
+            }
+
+            log.Information($"Preflight: pulling {image} ({usedBy}), which is not on this machine");
+            if (await images.PullAsync(image, usedBy, cancellationToken).ConfigureAwait(false) is { } problem)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new PreflightException(string.Join(System.Environment.NewLine, problems));
+        }
     }
 
     // The merged configuration of one resolved project does not change during a run: read it once (DevStart and
@@ -71,20 +195,43 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
 
     private async Task<ComposeModel> ReadModelOnceAsync()
     {
-        var config = await runner.RunAsync(Project.Command(ComposeTool.ConfigArguments(), query: true, quiet: true)).ConfigureAwait(false);
-        return ComposeModel.Parse(config.StandardOutput, Project.Environment.Profiles.ToHashSet(StringComparer.Ordinal));
+        var config = await runner.RunAsync(Project.NonCreatingCommand(ComposeTool.ConfigArguments(), query: true, quiet: true)).ConfigureAwait(false);
+        return ComposeModel.Parse(config.StandardOutput, Project.Environment.Profiles.ToHashSet(StringComparer.Ordinal), Project.Name);
     }
 
     /// <summary>
-    /// <c>up</c>. Compose v2 itself waits for <c>service_healthy</c> dependencies and fails when one is unhealthy:
-    /// then the failing services are reported like any health failure.
+    /// <c>up</c> as the preflight planned it: first the services that lost their network, recreated (compose creates
+    /// the network again), then the whole stack. Compose v2 itself waits for <c>service_healthy</c> dependencies and
+    /// fails when one is unhealthy: then the failing services are reported like any health failure.
     /// </summary>
-    public async Task UpAsync(IReadOnlyList<string>? services = null, CancellationToken cancellationToken = default)
+    public async Task UpAsync(UpPlan? plan = null, CancellationToken cancellationToken = default)
     {
+        plan ??= new UpPlan(new ComposeModel([], []));
+        ToolCommand Up(ComposeUpOptions options)
+        {
+            var command = Project.Command(ComposeTool.UpArguments(options));
+            if (plan.Variables.Count == 0)
+            {
+                return command;
+            }
+
+            var environment = new Dictionary<string, string?>(command.Environment);
+            foreach (var (name, value) in plan.Variables)
+            {
+                environment[name] = value;
+            }
+
+            return command with { Environment = environment };
+        }
+
         try
         {
-            await runner.RunAsync(Project.Command(ComposeTool.UpArguments(new ComposeUpOptions { Services = services ?? [] })), cancellationToken)
-                .ConfigureAwait(false);
+            if (plan.Recreate.Count > 0)
+            {
+                await runner.RunAsync(Up(new ComposeUpOptions { ForceRecreate = true, Services = plan.Recreate }), cancellationToken).ConfigureAwait(false);
+            }
+
+            await runner.RunAsync(Up(new ComposeUpOptions()), cancellationToken).ConfigureAwait(false);
         }
         catch (ToolFailedException failure)
         {
@@ -106,10 +253,10 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     }
 
     public Task DownAsync(bool volumes, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(Project.Command(ComposeTool.DownArguments(volumes)), cancellationToken);
+        runner.RunAsync(Project.NonCreatingCommand(ComposeTool.DownArguments(volumes)), cancellationToken);
 
     public Task RestartAsync(IReadOnlyList<string> services, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(Project.Command(ComposeTool.RestartArguments(services)), cancellationToken);
+        runner.RunAsync(Project.NonCreatingCommand(ComposeTool.RestartArguments(services)), cancellationToken);
 
     /// <summary>Names of the project's volumes (compose labels them with the project).</summary>
     public async Task<IReadOnlyList<string>> VolumesAsync(CancellationToken cancellationToken = default)
@@ -131,6 +278,13 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         foreach (var line in StatusTable.Render(Project, states, model))
         {
             log.Information(line);
+        }
+
+        if (model.LostNetworks(states) is { Count: > 0 } lost)
+        {
+            log.Warning($"{string.Join(", ", lost.Select(p => p.Container.Service).Distinct(StringComparer.Ordinal))} lost network "
+                + $"{string.Join(", ", lost.SelectMany(p => p.Missing).Distinct(StringComparer.Ordinal))} (removed or disconnected): their names and published ports "
+                + $"no longer answer, whatever their health check says. ./build.sh --target=DevUp recreates them.");
         }
 
         return states;

@@ -28,7 +28,17 @@ public sealed partial class PortPreflight(ICommandRunner runner)
             return [];
         }
 
-        var published = await ReadPublishedAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<int, PortHolder> published;
+        try
+        {
+            published = await ReadPublishedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolFailedException)
+        {
+            // No engine to ask (a dry run needs none): the listening process, from /proc, is all we can name.
+            published = new Dictionary<int, PortHolder>();
+        }
+
         var problems = new List<string>();
         foreach (var port in busy)
         {

@@ -31,11 +31,14 @@ public static class StatusTable
         }
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(containers);
+        // A container cut off from its network still passes a health check run inside it: say so in its state.
+        var detached = model.LostNetworks(containers).Select(p => p.Container.Id).ToHashSet(StringComparer.Ordinal);
+        string Describe(ContainerState state) => state.Describe() + (detached.Contains(state.Id) ? ", network lost" : string.Empty);
         var rows = new List<string[]> { new[] { "SERVICE", "STATE", "URL" } };
         foreach (var service in services.Concat(containers.Select(c => c.Service)).Distinct(StringComparer.Ordinal))
         {
             var states = containers.Where(c => c.Service == service).ToArray();
-            var state = states.Length == 0 ? "not created" : string.Join(", ", states.Select(s => s.Describe()).Distinct(StringComparer.Ordinal));
+            var state = states.Length == 0 ? "not created" : string.Join(", ", states.Select(Describe).Distinct(StringComparer.Ordinal));
             var urls = project.Config.Services.TryGetValue(service, out var configured)
                 ? configured.Urls.Where(Reachable).Select(u => VariableExpander.Expand(u, name => ActualPort(service, name, states) ?? project.Variable(name))).ToArray()
                 : [];

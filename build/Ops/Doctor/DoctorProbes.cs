@@ -178,6 +178,30 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
     }
 
     /// <summary>
+    /// inotify limits against the running dev stacks of any kit project, plus this one when its environment watches
+    /// files (<paramref name="thisStackWatches"/>).
+    /// </summary>
+    public async Task<DoctorCheck> FileWatchingAsync(string? projectName, bool thisStackWatches, bool engineReachable, string inotifyFolder = InotifyLimits.Folder, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string> others = [];
+        if (engineReachable)
+        {
+            try
+            {
+                others = await FileWatchLimits.RunningWatcherProjectsAsync(runner, projectName, cancellationToken).WaitAsync(config.ProbeTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is ToolFailedException or TimeoutException)
+            {
+                // Judge this stack alone.
+            }
+        }
+
+        var stacks = others.Count + (thisStackWatches ? 1 : 0);
+        return MachineChecks.EvaluateFileWatching(
+            FileWatchLimits.Evaluate(InotifyLimits.Read(inotifyFolder), Math.Max(stacks, 1), config.InotifyInstancesPerDevStack, config.InotifyWatchesPerDevStack));
+    }
+
+    /// <summary>
     /// The stack's host ports (from <c>compose config</c> when it resolves, else every port of config/docker.json):
     /// busy ones with their holder, except those the stack itself holds.
     /// </summary>

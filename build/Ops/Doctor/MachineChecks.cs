@@ -20,6 +20,7 @@ public static partial class MachineChecks
     public const string GcloudAuth = "gcloud account (deploy)";
     public const string GcloudProject = "gcloud project (deploy)";
     public const string Postgres = "PostgreSQL client";
+    public const string FileWatching = "File watching (inotify)";
 
     private const string InstallDocker = "Install the Docker engine: scripts/onboard.sh --yes (Debian/Ubuntu), or https://docs.docker.com/engine/install/";
 
@@ -36,10 +37,8 @@ public static partial class MachineChecks
             return DoctorCheck.Ok(Engine, $"reachable, version {serverVersion}{(string.IsNullOrEmpty(dockerHost) ? string.Empty : $" (DOCKER_HOST={dockerHost})")}");
         }
 
-        var where = string.IsNullOrEmpty(dockerHost) ? "the default socket (/var/run/docker.sock)" : $"DOCKER_HOST={dockerHost}";
-        var fix = "Start it: sudo systemctl start docker (or open Docker Desktop; in CI: sudo bash scripts/ci/install-docker.sh), then check 'docker info'."
-            + (string.IsNullOrEmpty(dockerHost) ? " If it runs but you get 'permission denied': sudo usermod -aG docker $USER, then log in again." : $" Or unset DOCKER_HOST if {dockerHost} is not where the engine listens.");
-        return DoctorCheck.Blocker(Engine, $"not reachable at {where}: {FirstLine(error) ?? "no answer"}", fix);
+        // The same words as every task that finds the engine silent (DevUp, Status, Prune ...).
+        return DoctorCheck.Blocker(Engine, $"not reachable at {Docker.DockerEngine.Where(dockerHost)}: {FirstLine(error) ?? "no answer"}", Docker.DockerEngine.Fix(dockerHost));
     }
 
     public static DoctorCheck EvaluateCompose(ComposeVersion? v2, ComposeVersion? v1)
@@ -96,6 +95,18 @@ public static partial class MachineChecks
             : gb < warnGb
                 ? DoctorCheck.Warn(Disk, $"{text}, below {warnGb.ToString(CultureInfo.InvariantCulture)} GB (config/ops.json)", fix)
                 : DoctorCheck.Ok(Disk, text);
+    }
+
+    /// <summary>
+    /// The host's inotify limits against the dev stacks that watch files. Never blocking: DevUp falls back to polling
+    /// when they are too low, but polling is slower and costs CPU, so raising them is the fix.
+    /// </summary>
+    public static DoctorCheck EvaluateFileWatching(Docker.FileWatchVerdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        return verdict.Enough
+            ? (verdict.Fix is null && verdict.Detail.StartsWith("not checked", StringComparison.Ordinal) ? DoctorCheck.Skip(FileWatching, verdict.Detail) : DoctorCheck.Ok(FileWatching, verdict.Detail))
+            : DoctorCheck.Warn(FileWatching, $"{verdict.Detail}: DevUp would make the watchers poll (slower)", verdict.Fix ?? string.Empty);
     }
 
     /// <summary>Busy ports: one line each, naming the holder. Ports held by this project's own stack are fine.</summary>

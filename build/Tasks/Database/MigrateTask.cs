@@ -15,7 +15,17 @@ public sealed class MigrateTask : AsyncFrostingTask<BuildContext>
     {
         var workspace = DatabaseWorkspace.FromContext(context);
         var migrations = workspace.LoadMigrations();
-        await using var connection = await DatabaseConnector.OpenAsync(workspace.Target).ConfigureAwait(false);
+        var (opened, problem) = workspace.IsDryRun
+            ? await DatabaseConnector.TryOpenAsync(workspace.Target).ConfigureAwait(false)
+            : (await DatabaseConnector.OpenAsync(workspace.Target).ConfigureAwait(false), null);
+        if (opened is null)
+        {
+            // A dry run needs no database (DevUp's would start it first): the plan says what it reads at run time.
+            context.Log.Information($"Would apply <pending migrations, read at run time> of the {migrations.Count} in {workspace.Relative(workspace.MigrationsFolder)} to {workspace.Target.Describe()} (now: {problem})");
+            return;
+        }
+
+        await using var connection = opened;
         var result = await workspace.Migrations.MigrateAsync(connection, migrations, workspace.IsDryRun).ConfigureAwait(false);
         if (workspace.IsDryRun)
         {

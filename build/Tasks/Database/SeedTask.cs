@@ -15,7 +15,17 @@ public sealed class SeedTask : AsyncFrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var workspace = DatabaseWorkspace.FromContext(context);
-        await using var connection = await DatabaseConnector.OpenAsync(workspace.Target).ConfigureAwait(false);
+        var (opened, problem) = workspace.IsDryRun
+            ? await DatabaseConnector.TryOpenAsync(workspace.Target).ConfigureAwait(false)
+            : (await DatabaseConnector.OpenAsync(workspace.Target).ConfigureAwait(false), null);
+        if (opened is null)
+        {
+            // A dry run needs no database (DevUp's would start it first): the plan says what it reads at run time.
+            context.Log.Information($"Would seed profile '{context.Parameters.Seed ?? workspace.Config.Seed.DefaultProfile}' <if the seeded tables are below the threshold, read at run time> (now: {problem})");
+            return;
+        }
+
+        await using var connection = opened;
         var result = await workspace.Seeder.SeedAsync(connection, context.Parameters.Seed, workspace.IsDryRun).ConfigureAwait(false);
         if (result.SkipReason is "dry run")
         {

@@ -22,7 +22,12 @@ public sealed class DevDownTask : AsyncFrostingTask<BuildContext>
 
         var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
 
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
+        if (!context.IsDryRun)
+        {
+            await stack.RequireEngineAsync().ConfigureAwait(false);
+        }
+
         await stack.DownAsync(context.Parameters.Volumes).ConfigureAwait(false);
         if (context.IsDryRun)
         {

@@ -13,7 +13,12 @@ public sealed class DevRestartTask : AsyncFrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
+        if (!context.IsDryRun)
+        {
+            await stack.RequireEngineAsync().ConfigureAwait(false);
+        }
+
         var model = await stack.ReadModelAsync().ConfigureAwait(false);
         var services = model.Services;
         IReadOnlyList<string> chosen = context.Parameters.Service is { } service ? [ServiceName.Check(service, services)] : [];

@@ -5,7 +5,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Dev;
 
 [TaskName(nameof(DevStart))]
-[TaskDescription("DevUp's first half: preflight (engine, compose, variables, ports), builds the images, starts the stack, waits for the database")]
+[TaskDescription("DevUp's first half: preflight (engine, compose, variables, ports, images), builds the images, starts the stack, waits for the database")]
 [SupportsDryRun]
 public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
 {
@@ -13,19 +13,33 @@ public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
+        // Before the stack is resolved: a fresh clone gets its .env here, and the whole run uses it.
+        var newEnvFile = FirstRunEnvFile.EnsureFor(context);
         var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
-        var model = await stack.PreflightAsync().ConfigureAwait(false);
+        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
+        var doctor = context.Config.Ops.Doctor;
+        var plan = await stack.PreflightAsync(new PreflightOptions
+        {
+            SkipBuild = context.Parameters.SkipBuild,
+            InotifyInstancesPerStack = doctor.InotifyInstancesPerDevStack,
+            InotifyWatchesPerStack = doctor.InotifyWatchesPerDevStack,
+        }).ConfigureAwait(false);
+        if (newEnvFile && plan.EngineAnswered && await stack.VolumesAsync().ConfigureAwait(false) is { Count: > 0 } volumes)
+        {
+            context.Log.Warning($"Volumes {string.Join(", ", volumes)} were created with an earlier .env: the database there keeps its old password. "
+                + $"Put that .env back, or start afresh with ./build.sh --target=DevDown --volumes --confirm={project.Name}.");
+        }
+
         if (context.Parameters.SkipBuild)
         {
             context.Log.Information("Images: not built (--skip-build); the stack starts from the images already tagged.");
         }
         else
         {
-            await DevImages.BuildAsync(context, project, project.Environment.Images).ConfigureAwait(false);
+            await DevImages.BuildAsync(context, project, project.Environment.Images, plan.EngineAnswered).ConfigureAwait(false);
         }
 
-        await stack.UpAsync().ConfigureAwait(false);
+        await stack.UpAsync(plan).ConfigureAwait(false);
         if (context.IsDryRun)
         {
             context.Log.Information($"   would wait for {project.DatabaseService} to be healthy");
@@ -33,7 +47,7 @@ public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
         }
 
         // Migrations and seed data (the tasks that follow in DevUp) need the database, not the whole stack.
-        if (model.Services.Contains(project.DatabaseService))
+        if (plan.Model.Services.Contains(project.DatabaseService))
         {
             await stack.WaitHealthyAsync([project.DatabaseService]).ConfigureAwait(false);
         }

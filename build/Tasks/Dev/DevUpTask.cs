@@ -20,8 +20,10 @@ public sealed class DevUpTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
+        // DevStart wrote it already, unless this runs alone (--exclusive).
+        FirstRunEnvFile.EnsureFor(context);
         var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
         var model = await stack.ReadModelAsync().ConfigureAwait(false);
         var services = model.Services;
         if (context.IsDryRun)

@@ -16,10 +16,11 @@ public sealed class LogsTask : AsyncFrostingTask<BuildContext>
     {
         var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
         var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        await stack.RequireEngineAsync().ConfigureAwait(false);
         IReadOnlyList<string> services = context.Parameters.Service is { } service
             ? [ServiceName.Check(service, (await stack.ReadModelAsync().ConfigureAwait(false)).Services)]
             : [];
         var options = new ComposeLogsOptions { Follow = context.Parameters.Follow, Tail = context.Parameters.Tail ?? DefaultTail, Services = services };
-        await context.Runner.RunAsync(project.Command(ComposeTool.LogsArguments(options), query: true)).ConfigureAwait(false);
+        await context.Runner.RunAsync(project.NonCreatingCommand(ComposeTool.LogsArguments(options), query: true)).ConfigureAwait(false);
     }
 }

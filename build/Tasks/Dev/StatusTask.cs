@@ -15,8 +15,8 @@ public sealed class StatusTask : AsyncFrostingTask<BuildContext>
     {
         var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
         var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        await stack.RequireEngineAsync().ConfigureAwait(false);
         var model = await stack.ReadModelAsync().ConfigureAwait(false);
-        var services = model.Services;
         var states = await stack.PrintStatusAsync(model).ConfigureAwait(false);
         if (states.Count == 0)
         {

@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
 using Build.Configuration;
 using Build.Host;
-using Build.Ops.Doctor;
+using Build.Ops;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Ops;
@@ -27,32 +26,19 @@ public sealed class CreateEnvTask : FrostingTask<BuildContext>
             throw new ConfigurationException($"{context.Paths.Relative(context.Paths.DotEnvExample)} is missing: it is the template of .env.");
         }
 
-        var exampleText = File.ReadAllText(context.Paths.DotEnvExample);
-        var generated = EnvFileCheck.GeneratedKeys(DotEnvFile.Parse(exampleText, context.Paths.DotEnvExample));
-        if (context.IsDryRun)
+        var created = EnvFileWriter.FromExample(File.ReadAllText(context.Paths.DotEnvExample), context.Paths.DotEnvExample, () =>
         {
-            context.Log.Information($"would write .env from .env.example, generating {Describe(generated)}");
-            return;
-        }
-
-        var text = EnvFileCheck.Generate(exampleText, generated.ToHashSet(StringComparer.Ordinal), _ =>
-        {
-            var value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var value = EnvFileWriter.NewPassword();
             context.Secrets.Add(value);
             return value;
         });
-
-        // Written beside, then moved: an interrupted run never leaves half a .env that would then be "never overwritten".
-        var temporary = context.Paths.DotEnv + ".tmp";
-        File.WriteAllText(temporary, text);
-        if (!OperatingSystem.IsWindows())
+        if (context.IsDryRun)
         {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            context.Log.Information($"would write .env from .env.example, generating {created.DescribeGenerated()}");
+            return;
         }
 
-        File.Move(temporary, context.Paths.DotEnv, overwrite: false);
-        context.Log.Information($"Wrote .env from .env.example, generating {Describe(generated)}. It is ignored by git; keep it that way.");
+        EnvFileWriter.Write(context.Paths.DotEnv, created.Text);
+        context.Log.Information($"Wrote .env from .env.example, generating {created.DescribeGenerated()}. It is ignored by git; keep it that way.");
     }
-
-    private static string Describe(IReadOnlyList<string> keys) => keys.Count == 0 ? "no passwords (none are placeholders)" : string.Join(", ", keys);
 }

@@ -8,7 +8,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Ops;
 
 [TaskName(nameof(Doctor))]
-[TaskDescription("Checks this machine for the kit (SDK, Docker engine, Compose, buildx, disk, .env, host ports, git, gcloud, psql), each problem with its fix; fails only for what blocks DevUp")]
+[TaskDescription("Checks this machine for the kit (SDK, Docker engine, Compose, buildx, disk, .env, host ports, inotify limits, git, gcloud, psql), each problem with its fix; fails only for what blocks DevUp")]
 [SupportsDryRun]
 public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
 {
@@ -28,13 +28,15 @@ public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
         var stack = ResolveStackAsync(context, config.ProbeTimeout);
         var (engineCheck, serverVersion, clientVersion) = await engine.ConfigureAwait(false);
         var reachable = serverVersion is not null;
-        var (project, modelPorts, note) = await stack.ConfigureAwait(false);
+        var (project, model, note) = await stack.ConfigureAwait(false);
+        var modelPorts = model?.Ports;
         var example = DotEnvFile.Load(context.Paths.DotEnvExample);
         var image = project?.Variable("POSTGRES_IMAGE") ?? example.Values.GetValueOrDefault("POSTGRES_IMAGE");
         var buildx = probes.BuildxAsync(clientVersion);
         var disk = probes.DiskAsync(reachable);
         var postgres = probes.PostgresAsync(image, reachable);
         var ports = probes.PortsAsync(project, modelPorts, note);
+        var watching = probes.FileWatchingAsync(project?.Name, model?.FileWatchers.Count > 0, reachable);
 
         var env = EnvFileCheck.Evaluate(
             example,
@@ -51,6 +53,7 @@ public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
             await disk.ConfigureAwait(false),
             .. env,
             await ports.ConfigureAwait(false),
+            await watching.ConfigureAwait(false),
             await git.ConfigureAwait(false),
             .. await gcloud.ConfigureAwait(false),
             await postgres.ConfigureAwait(false),
@@ -65,7 +68,7 @@ public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
     }
 
     /// <summary>The dev stack and its published ports, as far as they resolve on this machine; why not, otherwise.</summary>
-    private static async Task<(ComposeProject? Project, IReadOnlyList<PublishedPort>? Ports, string? Note)> ResolveStackAsync(BuildContext context, TimeSpan timeout)
+    private static async Task<(ComposeProject? Project, ComposeModel? Model, string? Note)> ResolveStackAsync(BuildContext context, TimeSpan timeout)
     {
         ComposeProject project;
         try
@@ -80,7 +83,7 @@ public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
         try
         {
             var model = await new DevStack(project, context.Runner, context.Log, context.Secrets).ReadModelAsync().WaitAsync(timeout).ConfigureAwait(false);
-            return (project, model.Ports, null);
+            return (project, model, null);
         }
         catch (Exception exception) when (exception is ToolFailedException or TimeoutException)
         {

@@ -1,3 +1,4 @@
+using Build.Docker;
 using Build.Host;
 using Build.Ops.Prune;
 using Build.Tools;
@@ -46,6 +47,7 @@ public sealed class PruneTask : AsyncFrostingTask<BuildContext>
         context.Log.Information($"Prune: compose project(s) {string.Join(", ", composeProjects.Order())}; image repositories {string.Join(", ", scope.Repositories.Order())}"
             + (scope.ImagesOlderThan is { } age ? $"; images older than {PrunePlanner.Describe(age)}" : string.Empty));
 
+        await DockerEngine.RequireAsync(context.Runner, context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST")).ConfigureAwait(false);
         var inventory = await DockerInventory.ReadAsync(context.Runner).ConfigureAwait(false);
         var plan = PrunePlanner.Plan(inventory, scope);
         var apply = context.Parameters.Yes;

@@ -22,6 +22,9 @@ public sealed record ComposeUpOptions
 
     public bool RemoveOrphans { get; init; } = true;
 
+    /// <summary>Recreate the containers even when their configuration did not change (one that lost its network).</summary>
+    public bool ForceRecreate { get; init; }
+
     public IReadOnlyList<string> Services { get; init; } = [];
 }
 
@@ -109,7 +112,7 @@ public sealed class ComposeTool(ICommandRunner runner)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new ArgumentList().Add("up").AddSwitch("--detach", options.Detach).AddSwitch("--no-build", options.NoBuild)
-            .AddSwitch("--remove-orphans", options.RemoveOrphans).Add(options.Services);
+            .AddSwitch("--remove-orphans", options.RemoveOrphans).AddSwitch("--force-recreate", options.ForceRecreate).Add(options.Services);
     }
 
     /// <summary><c>down</c>: named volumes stay unless <paramref name="volumes"/>.</summary>

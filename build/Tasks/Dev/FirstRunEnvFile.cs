@@ -1,0 +1,39 @@
+using Build.Configuration;
+using Build.Ops;
+using Cake.Core.Diagnostics;
+
+namespace Build.Tasks.Dev;
+
+/// <summary>
+/// A fresh clone has no <c>.env</c>, and the README's first command must still work: the tasks that create the dev
+/// stack write it from <c>.env.example</c> with generated development passwords (as CreateEnv does), say so in one
+/// line and go on. Never for a protected or non-local environment, whose secrets nobody should invent; never over
+/// an existing file. A dry run writes nothing but goes on with the file it would write, so its plan is the real one.
+/// </summary>
+internal static class FirstRunEnvFile
+{
+    /// <summary>True when it wrote (or in a dry run would write) the file.</summary>
+    public static bool EnsureFor(BuildContext context)
+    {
+        var environment = context.Config.Project.Environment(context.EnvironmentName);
+        // Values without a file: a dry run's earlier task of this run already supplied the one it would write.
+        if (File.Exists(context.Paths.DotEnv) || context.DotEnv.Values.Count > 0 || !File.Exists(context.Paths.DotEnvExample) || environment.Protected || !environment.Local)
+        {
+            return false;
+        }
+
+        var created = EnvFileWriter.FromExample(File.ReadAllText(context.Paths.DotEnvExample), context.Paths.DotEnvExample, EnvFileWriter.NewPassword);
+        if (context.IsDryRun)
+        {
+            context.Log.Information($"No .env: would write it from .env.example, generating {created.DescribeGenerated()} (the plan below uses it).");
+        }
+        else
+        {
+            EnvFileWriter.Write(context.Paths.DotEnv, created.Text);
+            context.Log.Information($"No .env: wrote it from .env.example, generating {created.DescribeGenerated()} (git ignores it; ./build.sh --target=Doctor checks it).");
+        }
+
+        context.UseDotEnv(DotEnvFile.Parse(created.Text, context.Paths.DotEnv));
+        return true;
+    }
+}
