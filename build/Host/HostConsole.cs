@@ -5,10 +5,17 @@ namespace Build.Host;
 
 /// <summary>
 /// The console every log line goes through. Colour only when it helps: not with NO_COLOR set, not when the output
-/// is piped to a file (unless a CI service renders it). Writes go to the current <see cref="Console.Out"/>.
+/// is piped to a file (unless a CI service renders it). Without colour, control sequences in what is printed (a
+/// tool's relayed output) are stripped too; in a CI log that renders colour, only those that are no colour.
+/// Writes go to the current <see cref="Console.Out"/>.
 /// </summary>
-internal sealed class HostConsole(IConsole inner, bool color) : IConsole
+internal sealed class HostConsole(IConsole inner, bool color, bool terminal) : IConsole
 {
+    public HostConsole(IConsole inner, bool color)
+        : this(inner, color, !Console.IsOutputRedirected)
+    {
+    }
+
     public ConsoleColor ForegroundColor
     {
         get => inner.ForegroundColor;
@@ -56,7 +63,7 @@ internal sealed class HostConsole(IConsole inner, bool color) : IConsole
     {
         if (color)
         {
-            inner.Write(format, arg);
+            inner.Write(CleanFormat(format), Clean(arg));
         }
         else
         {
@@ -70,7 +77,7 @@ internal sealed class HostConsole(IConsole inner, bool color) : IConsole
     {
         if (color)
         {
-            inner.WriteLine(format, arg);
+            inner.WriteLine(CleanFormat(format), Clean(arg));
         }
         else
         {
@@ -84,7 +91,7 @@ internal sealed class HostConsole(IConsole inner, bool color) : IConsole
     {
         if (color)
         {
-            inner.WriteError(format, arg);
+            inner.WriteError(CleanFormat(format), Clean(arg));
         }
         else
         {
@@ -98,7 +105,7 @@ internal sealed class HostConsole(IConsole inner, bool color) : IConsole
     {
         if (color)
         {
-            inner.WriteErrorLine(format, arg);
+            inner.WriteErrorLine(CleanFormat(format), Clean(arg));
         }
         else
         {
@@ -117,5 +124,11 @@ internal sealed class HostConsole(IConsole inner, bool color) : IConsole
     }
 
     private static string Format(string format, object[] arg) =>
-        arg is { Length: > 0 } ? string.Format(System.Globalization.CultureInfo.InvariantCulture, format, arg) : format;
+        ControlSequences.Strip(arg is { Length: > 0 } ? string.Format(System.Globalization.CultureInfo.InvariantCulture, format, arg) : format);
+
+    /// <summary>With colour but no terminal (a CI log): the arguments keep their colours and lose every other sequence.</summary>
+    private string CleanFormat(string format) => terminal ? format : ControlSequences.Strip(format, keepColors: true);
+
+    private object[] Clean(object[] arg) =>
+        terminal ? arg : arg.Select(a => a is string text ? ControlSequences.Strip(text, keepColors: true) : a).ToArray();
 }

@@ -10,12 +10,14 @@
 #                      every docker client on the machine searches, the 28.x one in /usr/local/bin too)
 #   DOCKERD_LOG        daemon log when this script starts dockerd (default /var/log/dockerd.log)
 #   DOCKERD_WAIT       seconds to wait for the daemon to answer (default 30)
+#   INOTIFY_INSTANCES  fs.inotify.max_user_instances to raise the host's limit to (default 1024)
 set -euo pipefail
 
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 plugin_dir="${DOCKER_PLUGIN_DIR:-/usr/libexec/docker/cli-plugins}"
 dockerd_log="${DOCKERD_LOG:-/var/log/dockerd.log}"
 dockerd_wait="${DOCKERD_WAIT:-30}"
+inotify_instances="${INOTIFY_INSTANCES:-1024}"
 started_at=$SECONDS
 
 say() { printf 'install-docker: %s\n' "$*"; }
@@ -104,8 +106,26 @@ check_buildkit() {
   docker compose version >/dev/null 2>&1 || die "'$(command -v docker)' has no compose plugin"
 }
 
+# Every dev stack's file watcher (dotnet watch, vite, uvicorn --reload) holds inotify instances of the host's
+# root; the kernel's default of 128 ran out at the fourth stack. Raised, never lowered. Inside a container
+# /proc/sys is read-only: then the kit's watchers fall back to polling, so a failure here only warns.
+raise_inotify_limits() {
+  local file=/proc/sys/fs/inotify/max_user_instances current
+  current=$(cat "$file" 2>/dev/null) || { say "inotify: no $file here; skipped"; return; }
+  if ((current >= inotify_instances)); then
+    say "inotify: max_user_instances=$current already"
+    return
+  fi
+  if sysctl -w "fs.inotify.max_user_instances=$inotify_instances" >/dev/null 2>&1; then
+    say "inotify: max_user_instances raised from $current to $inotify_instances"
+  else
+    say "inotify: could not raise max_user_instances=$current (read-only /proc/sys, e.g. in a container); dev stacks poll instead"
+  fi
+}
+
 install_debian_packages
 install_cli_plugins
+raise_inotify_limits
 start_daemon
 check_buildkit
 say "ready in $((SECONDS - started_at))s: $(command -v docker) $(docker version -f '{{.Client.Version}}' 2>/dev/null)" \

@@ -7,7 +7,7 @@ namespace Build.Tasks.Dev;
 /// <summary>
 /// A fresh clone has no <c>.env</c>, and the README's first command must still work: the tasks that create the dev
 /// stack write it from <c>.env.example</c> with generated development passwords (as CreateEnv does), say so in one
-/// line and go on. Never for a protected or non-local environment, whose secrets nobody should invent; never over
+/// line and go on, when a variable the stack requires is set nowhere. Never for a protected or non-local environment, whose secrets nobody should invent; never over
 /// an existing file. A dry run writes nothing but goes on with the file it would write, so its plan is the real one.
 /// </summary>
 internal static class FirstRunEnvFile
@@ -18,6 +18,15 @@ internal static class FirstRunEnvFile
         var environment = context.Config.Project.Environment(context.EnvironmentName);
         // Values without a file: a dry run's earlier task of this run already supplied the one it would write.
         if (File.Exists(context.Paths.DotEnv) || context.DotEnv.Values.Count > 0 || !File.Exists(context.Paths.DotEnvExample) || environment.Protected || !environment.Local)
+        {
+            return false;
+        }
+
+        // Every required variable already in the kit's environment (CI, the kit's own tests): nothing is missing.
+        var docker = context.Config.Docker;
+        var required = docker.RequiredVariables.Concat(docker.Environment(context.EnvironmentName).Files
+            .Select(f => Path.Combine(context.Paths.Root, f)).Where(File.Exists).SelectMany(f => Docker.ComposeProject.RequiredVariablesIn(File.ReadAllText(f))));
+        if (required.All(v => !string.IsNullOrEmpty(context.ProcessEnvironment.GetValueOrDefault(v))))
         {
             return false;
         }
