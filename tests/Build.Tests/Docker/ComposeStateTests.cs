@@ -56,6 +56,45 @@ public sealed class ComposeStateTests
     }
 
     [Test]
+    public void The_model_knows_each_service_s_image_networks_and_file_watchers_in_either_compose_s_words()
+    {
+        // v1 prints no default network and may list labels as "key=value".
+        const string V1 = """
+            services:
+              api:
+                image: kit-sample/api-dev:dev
+                labels:
+                - org.example.kit.file-watcher=dotnet watch
+              db:
+                image: postgres:15
+                networks:
+                  backend: {}
+              tool:
+                image: busybox
+                network_mode: host
+            networks:
+              backend:
+                name: shared-backend
+            version: '3.9'
+            """;
+
+        var model = ComposeModel.Parse(V1, [], "p1");
+
+        Assert.That(model.Images, Is.EqualTo(new Dictionary<string, string> { ["api"] = "kit-sample/api-dev:dev", ["db"] = "postgres:15", ["tool"] = "busybox" }));
+        Assert.That(model.Networks["api"], Is.EqualTo(new[] { "p1_default" }));
+        Assert.That(model.Networks["db"], Is.EqualTo(new[] { "shared-backend" }));
+        Assert.That(model.Networks.ContainsKey("tool"), Is.False, "network_mode: no network of its own to lose");
+        Assert.That(model.FileWatchers, Is.EqualTo(new[] { "api" }));
+
+        var states = ContainState("api", "running", "p1_default").Concat(ContainState("db", "running")).Concat(ContainState("tool", "running")).ToArray();
+        Assert.That(model.LostNetworks(states).Select(p => (p.Container.Service, string.Join(",", p.Missing))), Is.EqualTo(new[] { ("db", "shared-backend") }));
+        Assert.That(model.LostNetworks(ContainState("db", "exited").ToArray()), Is.Empty, "a stopped container is not judged");
+    }
+
+    private static IEnumerable<ContainerState> ContainState(string service, string status, params string[] networks) =>
+        [new ContainerState { Id = service, Name = service, Service = service, Project = "p1", Status = status, Networks = networks }];
+
+    [Test]
     public void Container_states_come_from_docker_inspect_with_the_last_health_probe()
     {
         const string Json = """
@@ -64,7 +103,7 @@ public sealed class ComposeStateTests
                  {"ExitCode":0,"Output":"ok"},{"ExitCode":1,"Output":"probe failed\n"}]}},
                "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"api"}}},
               {"Id":"b2","Name":"/p1-db-1","State":{"Status":"running","ExitCode":0,"Health":{"Status":"healthy","Log":[]}},
-               "NetworkSettings":{"Ports":{"5432/tcp":[{"HostIp":"127.0.0.1","HostPort":"25432"}],"9999/udp":null}},
+               "NetworkSettings":{"Networks":{"p1_default":{"IPAddress":"172.18.0.3"}},"Ports":{"5432/tcp":[{"HostIp":"127.0.0.1","HostPort":"25432"}],"9999/udp":null}},
                "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"db"}}},
               {"Id":"c3","Name":"/p1-cache-1","State":{"Status":"running","ExitCode":0},
                "Config":{"Labels":{"com.docker.compose.project":"p1","com.docker.compose.service":"cache"}}},
@@ -83,6 +122,7 @@ public sealed class ComposeStateTests
         Assert.That(states[0].LastHealthExitCode, Is.EqualTo(1));
         Assert.That(states[0].Describe(), Is.EqualTo("running (unhealthy)"));
         Assert.That(states[1].HostPorts, Is.EqualTo(new Dictionary<int, int> { [5432] = 25432 }));
+        Assert.That(states[1].Networks, Is.EqualTo(new[] { "p1_default" }));
         Assert.That(states[3].IsOneOff, Is.True);
         Assert.That(states[3].Describe(), Is.EqualTo("exited (3)"));
     }

@@ -15,14 +15,14 @@ public sealed class RecordingCommandRunner : ICommandRunner
     /// <summary>Each command as "executable arg arg ..." (secrets as [REDACTED]), for compact assertions.</summary>
     public IEnumerable<string> Lines => Commands.Select(c => c.Render());
 
-    public RecordingCommandRunner Answer(Func<ToolCommand, bool> match, string output, int exitCode = 0)
+    public RecordingCommandRunner Answer(Func<ToolCommand, bool> match, string output, int exitCode = 0, string error = "")
     {
-        answers.Add((match, _ => new CommandResult(exitCode, output, string.Empty)));
+        answers.Add((match, _ => new CommandResult(exitCode, output, error)));
         return this;
     }
 
-    public RecordingCommandRunner Answer(string argumentsPrefix, string output, int exitCode = 0) =>
-        Answer(c => string.Join(' ', c.Arguments.Select(a => a.Value)).StartsWith(argumentsPrefix, StringComparison.Ordinal), output, exitCode);
+    public RecordingCommandRunner Answer(string argumentsPrefix, string output, int exitCode = 0, string error = "") =>
+        Answer(c => string.Join(' ', c.Arguments.Select(a => a.Value)).StartsWith(argumentsPrefix, StringComparison.Ordinal), output, exitCode, error);
 
     public Task<CommandResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default)
     {
