@@ -33,7 +33,7 @@ public sealed class DoctorTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain("Nothing blocks DevUp."), result.ToString());
-        foreach (var check in new[] { ".NET SDK", "Docker engine", "Compose", "buildx", "Disk for images", ".env", "Host ports", "git", "gcloud (deploy)", "PostgreSQL client" })
+        foreach (var check in new[] { ".NET SDK", "Docker engine", "Compose", "buildx", "Disk for images", ".env", "Host ports", "File watching (inotify)", "git", "gcloud (deploy)", "PostgreSQL client" })
         {
             Assert.That(OpsKit.Lines(result).Any(l => Regex(check).IsMatch(l)), Is.True, $"no line for {check}:\n{result}");
         }

@@ -1,0 +1,109 @@
+using E2E.Tests.Support;
+
+namespace E2E.Tests;
+
+/// <summary>
+/// The kit with a docker CLI but no engine answering (<c>DOCKER_HOST</c> pointing nowhere) and no database: a dry run
+/// still prints the whole plan, and the tasks that need the engine say so in the one line Doctor and DevUp give. From
+/// a scratch root without .env, so a dry run's .env (which it must not write) would show.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class NoEngineTests
+{
+    private const string Nowhere = "unix:///nonexistent.sock";
+    private string root = string.Empty;
+
+    [OneTimeSetUp]
+    public void DockerClientAndScratchRoot()
+    {
+        var compose = Kit.Process("docker", Kit.Root, null, TimeSpan.FromMinutes(1), "compose", "version");
+        if (compose.ExitCode != 0)
+        {
+            var reason = "no docker CLI with Compose v2 here: " + compose.Output.Trim();
+            if (Kit.IsCi)
+            {
+                Assert.Fail(reason);
+            }
+
+            Assert.Ignore(reason);
+        }
+
+        root = Path.Combine(Path.GetTempPath(), "kit-noengine-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Path.Combine(root, "config", "schema"));
+        foreach (var folder in new[] { "compose", "samples", "docker", "scripts" })
+        {
+            Directory.CreateSymbolicLink(Path.Combine(root, folder), Path.Combine(Kit.Root, folder));
+        }
+
+        foreach (var file in Directory.GetFiles(Path.Combine(Kit.Root, "config"), "*.json", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(root, Path.GetRelativePath(Kit.Root, file)));
+        }
+
+        File.Copy(Path.Combine(Kit.Root, ".env.example"), Path.Combine(root, ".env.example"));
+    }
+
+    [OneTimeTearDown]
+    public void RemoveRoot()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private Kit.Result Run(string? password, params string[] arguments)
+    {
+        // A port offset no stack uses: the dry run's database probe finds nothing listening.
+        var offset = Stack.NextPortOffset().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var result = Kit.RunInRoot(
+            root,
+            new Dictionary<string, string?> { ["DOCKER_HOST"] = Nowhere, ["POSTGRES_PASSWORD"] = password },
+            TimeSpan.FromMinutes(3),
+            [.. arguments, "--project-name=noengine", $"--port-offset={offset}"]);
+        TestContext.Out.WriteLine(result.ToString());
+        return result;
+    }
+
+    [Test]
+    public void DevUp_dry_run_prints_the_whole_plan_without_engine_database_or_env()
+    {
+        var result = Run(null, "--target=DevUp", "--dryrun");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain("No .env: would write it from .env.example, generating POSTGRES_PASSWORD"));
+        Assert.That(result.Output, Does.Contain("Docker engine not reachable now (a dry run goes on without it)"));
+        Assert.That(result.Output, Does.Contain("would run: docker compose -p noengine -f compose/compose.yaml -f compose/compose.dev.yaml up --detach"));
+        Assert.That(result.Output, Does.Contain("Would apply <pending migrations, read at run time>"));
+        Assert.That(result.Output, Does.Contain("would wait for api, cache, db to be healthy"));
+        Assert.That(result.Output, Does.Not.Contain("Error"), result.ToString());
+        Assert.That(File.Exists(Path.Combine(root, ".env")), Is.False, "a dry run wrote .env");
+    }
+
+    [TestCase("Migrate", "Would apply <pending migrations, read at run time>")]
+    [TestCase("DbReset", "Would reset app@127.0.0.1:")]
+    public void Database_dry_runs_need_no_database(string target, string plan)
+    {
+        var result = Run("dry-run-password", $"--target={target}", "--dryrun");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain(plan), result.ToString());
+    }
+
+    [TestCase("Status")]
+    [TestCase("Prune")]
+    [TestCase("Logs")]
+    [TestCase("DevDown")]
+    public void Without_an_engine_the_task_gives_the_same_one_line_fix_as_DevUp_and_Doctor(string target)
+    {
+        var result = Run("any-password", $"--target={target}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        var errors = result.Output.Split('\n').Where(l => l.StartsWith("Error", StringComparison.Ordinal)).ToArray();
+        Assert.That(errors, Has.Length.EqualTo(1), result.ToString());
+        Assert.That(errors[0], Does.StartWith($"Error: The Docker engine is not reachable at DOCKER_HOST={Nowhere} (Cannot connect to the Docker daemon"));
+        Assert.That(errors[0], Does.Contain("Start it: sudo systemctl start docker").And.Contain($"Or unset DOCKER_HOST if {Nowhere}"));
+        Assert.That(result.Output.Split('\n').Count(l => l.Contains("Cannot connect", StringComparison.Ordinal)), Is.EqualTo(1), "the raw daemon error printed besides");
+    }
+}
