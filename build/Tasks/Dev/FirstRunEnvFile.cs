@@ -15,9 +15,8 @@ internal static class FirstRunEnvFile
     /// <summary>True when it wrote (or in a dry run would write) the file.</summary>
     public static bool EnsureFor(BuildContext context)
     {
-        var environment = context.Config.Project.Environment(context.EnvironmentName);
         // Values without a file: a dry run's earlier task of this run already supplied the one it would write.
-        if (File.Exists(context.Paths.DotEnv) || context.DotEnv.Values.Count > 0 || !File.Exists(context.Paths.DotEnvExample) || environment.Protected || !environment.Local)
+        if (File.Exists(context.Paths.DotEnv) || context.DotEnv.Values.Count > 0 || !File.Exists(context.Paths.DotEnvExample))
         {
             return false;
         }
@@ -27,6 +26,12 @@ internal static class FirstRunEnvFile
         var required = docker.RequiredVariables.Concat(docker.Environment(context.EnvironmentName).Files
             .Select(f => Path.Combine(context.Paths.Root, f)).Where(File.Exists).SelectMany(f => Docker.ComposeProject.RequiredVariablesIn(File.ReadAllText(f))));
         if (required.All(v => !string.IsNullOrEmpty(context.ProcessEnvironment.GetValueOrDefault(v))))
+        {
+            return false;
+        }
+
+        // An environment config/project.json does not declare might be anything: only a declared local, unprotected one.
+        if (!context.Config.Project.Environments.TryGetValue(context.EnvironmentName, out var environment) || environment.Protected || !environment.Local)
         {
             return false;
         }
