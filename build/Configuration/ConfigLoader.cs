@@ -36,12 +36,17 @@ public sealed class ConfigLoader(string root)
         var schemaFile = Path.Combine(Root, "config", "schema", name + ".schema.json");
         if (File.Exists(schemaFile))
         {
-            using var schema = Parse(File.ReadAllText(schemaFile), $"config/schema/{name}.schema.json");
-            var failures = SchemaValidator.Validate(document.RootElement, schema.RootElement);
+            var schemaText = File.ReadAllText(schemaFile);
+            // Parsed here first for the file:line message a malformed schema deserves.
+            using (Parse(schemaText, $"config/schema/{name}.schema.json"))
+            {
+            }
+
+            var failures = ConfigSchema.Parse(schemaText).Validate(document.RootElement);
             if (failures.Count > 0)
             {
                 var lines = new JsonLineIndex(text);
-                var first = failures[0];
+                var first = failures.OrderBy(failure => lines.LineOf(failure.Pointer)).First();
                 var where = first.Pointer.Length == 0 ? string.Empty : $"{first.Pointer}: ";
                 var more = failures.Count > 1 ? $" (and {failures.Count - 1} more problem(s))" : string.Empty;
                 throw new ConfigurationException(relative, lines.LineOf(first.Pointer), $"{where}{first.Message}{more}");

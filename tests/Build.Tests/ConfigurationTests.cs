@@ -71,6 +71,18 @@ public sealed class ConfigurationTests
     }
 
     [Test]
+    public void Every_keyword_of_the_schemas_is_checked_maxLength_and_minProperties_included()
+    {
+        File.Copy(Path.Combine(RepositoryRoot.Path, "config", "schema", "database.schema.json"), Path.Combine(root, "config", "schema", "database.schema.json"));
+        File.WriteAllText(Path.Combine(root, "config", "database.json"), "{\n  \"schemas\": [\n    \"" + new string('a', 64) + "\"\n  ],\n  \"environments\": {}\n}");
+        var tooLong = Assert.Throws<ConfigurationException>(() => new ConfigLoader(root).Load<DatabaseConfig>("database"));
+        var none = Assert.Throws<ConfigurationException>(() => Load("{\n  \"name\": \"x\",\n  \"environments\": {}\n}"));
+
+        Assert.That(tooLong!.Message, Does.StartWith("config/database.json:3: /schemas/0: must be at most 63 characters, has 64"));
+        Assert.That(none!.Message, Does.StartWith("config/project.json:3: /environments: needs at least 1 entry"));
+    }
+
+    [Test]
     public void A_missing_file_says_where_it_was_expected()
     {
         var error = Assert.Throws<ConfigurationException>(() => new ConfigLoader(root).Load<ProjectConfig>("project"));
