@@ -48,9 +48,10 @@ public sealed class ConfigLoader(string root)
             }
         }
 
+        T bound;
         try
         {
-            return document.RootElement.Deserialize<T>(SerializerOptions)
+            bound = document.RootElement.Deserialize<T>(SerializerOptions)
                 ?? throw new ConfigurationException(relative, 1, "is empty; it must hold a JSON object.");
         }
         catch (JsonException exception)
@@ -58,6 +59,13 @@ public sealed class ConfigLoader(string root)
             var pointer = (exception.Path ?? "$").TrimStart('$').Replace('.', '/').Replace("[", "/", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal);
             throw new ConfigurationException(relative, new JsonLineIndex(text).LineOf(pointer), $"{pointer}: {FirstSentence(exception.Message)}");
         }
+
+        if (bound is ICheckedConfig checkedConfig && checkedConfig.Problems().FirstOrDefault() is { Pointer: not null } problem)
+        {
+            throw new ConfigurationException(relative, new JsonLineIndex(text).LineOf(problem.Pointer), $"{problem.Pointer}: {problem.Message}");
+        }
+
+        return bound;
     }
 
     private static JsonDocument Parse(string text, string relative)

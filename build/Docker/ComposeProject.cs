@@ -154,9 +154,10 @@ public sealed partial record ComposeProject
         {
             var text = Lookup(variable);
             var basePort = fallback;
-            if (!string.IsNullOrWhiteSpace(text) && !int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out basePort))
+            if (!string.IsNullOrWhiteSpace(text)
+                && (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out basePort) || basePort is < 1 or > 65535))
             {
-                throw new ConfigurationException($"{variable}='{text}' is not a port number (set in the environment, .env or an overlay).");
+                throw new ConfigurationException($"{variable}='{text}' is not a port number from 1 to 65535 (set in the environment, .env or an overlay).");
             }
 
             var port = basePort + inputs.PortOffset;
