@@ -4,6 +4,7 @@ using Cake.Common.Modules;
 using Cake.Core;
 using Cake.Core.Configuration;
 using Cake.Core.Diagnostics;
+using Cake.Core.Graph;
 using Cake.Core.Modules;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -135,6 +136,14 @@ public sealed class CakeHost
             if (commandLine.Exclusive)
             {
                 host.Settings.UseExclusiveTarget();
+            }
+
+            if (lifetimeType is not null && !commandLine.Tree && !commandLine.Description)
+            {
+                // The engine's own ordering (Cake's graph), computed here so the run's inputs are checked before the engine
+                // prints its first banner: bad input found now is one line, as on the command line.
+                var plan = commandLine.Exclusive ? [target.Name] : CakeGraphBuilder.Build(engine.Tasks).Traverse(target.Name).ToArray();
+                new LifetimeInvoker(provider.GetRequiredService(lifetimeType)).Prepare(context, catalog.Plan(plan));
             }
 
             await host.RunTargetAsync(target.Name).ConfigureAwait(false);
