@@ -156,6 +156,19 @@ public sealed class DeployScenario : IDisposable
             ? File.ReadAllLines(LogPath).Select(l => "gcloud " + string.Join(' ', JsonSerializer.Deserialize<string[]>(l)!.Select(Build.Tools.ToolCommand.Quote))).ToArray()
             : [];
 
+    /// <summary>gcloud calls that only read the local CLI state: allowed before a protected environment is confirmed.</summary>
+    public static bool IsReadOnlyQuery(string command) =>
+        command.StartsWith("gcloud auth list ", StringComparison.Ordinal) || command.StartsWith("gcloud config get-value ", StringComparison.Ordinal);
+
+    /// <summary>Every file of the scratch checkout outside git and the stand-in's own folder, with its length and write time.</summary>
+    public IReadOnlyList<string> Files() =>
+        Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(Folder + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                        && !f.StartsWith(Path.Combine(Root, ".git") + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Select(f => $"{Path.GetRelativePath(Root, f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
     /// <summary>The service's traffic as "revision=percent" (latest resolved), as the stand-in now holds it.</summary>
     public IReadOnlyList<string> Traffic()
     {
