@@ -268,6 +268,23 @@ public sealed class DeployScenarioTests
         Assert.That(scenario.Commands, Is.Empty, "nothing reached gcloud");
     }
 
+    // Issue 9, item 18: an empty or garbage Cloud Build file, or a malformed key, is one line naming the file, exit 2.
+    [TestCase("", "config/cloudbuild.yaml is empty: a Cloud Build config is a mapping with a top-level 'steps:' list")]
+    [TestCase("<html><body>404 Not Found</body></html>\n", "config/cloudbuild.yaml:1: holds plain text, not a Cloud Build config")]
+    [TestCase("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '${_SERVICE}', '${_ENVIRONMENT}', '${_REGION}', '${_REPOSITORY}', '${_DEPLOY}']\nsubstitutions:\n  _bad-key: 'x'\n",
+        "config/cloudbuild.yaml:5: default key '_bad-key' is not a valid substitution")]
+    public void A_broken_cloud_build_file_is_one_line_before_anything_is_uploaded(string content, string expected)
+    {
+        using var scenario = new DeployScenario();
+        File.WriteAllText(Path.Combine(scenario.Root, "config", "cloudbuild.yaml"), content);
+
+        var result = scenario.Run("--target=CloudBuildDeploy", "--env=staging");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
+        Assert.That(ErrorLine(result), Does.StartWith(expected).And.EndWith("Nothing was uploaded.").And.Not.Contain("\n").And.Not.Contain("never used"));
+        Assert.That(scenario.Commands, Is.Empty, "nothing reached gcloud");
+    }
+
     // Issue 9, item 1: without --confirm, Deploy's CloudBuildDeploy dependency used to upload to the production project
     // before Deploy's guard was asked. The guard now runs once, before the first task of any run that changes a
     // protected environment: read-only queries at most, no file written, one line, exit 2.
