@@ -26,6 +26,7 @@ public sealed class CakeHost
     private Type? contextType;
     private Type? lifetimeType;
     private Type? taskLifetimeType;
+    private Type? runGuardType;
     private string? workingDirectory;
     private string programName = "build";
 
@@ -47,6 +48,14 @@ public sealed class CakeHost
         where TLifetime : class
     {
         taskLifetimeType = typeof(TLifetime);
+        return this;
+    }
+
+    /// <summary>Not in Frosting: a <see cref="FrostingRunGuard{TContext}"/> that sees the whole plan before the engine starts.</summary>
+    public CakeHost UseRunGuard<TGuard>()
+        where TGuard : class
+    {
+        runGuardType = typeof(TGuard);
         return this;
     }
 
@@ -138,12 +147,20 @@ public sealed class CakeHost
                 host.Settings.UseExclusiveTarget();
             }
 
-            if (lifetimeType is not null && !commandLine.Tree && !commandLine.Description)
+            if (!commandLine.Tree && !commandLine.Description)
             {
-                // The engine's own ordering (Cake's graph), computed here so the run's inputs are checked before the engine
-                // prints its first banner: bad input found now is one line, as on the command line.
-                var plan = commandLine.Exclusive ? [target.Name] : CakeGraphBuilder.Build(engine.Tasks).Traverse(target.Name).ToArray();
-                new LifetimeInvoker(provider.GetRequiredService(lifetimeType)).Prepare(context, catalog.Plan(plan));
+                // The engine's own ordering (Cake's graph), computed here so the run's inputs are checked, and the guard
+                // asked, before the engine prints anything: what they refuse is one line, as on the command line.
+                var plan = catalog.Plan(commandLine.Exclusive ? [target.Name] : CakeGraphBuilder.Build(engine.Tasks).Traverse(target.Name).ToArray());
+                if (lifetimeType is not null)
+                {
+                    new LifetimeInvoker(provider.GetRequiredService(lifetimeType)).Prepare(context, plan);
+                }
+
+                if (runGuardType is not null)
+                {
+                    new LifetimeInvoker(provider.GetRequiredService(runGuardType)).Check(context, plan);
+                }
             }
 
             await host.RunTargetAsync(target.Name).ConfigureAwait(false);
@@ -191,7 +208,7 @@ public sealed class CakeHost
         services.AddSingleton(commandLine);
         services.AddSingleton(catalog);
         services.AddSingleton(contextType ?? typeof(FrostingContext));
-        foreach (var type in new[] { lifetimeType, taskLifetimeType }.OfType<Type>())
+        foreach (var type in new[] { lifetimeType, taskLifetimeType, runGuardType }.OfType<Type>())
         {
             services.AddSingleton(type);
         }
