@@ -4,6 +4,7 @@ using Cake.Common.Modules;
 using Cake.Core;
 using Cake.Core.Configuration;
 using Cake.Core.Diagnostics;
+using Cake.Core.Graph;
 using Cake.Core.Modules;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -25,6 +26,7 @@ public sealed class CakeHost
     private Type? contextType;
     private Type? lifetimeType;
     private Type? taskLifetimeType;
+    private Type? runGuardType;
     private string? workingDirectory;
     private string programName = "build";
 
@@ -46,6 +48,14 @@ public sealed class CakeHost
         where TLifetime : class
     {
         taskLifetimeType = typeof(TLifetime);
+        return this;
+    }
+
+    /// <summary>Not in Frosting: a <see cref="FrostingRunGuard{TContext}"/> that sees the whole plan before the engine starts.</summary>
+    public CakeHost UseRunGuard<TGuard>()
+        where TGuard : class
+    {
+        runGuardType = typeof(TGuard);
         return this;
     }
 
@@ -137,6 +147,22 @@ public sealed class CakeHost
                 host.Settings.UseExclusiveTarget();
             }
 
+            if (!commandLine.Tree && !commandLine.Description)
+            {
+                // The engine's own ordering (Cake's graph), computed here so the run's inputs are checked, and the guard
+                // asked, before the engine prints anything: what they refuse is one line, as on the command line.
+                var plan = catalog.Plan(commandLine.Exclusive ? [target.Name] : CakeGraphBuilder.Build(engine.Tasks).Traverse(target.Name).ToArray());
+                if (lifetimeType is not null)
+                {
+                    new LifetimeInvoker(provider.GetRequiredService(lifetimeType)).Prepare(context, plan);
+                }
+
+                if (runGuardType is not null)
+                {
+                    new LifetimeInvoker(provider.GetRequiredService(runGuardType)).Check(context, plan);
+                }
+            }
+
             await host.RunTargetAsync(target.Name).ConfigureAwait(false);
             return 0;
         }
@@ -182,7 +208,7 @@ public sealed class CakeHost
         services.AddSingleton(commandLine);
         services.AddSingleton(catalog);
         services.AddSingleton(contextType ?? typeof(FrostingContext));
-        foreach (var type in new[] { lifetimeType, taskLifetimeType }.OfType<Type>())
+        foreach (var type in new[] { lifetimeType, taskLifetimeType, runGuardType }.OfType<Type>())
         {
             services.AddSingleton(type);
         }
