@@ -52,8 +52,8 @@ public static class FileWatchLimits
             return new FileWatchVerdict(true, $"not checked: no {InotifyLimits.Folder} here (the engine's VM has its own)", null);
         }
 
-        var instances = stacks * instancesPerStack;
-        var watches = stacks * watchesPerStack;
+        var instances = (long)stacks * instancesPerStack;
+        var watches = (long)stacks * watchesPerStack;
         var counted = $"{stacks} dev stack(s) × {instancesPerStack} instances, {watchesPerStack} watches";
         var low = new List<string>();
         if (limits.MaxUserInstances < instances)
