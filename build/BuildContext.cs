@@ -64,8 +64,8 @@ public sealed partial class BuildContext : FrostingContext
 
     /// <summary>
     /// The <c>.env</c> DevUp wrote on a fresh clone (in a dry run: the one it would write) becomes this run's, its
-    /// secrets registered. Only before anything resolved the stack or a database from the old one; parameters were read
-    /// at start, which is fine: the example sets none of the kit's own variables.
+    /// secrets registered. Only before the stack's inputs are read (the run's preparation, before the first task);
+    /// parameters were read at start, which is fine: the example sets none of the kit's own variables.
     /// </summary>
     public void UseDotEnv(DotEnvFile file)
     {
@@ -79,7 +79,11 @@ public sealed partial class BuildContext : FrostingContext
         }
 
         DotEnv = file;
+        DotEnvGenerated = true;
     }
+
+    /// <summary>This run wrote (in a dry run: would write) <see cref="DotEnv"/>: its passwords are new.</summary>
+    public bool DotEnvGenerated { get; private set; }
 
     public ICommandRunner Runner { get; }
 

@@ -40,6 +40,12 @@ public sealed class BuildLifetime(TaskTimings timings) : FrostingLifetime<BuildC
             ComposeProject.CheckName(projectName);
         }
 
+        // A fresh clone's .env (the README's first command is DevUp), before the stack's inputs are read from it.
+        if (plan.Any(t => t.Type.IsDefined(typeof(CreatesStackAttribute), inherit: false)))
+        {
+            Tasks.Dev.FirstRunEnvFile.EnsureFor(context);
+        }
+
         if (plan.Any(t => t.Type.IsDefined(typeof(UsesComposeStackAttribute), inherit: false)))
         {
             ComposeProject.Prepare(context);

@@ -8,14 +8,13 @@ namespace Build.Tasks.Dev;
 [TaskDescription("DevUp's first half: preflight (engine, compose, variables, ports, images), builds the images, starts the stack, waits for the database")]
 [SupportsDryRun]
 [UsesComposeStack]
+[CreatesStack]
 public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
 {
     private const string DevStart = "DevStart";
 
     public override async Task RunAsync(BuildContext context)
     {
-        // Before the stack is resolved: a fresh clone gets its .env here, and the whole run uses it.
-        var newEnvFile = FirstRunEnvFile.EnsureFor(context);
         var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
         var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
         var doctor = context.Config.Ops.Doctor;
@@ -25,7 +24,7 @@ public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
             InotifyInstancesPerStack = doctor.InotifyInstancesPerDevStack,
             InotifyWatchesPerStack = doctor.InotifyWatchesPerDevStack,
         }).ConfigureAwait(false);
-        if (newEnvFile && plan.EngineAnswered && await stack.VolumesAsync().ConfigureAwait(false) is { Count: > 0 } volumes)
+        if (context.DotEnvGenerated && plan.EngineAnswered && await stack.VolumesAsync().ConfigureAwait(false) is { Count: > 0 } volumes)
         {
             context.Log.Warning($"Volumes {string.Join(", ", volumes)} were created with an earlier .env: the database there keeps its old password. "
                 + $"Put that .env back, or start afresh with ./build.sh --target=DevDown --volumes --confirm={project.Name}.");

@@ -15,14 +15,13 @@ namespace Build.Tasks.Dev;
 [IsDependentOn(typeof(Database.MigrateTask))]
 [IsDependentOn(typeof(Database.SeedTask))]
 [UsesComposeStack]
+[CreatesStack]
 public sealed class DevUpTask : AsyncFrostingTask<BuildContext>
 {
     private const string DevUp = "DevUp";
 
     public override async Task RunAsync(BuildContext context)
     {
-        // DevStart wrote it already, unless this runs alone (--exclusive).
-        FirstRunEnvFile.EnsureFor(context);
         var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
         var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
         var model = await stack.ReadModelAsync().ConfigureAwait(false);

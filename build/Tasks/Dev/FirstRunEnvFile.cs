@@ -12,13 +12,12 @@ namespace Build.Tasks.Dev;
 /// </summary>
 internal static class FirstRunEnvFile
 {
-    /// <summary>True when it wrote (or in a dry run would write) the file.</summary>
-    public static bool EnsureFor(BuildContext context)
+    /// <summary>Once per run, while it is prepared (<see cref="Docker.CreatesStackAttribute"/>), before the stack's inputs are read.</summary>
+    public static void EnsureFor(BuildContext context)
     {
-        // Values without a file: a dry run's earlier task of this run already supplied the one it would write.
-        if (File.Exists(context.Paths.DotEnv) || context.DotEnv.Values.Count > 0 || !File.Exists(context.Paths.DotEnvExample))
+        if (File.Exists(context.Paths.DotEnv) || !File.Exists(context.Paths.DotEnvExample))
         {
-            return false;
+            return;
         }
 
         // Every required variable already in the kit's environment (CI, the kit's own tests): nothing is missing.
@@ -27,13 +26,13 @@ internal static class FirstRunEnvFile
             .Select(f => Path.Combine(context.Paths.Root, f)).Where(File.Exists).SelectMany(f => Docker.ComposeProject.RequiredVariablesIn(File.ReadAllText(f))));
         if (required.All(v => !string.IsNullOrEmpty(context.ProcessEnvironment.GetValueOrDefault(v))))
         {
-            return false;
+            return;
         }
 
         // An environment config/project.json does not declare might be anything: only a declared local, unprotected one.
         if (!context.Config.Project.Environments.TryGetValue(context.EnvironmentName, out var environment) || environment.Protected || !environment.Local)
         {
-            return false;
+            return;
         }
 
         var created = EnvFileWriter.FromExample(File.ReadAllText(context.Paths.DotEnvExample), context.Paths.DotEnvExample, EnvFileWriter.NewPassword);
@@ -48,6 +47,5 @@ internal static class FirstRunEnvFile
         }
 
         context.UseDotEnv(DotEnvFile.Parse(created.Text, context.Paths.DotEnv));
-        return true;
     }
 }
