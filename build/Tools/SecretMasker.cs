@@ -50,6 +50,12 @@ public sealed class SecretMasker
                 pattern = null;
             }
         }
+
+        // A connection string or URL is masked whole; its password also on its own (a tool may print just that).
+        foreach (var password in EmbeddedPasswords(secret))
+        {
+            Add(password);
+        }
     }
 
     public string Mask(string text)
@@ -62,6 +68,49 @@ public sealed class SecretMasker
         }
 
         return current is null || text.Length == 0 ? text : current.Replace(text, CommandArgument.Redacted);
+    }
+
+    /// <summary>
+    /// The passwords inside a connection string (<c>Password=</c>, <c>Pwd=</c>) or a URL's user information
+    /// (<c>postgres://user:password@host</c>); nothing for any other value.
+    /// </summary>
+    public static IReadOnlyList<string> EmbeddedPasswords(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.UserInfo.Split(':', 2) is [_, { Length: > 0 } escaped])
+        {
+            return [Uri.UnescapeDataString(escaped)];
+        }
+
+        if (!IsConnectionString(value))
+        {
+            return [];
+        }
+
+        var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = value };
+        return builder.Keys.Cast<string>()
+            .Where(key => key.Equals("password", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase))
+            .Select(key => Convert.ToString(builder[key], CultureInfo.InvariantCulture) ?? "")
+            .Where(password => password.Length > 0 && password != value)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// <c>Key=value;Key=value</c> with at least two settings, as a connection-string parser reads it: its parts are
+    /// host names and database names, not secrets, so it is not split into pieces.
+    /// </summary>
+    public static bool IsConnectionString(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        try
+        {
+            var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = value };
+            return builder.Count >= 2 && builder.Keys.Cast<string>().All(key => key.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '_'));
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -110,7 +159,7 @@ public sealed class SecretMasker
     private static Regex? Build(IEnumerable<string> values)
     {
         var all = values.Select(v => (Text: v, Whole: true))
-            .Concat(values.SelectMany(Fragments).Select(f => (Text: f, Whole: false)))
+            .Concat(values.Where(v => !IsConnectionString(v)).SelectMany(Fragments).Select(f => (Text: f, Whole: false)))
             .DistinctBy(v => v.Text, StringComparer.OrdinalIgnoreCase)
             // Whole secrets first, longest first: a secret that contains another is masked whole.
             .OrderByDescending(v => v.Whole)

@@ -140,6 +140,19 @@ public sealed class RedactionTests
     }
 
     [Test]
+    public void A_connection_string_is_masked_whole_and_its_password_alone_but_not_its_host()
+    {
+        var masker = MaskerWith("Host=127.0.0.1;Port=5432;Database=app;Username=app;Password=\"Top;Secret=Part1\"");
+
+        Assert.That(masker.Mask("Host=127.0.0.1;Port=5432;Database=app;Username=app;Password=\"Top;Secret=Part1\""), Is.EqualTo("[REDACTED]"));
+        Assert.That(masker.Mask("connecting to 127.0.0.1:5432 database app"), Is.EqualTo("connecting to 127.0.0.1:5432 database app"));
+        Assert.That(masker.Mask("PGPASSWORD=Top;Secret=Part1"), Is.EqualTo("PGPASSWORD=[REDACTED]"));
+        // "Part1" is distinctive; "Secret" alone is an ordinary word and "Top" too short to blank everywhere.
+        Assert.That(masker.Mask("Couldn't set secret=part1"), Is.EqualTo("Couldn't set secret=[REDACTED]"));
+        Assert.That(SecretMasker.EmbeddedPasswords("postgres://app:s3cr%3Bet@db:5432/app"), Is.EqualTo(new[] { "s3cr;et" }));
+    }
+
+    [Test]
     public void Text_without_secrets_is_unchanged()
     {
         var masker = MaskerWith(DollarPassword, HardPassword);
