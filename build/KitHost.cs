@@ -12,6 +12,7 @@ public static class KitHost
         .UseContext<BuildContext>()
         .UseLifetime<BuildLifetime>()
         .UseTaskLifetime<TaskLifetime>()
+        .UseRunGuard<EnvironmentGuard>()
         .AddAssembly(typeof(BuildContext).Assembly)
         .ConfigureServices(services => services.AddSingleton<TaskTimings>())
         .UseParameters(Arguments.All.Select(a => a.ToHostParameter()))

@@ -40,7 +40,9 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
         var result = SubstitutionValidator.Validate(File.ReadAllText(file), substitutions, config.Config);
         if (result.Problems.Count > 0)
         {
-            throw new DeployException(string.Join(Environment.NewLine, result.Problems) + Environment.NewLine + "Nothing was uploaded.", 2);
+            // One line, as every refusal: the first problem; fixing it and running again shows the next.
+            var more = result.Problems.Count > 1 ? $" ({result.Problems.Count - 1} more after this one.)" : string.Empty;
+            throw new DeployException($"{result.Problems[0]}{more} Nothing was uploaded.", 2);
         }
 
         return new BuildsSubmitSettings

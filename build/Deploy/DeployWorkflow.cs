@@ -6,16 +6,17 @@ namespace Build.Deploy;
 
 /// <summary>
 /// Deploy, Promote, Rollback and DeployStatus for one environment. Each prints its plan first (made from config and
-/// the recorded release, without asking the cloud), then asks <paramref name="approve"/> (the production guard), and
-/// stops there in a dry run. A real run then reads the service, resolves the plan against it and runs it.
+/// the recorded release, without asking the cloud) and stops there in a dry run. A real run then reads the service,
+/// resolves the plan against it and runs it. Consent for a protected environment was given before the run's first
+/// task (<see cref="EnvironmentGuard"/>), so nothing here asks again.
 /// </summary>
-public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, bool dryRun, Func<string> approve)
+public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, bool dryRun)
 {
     public async Task DeployAsync(DeployTarget target, string image)
     {
         ArgumentNullException.ThrowIfNull(target);
         Print(DeployPlanner.Deploy(target, image, ServiceObservation.Unknown));
-        if (!Approved())
+        if (StopsAtThePlan())
         {
             return;
         }
@@ -56,7 +57,7 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         ArgumentNullException.ThrowIfNull(target);
         var record = store.Read(target.Environment);
         Print(DeployPlanner.Promote(target, record?.DeployedRevision ?? "<candidate revision>", record?.PreviousRevision ?? DeployPlanner.ServingPlaceholder, ServiceObservation.Unknown));
-        if (!Approved())
+        if (StopsAtThePlan())
         {
             return;
         }
@@ -98,7 +99,7 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         }
 
         Print(DeployPlanner.Rollback(target, destination, serving: null));
-        if (!Approved())
+        if (StopsAtThePlan())
         {
             return;
         }
@@ -160,16 +161,14 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         }
     }
 
-    private bool Approved()
+    private bool StopsAtThePlan()
     {
-        log.Information(approve());
         if (dryRun)
         {
             log.Information("Dry run: nothing was read from or changed in Google Cloud.");
-            return false;
         }
 
-        return true;
+        return dryRun;
     }
 
     private void Finish(DeployTarget target, DeployPlan plan, ExecutionOutcome outcome, bool firstDeploy)

@@ -4,6 +4,7 @@ using Cake.Common.Modules;
 using Cake.Core;
 using Cake.Core.Configuration;
 using Cake.Core.Diagnostics;
+using Cake.Core.Graph;
 using Cake.Core.Modules;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -25,6 +26,7 @@ public sealed class CakeHost
     private Type? contextType;
     private Type? lifetimeType;
     private Type? taskLifetimeType;
+    private Type? runGuardType;
     private string? workingDirectory;
     private string programName = "build";
 
@@ -46,6 +48,14 @@ public sealed class CakeHost
         where TLifetime : class
     {
         taskLifetimeType = typeof(TLifetime);
+        return this;
+    }
+
+    /// <summary>Not in Frosting: a <see cref="FrostingRunGuard{TContext}"/> that sees the whole plan before the engine starts.</summary>
+    public CakeHost UseRunGuard<TGuard>()
+        where TGuard : class
+    {
+        runGuardType = typeof(TGuard);
         return this;
     }
 
@@ -137,6 +147,13 @@ public sealed class CakeHost
                 host.Settings.UseExclusiveTarget();
             }
 
+            if (runGuardType is not null && !commandLine.Tree && !commandLine.Description)
+            {
+                // The engine's own ordering (Cake's graph), computed here so the guard runs before the engine prints anything.
+                var plan = commandLine.Exclusive ? [target.Name] : CakeGraphBuilder.Build(engine.Tasks).Traverse(target.Name).ToArray();
+                new LifetimeInvoker(provider.GetRequiredService(runGuardType)).Check(context, catalog.Plan(plan));
+            }
+
             await host.RunTargetAsync(target.Name).ConfigureAwait(false);
             return 0;
         }
@@ -182,7 +199,7 @@ public sealed class CakeHost
         services.AddSingleton(commandLine);
         services.AddSingleton(catalog);
         services.AddSingleton(contextType ?? typeof(FrostingContext));
-        foreach (var type in new[] { lifetimeType, taskLifetimeType }.OfType<Type>())
+        foreach (var type in new[] { lifetimeType, taskLifetimeType, runGuardType }.OfType<Type>())
         {
             services.AddSingleton(type);
         }

@@ -2,7 +2,7 @@ using Cake.Core;
 
 namespace Build.Host;
 
-// Typed lifetimes invoked by a host that is not generic over the context type.
+// Typed lifetimes (and run guards) invoked by a host that is not generic over the context type.
 internal sealed class LifetimeInvoker(object lifetime)
 {
     public void Setup(ICakeContext context, ISetupContext info) =>
@@ -16,6 +16,9 @@ internal sealed class LifetimeInvoker(object lifetime)
 
     public void TaskTeardown(ICakeContext context, ITaskTeardownContext info) =>
         Invoke(nameof(FrostingTaskLifetime<ICakeContext>.Teardown), context, info);
+
+    public void Check(ICakeContext context, IReadOnlyList<TaskDescriptor> plan) =>
+        Invoke(nameof(FrostingRunGuard<ICakeContext>.Check), context, plan);
 
     private void Invoke(string method, ICakeContext context, object info)
     {

@@ -41,3 +41,25 @@ public sealed class ContinueOnErrorAttribute : Attribute;
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class SupportsDryRunAttribute : Attribute;
+
+/// <summary>
+/// Not part of Frosting: the task changes the environment the run targets (<c>--env</c>): its cloud project, images,
+/// traffic or data. Declaring it is how a task gets the protected-environment guard: the application's lifetime reads
+/// the engine's plan before the first task (<see cref="TaskCatalog.Plan"/>) and asks for consent once for the whole
+/// run, so a dependency can never act on a protected environment before the target's consent was given.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class ChangesEnvironmentAttribute(OnProtected onProtected = OnProtected.Confirm) : Attribute
+{
+    public OnProtected OnProtected { get; } = onProtected;
+}
+
+/// <summary>What a task that changes the environment needs when that environment is protected.</summary>
+public enum OnProtected
+{
+    /// <summary>A typed confirmation naming the environment (or the configured CI approval).</summary>
+    Confirm,
+
+    /// <summary>Never runs against it, confirmed or not (destructive tasks such as a database reset).</summary>
+    Refuse,
+}

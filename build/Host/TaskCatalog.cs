@@ -31,4 +31,11 @@ public sealed class TaskCatalog
     public TaskDescriptor this[Type type] => byType[type];
 
     public TaskDescriptor? Find(string name) => byType.Values.FirstOrDefault(d => d.Name == name);
+
+    /// <summary>The descriptors of the tasks the engine is about to run (a lifetime's <c>TasksToExecute</c>), in its order.</summary>
+    public IReadOnlyList<TaskDescriptor> Plan(IEnumerable<string> taskNames)
+    {
+        ArgumentNullException.ThrowIfNull(taskNames);
+        return taskNames.Select(name => Find(name) ?? throw new InvalidOperationException($"The engine plans '{name}', which is not in the catalog.")).ToArray();
+    }
 }

@@ -10,7 +10,8 @@ public sealed record TaskDescriptor(
     IReadOnlyList<Type> DependsOn,
     IReadOnlyList<Type> DependeeOf,
     bool ContinueOnError,
-    bool SupportsDryRun)
+    bool SupportsDryRun,
+    OnProtected? ChangesEnvironment = null)
 {
     public static TaskDescriptor From(Type type)
     {
@@ -28,7 +29,8 @@ public sealed record TaskDescriptor(
             type.GetCustomAttributes<IsDependentOnAttribute>().Select(a => a.Task).ToArray(),
             type.GetCustomAttributes<IsDependeeOfAttribute>().Select(a => a.Task).ToArray(),
             type.GetCustomAttribute<ContinueOnErrorAttribute>() is not null,
-            type.GetCustomAttribute<SupportsDryRunAttribute>() is not null);
+            type.GetCustomAttribute<SupportsDryRunAttribute>() is not null,
+            type.GetCustomAttribute<ChangesEnvironmentAttribute>()?.OnProtected);
     }
 
     private static string DefaultName(Type type) =>

@@ -8,6 +8,7 @@ namespace Build.Tasks.Deploy;
 [TaskName(nameof(CloudBuildDeploy))]
 [TaskDescription("Builds the image with Cloud Build, pushes it to Artifact Registry tagged with the commit and the environment, and records its digest")]
 [SupportsDryRun]
+[ChangesEnvironment]
 public sealed class CloudBuildDeployTask : AsyncFrostingTask<BuildContext>
 {
     private const string CloudBuildDeploy = "CloudBuildDeploy";

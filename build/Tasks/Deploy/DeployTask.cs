@@ -7,6 +7,7 @@ namespace Build.Tasks.Deploy;
 [TaskDescription("Deploys the image by digest to Cloud Run with the environment's strategy (direct, blue-green, canary); --env, --image, --strategy, --confirm")]
 [IsDependentOn(typeof(CloudBuildDeployTask))]
 [SupportsDryRun]
+[ChangesEnvironment]
 public sealed class DeployTask : AsyncFrostingTask<BuildContext>
 {
     private const string Deploy = "Deploy";

@@ -19,6 +19,5 @@ internal static class DeployTaskSupport
         Store(context),
         context.Log,
         context.Secrets,
-        context.IsDryRun,
-        () => DeployGuard.Approve(target, context.Config.Deploy, context.Parameters, context.ProcessEnvironment));
+        context.IsDryRun);
 }

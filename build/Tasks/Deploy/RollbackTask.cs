@@ -5,6 +5,7 @@ namespace Build.Tasks.Deploy;
 [TaskName(nameof(Rollback))]
 [TaskDescription("Returns all traffic to the revision recorded before the last deploy, or to --revision=<name>")]
 [SupportsDryRun]
+[ChangesEnvironment]
 public sealed class RollbackTask : AsyncFrostingTask<BuildContext>
 {
     private const string Rollback = "Rollback";

@@ -268,21 +268,107 @@ public sealed class DeployScenarioTests
         Assert.That(scenario.Commands, Is.Empty, "nothing reached gcloud");
     }
 
+    // Issue 9, item 18: an empty or garbage Cloud Build file, or a malformed key, is one line naming the file, exit 2.
+    [TestCase("", "config/cloudbuild.yaml is empty: a Cloud Build config is a mapping with a top-level 'steps:' list")]
+    [TestCase("<html><body>404 Not Found</body></html>\n", "config/cloudbuild.yaml:1: holds plain text, not a Cloud Build config")]
+    [TestCase("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '${_SERVICE}', '${_ENVIRONMENT}', '${_REGION}', '${_REPOSITORY}', '${_DEPLOY}']\nsubstitutions:\n  _bad-key: 'x'\n",
+        "config/cloudbuild.yaml:5: default key '_bad-key' is not a valid substitution")]
+    public void A_broken_cloud_build_file_is_one_line_before_anything_is_uploaded(string content, string expected)
+    {
+        using var scenario = new DeployScenario();
+        File.WriteAllText(Path.Combine(scenario.Root, "config", "cloudbuild.yaml"), content);
+
+        var result = scenario.Run("--target=CloudBuildDeploy", "--env=staging");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
+        Assert.That(ErrorLine(result), Does.StartWith(expected).And.EndWith("Nothing was uploaded.").And.Not.Contain("\n").And.Not.Contain("never used"));
+        Assert.That(scenario.Commands, Is.Empty, "nothing reached gcloud");
+    }
+
+    // Issue 9, item 1: without --confirm, Deploy's CloudBuildDeploy dependency used to upload to the production project
+    // before Deploy's guard was asked. The guard now runs once, before the first task of any run that changes a
+    // protected environment: read-only queries at most, no file written, one line, exit 2.
+    [TestCase("Deploy", "CloudBuildDeploy, Deploy")]
+    [TestCase("Promote", "Promote")]
+    [TestCase("Rollback", "Rollback")]
+    public void A_protected_environment_is_refused_before_any_task_of_the_run(string target, string changes)
+    {
+        using var scenario = new DeployScenario();
+        scenario.WithService().WithRevision("sample-api-00002-can");
+        scenario.State["configProject"] = "acme-sample-prod";
+        scenario.WriteRecord("production", new { environment = "production", previousRevision = "sample-api-00001-abc", deployedRevision = "sample-api-00002-can", status = "canary" });
+        var before = scenario.Files();
+
+        var result = scenario.Run($"--target={target}", "--env=production");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
+        Assert.That(scenario.Commands.Where(c => !DeployScenario.IsReadOnlyQuery(c)), Is.Empty, "only read-only queries before consent");
+        Assert.That(result.Output, Is.Empty, "nothing before the refusal: not even the engine's banners");
+        Assert.That(result.Error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), result.Error);
+        Assert.That(ErrorLine(result), Is.EqualTo(
+            $"production is protected and this run changes it ({changes}): nothing was done. See the plan with --dryrun, then run again with --confirm=production (in CI: CI=true and KIT_DEPLOY_APPROVED=production)."));
+        Assert.That(scenario.Files(), Is.EqualTo(before), "no file written before consent");
+    }
+
     [Test]
-    public void Production_needs_a_typed_confirmation_and_prints_the_plan_first()
+    public void The_guard_sees_the_plan_the_engine_runs_an_exclusive_target_alone()
+    {
+        using var scenario = new DeployScenario();
+
+        var result = scenario.Run("--target=Deploy", "--env=production", "--exclusive", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
+        Assert.That(ErrorLine(result), Does.StartWith("production is protected and this run changes it (Deploy): nothing was done."));
+        Assert.That(scenario.Commands, Is.Empty);
+    }
+
+    [Test]
+    public void A_confirmation_that_names_another_environment_is_refused_before_any_task()
     {
         using var scenario = new DeployScenario();
         scenario.State["configProject"] = "acme-sample-prod";
 
-        var refused = scenario.Run("--target=Deploy", "--env=production", $"--image={DeployScenario.Image.Replace("staging", "prod", StringComparison.Ordinal)}");
-        var wrongName = scenario.Run("--target=Deploy", "--env=production", "--confirm=staging", $"--image={DeployScenario.Image}");
+        var result = scenario.Run("--target=Deploy", "--env=production", "--confirm=staging");
 
-        Assert.That(refused.ExitCode, Is.EqualTo(2));
-        Assert.That(refused.Output, Does.Contain("Deploy sample-api to production (project acme-sample-prod"));
-        Assert.That(ErrorLine(refused), Is.EqualTo("production is protected: read the plan above, then run again with --confirm=production (in CI: CI=true and KIT_DEPLOY_APPROVED=production)."));
-        Assert.That(wrongName.ExitCode, Is.EqualTo(2));
-        Assert.That(wrongName.Error, Does.Contain("--confirm=staging does not name this environment"));
-        Assert.That(scenario.Commands, Is.Empty, "a refused run never reaches the cloud");
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
+        Assert.That(result.Error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), result.Error);
+        Assert.That(ErrorLine(result), Is.EqualTo("--confirm=staging does not name this environment: production is protected, confirm it with --confirm=production."));
+        Assert.That(scenario.Commands, Is.Empty);
+    }
+
+    [Test]
+    public void A_confirmed_production_run_is_approved_first_then_builds_and_deploys()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        using var candidate = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, candidate);
+        scenario.State["configProject"] = "acme-sample-prod";
+
+        var result = scenario.Run("--target=Deploy", "--env=production", "--confirm=production");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        var approved = result.Output.IndexOf("production is protected: confirmed with --confirm=production.", StringComparison.Ordinal);
+        Assert.That(approved, Is.GreaterThanOrEqualTo(0).And.LessThan(result.Output.IndexOf("Cloud Build for production", StringComparison.Ordinal)), result.Output);
+        Assert.That(result.Output.Split("is protected").Length - 1, Is.EqualTo(1), "asked once per run, not once per task");
+        Assert.That((string?)scenario.Record("production")!["status"], Is.EqualTo("canary"));
+        Golden.Match("production-build-and-deploy", scenario.Commands);
+    }
+
+    [Test]
+    public void A_dry_run_on_a_protected_environment_prints_the_plan_and_says_what_a_real_run_needs()
+    {
+        using var scenario = new DeployScenario();
+        var before = scenario.Files();
+
+        var result = scenario.Run("--target=Deploy", "--env=production", "--dryrun");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain("production is protected: this dry run changes nothing; a real run needs --confirm=production (in CI: CI=true and KIT_DEPLOY_APPROVED=production).")
+            .And.Contain("gcloud builds submit . --project=acme-sample-prod")
+            .And.Contain("gcloud run deploy sample-api --project=acme-sample-prod"));
+        Assert.That(scenario.Commands, Is.Empty);
+        Assert.That(scenario.Files(), Is.EqualTo(before));
     }
 
     [Test]

@@ -124,6 +124,55 @@ public sealed class DeployUnitTests
         Assert.That(result.Problems, Has.Some.Contains("key '_region' is not a valid substitution").And.Some.Contains("key 'REGION' is not a valid substitution"));
     }
 
+    // Issue 9, item 18: an empty or garbage file gave one "never used" line per passed key; now one line says what the file is.
+    [TestCase("", "config/cloudbuild.yaml is empty: a Cloud Build config is a mapping with a top-level 'steps:' list")]
+    [TestCase("# steps to come\n\n", "config/cloudbuild.yaml is empty: ")]
+    [TestCase("hello world\n", "config/cloudbuild.yaml:1: holds plain text, not a Cloud Build config: ")]
+    [TestCase("- name: gcr.io/cloud-builders/docker\n", "config/cloudbuild.yaml:1: holds a list, not a Cloud Build config: ")]
+    [TestCase("steps:\n  - name: x\n    args: [build\n", "config/cloudbuild.yaml:4:1: not valid YAML (While parsing a flow sequence, did not find expected ',' or ']'): ")]
+    [TestCase("images:\n  - ${_REGION}\n", "config/cloudbuild.yaml has no top-level 'steps:' list: ")]
+    [TestCase("steps: build\n", "config/cloudbuild.yaml:1: 'steps:' is not a list: ")]
+    [TestCase("\u0000\u0001PK\u0003", "config/cloudbuild.yaml is not a text file: ")]
+    public void A_file_that_is_not_a_cloud_build_config_is_one_problem_naming_the_file(string text, string expected)
+    {
+        var result = SubstitutionValidator.Validate(text, KitSubstitutions());
+
+        Assert.That(result.Problems, Has.Count.EqualTo(1), string.Join("\n", result.Problems));
+        Assert.That(result.Problems[0], Does.StartWith(expected).And.EndWith("(https://cloud.google.com/build/docs/build-config-file-schema)."));
+    }
+
+    [Test]
+    public void A_json_config_is_a_cloud_build_config_too()
+    {
+        const string json = """{"steps": [{"name": "gcr.io/cloud-builders/docker", "args": ["build", "${_A}"]}], "substitutions": {"_B": "x"}, "images": ["${_B}"]}""";
+
+        var result = SubstitutionValidator.Validate(json, new Dictionary<string, string> { ["_A"] = "1" }, "config/cloudbuild.json");
+
+        Assert.That(result.Problems, Is.Empty, string.Join("\n", result.Problems));
+    }
+
+    // Issue 9, item 18: "_bad-key" under substitutions: was not recognised as a key at all, so it was accepted.
+    [TestCase("steps:\n  - args: ['${_A}']\nsubstitutions:\n  _bad-key: 'x'\n",
+        "config/cloudbuild.yaml:4: default key '_bad-key' is not a valid substitution: user keys are _UPPER_CASE (an underscore, then capital letters, digits and underscores), e.g. '_BAD_KEY'.")]
+    [TestCase("steps:\n  - args: ['${_A}']\nsubstitutions:\n  '_Bad.Key': 'x'\n",
+        "config/cloudbuild.yaml:4: default key '_Bad.Key' is not a valid substitution: user keys are _UPPER_CASE (an underscore, then capital letters, digits and underscores), e.g. '_BAD_KEY'.")]
+    [TestCase("steps:\n  - args: ['${_A}', '${_bad-key}']\n",
+        "config/cloudbuild.yaml:2: ${_bad-key} is not a valid substitution: keys are an underscore then capital letters, digits and underscores (write $${...} for a shell expansion).")]
+    public void A_malformed_substitution_key_is_refused(string yaml, string expected)
+    {
+        var result = SubstitutionValidator.Validate(yaml, new Dictionary<string, string> { ["_A"] = "1" });
+
+        Assert.That(result.Problems, Is.EqualTo(new[] { expected }));
+    }
+
+    [Test]
+    public void A_malformed_passed_key_is_refused()
+    {
+        var result = SubstitutionValidator.Validate("steps:\n  - args: ['${_A}']\n", new Dictionary<string, string> { ["_A"] = "1", ["_bad-key"] = "x" });
+
+        Assert.That(result.Problems, Is.EqualTo(new[] { "--substitutions key '_bad-key' is not a valid substitution: user keys are _UPPER_CASE (an underscore, then capital letters, digits and underscores), e.g. '_BAD_KEY'." }));
+    }
+
     [Test]
     public void Loose_substitutions_allow_unused_and_missing_keys()
     {
@@ -182,4 +231,8 @@ public sealed class DeployUnitTests
 
         Assert.That(diff, Is.EqualTo("  a\n+ gcloud run deploy --memory=1Gi\n- gcloud run deploy --memory=512Mi\n  c"));
     }
+
+    private static IReadOnlyDictionary<string, string> KitSubstitutions() => CloudBuildSubmission.Substitutions(
+        new DeployTarget("staging", new DeployEnvironmentConfig { Project = "p", Region = "r", Repository = "repo", Service = "s" }, false, DeployStrategyKind.Direct),
+        new string('c', 40));
 }

@@ -6,7 +6,7 @@ using Build.Tests.Support;
 namespace Build.Tests.Deploy.Support;
 
 /// <summary>
-/// One deploy scenario: a scratch checkout (the repository's config/ plus a one-commit git repository, so the commit is
+/// One deploy scenario: a scratch checkout (the fixture app's config/ plus a one-commit git repository, so the commit is
 /// always the same), the recording gcloud stand-in first on PATH, and its state. The real host and tasks run
 /// in-process; the stand-in is the only fake.
 /// </summary>
@@ -27,7 +27,14 @@ public sealed class DeployScenario : IDisposable
         Folder = Path.Combine(Root, ".scenario");
         Directory.CreateDirectory(Path.Combine(Root, "config", "schema"));
         Directory.CreateDirectory(Folder);
-        foreach (var file in new[] { "project.json", "deploy.json", "cloudbuild.yaml", "schema/project.schema.json", "schema/deploy.schema.json" })
+        // The scenarios' own app config (a team's edits to the repository's config/ never change these tests); the
+        // schemas are the kit's, so the config is validated exactly as a real run validates it.
+        foreach (var file in new[] { "project.json", "deploy.json", "cloudbuild.yaml" })
+        {
+            File.Copy(Path.Combine(FixtureDirectory, "config", file), Path.Combine(Root, "config", file));
+        }
+
+        foreach (var file in new[] { "schema/project.schema.json", "schema/deploy.schema.json" })
         {
             File.Copy(Path.Combine(RepositoryRoot.Path, "config", file), Path.Combine(Root, "config", file));
         }
@@ -59,6 +66,8 @@ public sealed class DeployScenario : IDisposable
     public JsonObject State { get; set; }
 
     public string LogPath => Path.Combine(Folder, "gcloud.log");
+
+    public static string FixtureDirectory => Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Deploy", "fixture");
 
     public static string StandInDirectory => Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Deploy", "stand-in");
 
@@ -155,6 +164,19 @@ public sealed class DeployScenario : IDisposable
         File.Exists(LogPath)
             ? File.ReadAllLines(LogPath).Select(l => "gcloud " + string.Join(' ', JsonSerializer.Deserialize<string[]>(l)!.Select(Build.Tools.ToolCommand.Quote))).ToArray()
             : [];
+
+    /// <summary>gcloud calls that only read the local CLI state: allowed before a protected environment is confirmed.</summary>
+    public static bool IsReadOnlyQuery(string command) =>
+        command.StartsWith("gcloud auth list ", StringComparison.Ordinal) || command.StartsWith("gcloud config get-value ", StringComparison.Ordinal);
+
+    /// <summary>Every file of the scratch checkout outside git and the stand-in's own folder, with its length and write time.</summary>
+    public IReadOnlyList<string> Files() =>
+        Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(Folder + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                        && !f.StartsWith(Path.Combine(Root, ".git") + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Select(f => $"{Path.GetRelativePath(Root, f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
 
     /// <summary>The service's traffic as "revision=percent" (latest resolved), as the stand-in now holds it.</summary>
     public IReadOnlyList<string> Traffic()
