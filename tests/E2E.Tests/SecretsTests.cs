@@ -44,7 +44,9 @@ public sealed class SecretsTests
             {
                 var result = Kit.RunInRoot(root, environment, DevUpTimeout, [$"--target={task}", .. arguments, .. diagnostic]);
                 runs.Add((task, result));
-                Assert.That(result.ExitCode, Is.Zero, $"{task}: {result}");
+
+                // Doctor's verdict depends on the host (a slow probe on a busy machine fails it): only what it prints matters here.
+                Assert.That(result.ExitCode, task == "Doctor" ? Is.AnyOf(0, 1) : Is.Zero, $"{task}: {result}");
                 return result;
             }
 
