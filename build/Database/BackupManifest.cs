@@ -6,12 +6,19 @@ namespace Build.Database;
 
 /// <summary>
 /// <c>manifest.json</c> beside every dump: what was dumped, from which server, how long it took, the SHA-256 and size
-/// of the file, and the row count of every table (checked after a restore or a verify).
+/// of the file, and the row count of every table (checked inside the restore's transaction, and by a verify).
+/// Since format 2 a <c>SHA256SUMS</c> file (the format <c>sha256sum -c</c> reads) covers both the dump and the
+/// manifest, so an edited manifest is refused like a damaged dump, before anything is touched.
 /// </summary>
 public sealed record BackupManifest
 {
     public const string FileName = "manifest.json";
-    public const int CurrentFormat = 1;
+
+    /// <summary>2: SHA256SUMS over dump and manifest, and the server the backup came from. 1: the dump's hash only.</summary>
+    public const int CurrentFormat = 2;
+
+    /// <summary>The oldest format still read: its dump is checked by hash, its row counts inside the restore's transaction.</summary>
+    public const int OldestReadableFormat = 1;
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -25,6 +32,13 @@ public sealed record BackupManifest
     public required string Environment { get; init; }
 
     public required string Database { get; init; }
+
+    /// <summary>
+    /// Which server the database lives on: "compose service 'db'" for the stack's own database (whatever port offset it
+    /// runs on), else "host:port". With the environment and the database it keys "latest" and retention.
+    /// Null in format 1 manifests: such a backup is matched by its database name alone.
+    /// </summary>
+    public string? Server { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 
@@ -60,9 +74,10 @@ public sealed record BackupManifest
         {
             var manifest = JsonSerializer.Deserialize<BackupManifest>(json, Options)
                 ?? throw DatabaseException.Refused($"{pathForMessages} is empty.");
-            return manifest.Format == CurrentFormat
+            return manifest.Format is >= OldestReadableFormat and <= CurrentFormat
                 ? manifest
-                : throw DatabaseException.Refused($"{pathForMessages} has manifest format {manifest.Format}; this kit reads format {CurrentFormat}.");
+                : throw DatabaseException.Refused(
+                    $"{pathForMessages} has manifest format {manifest.Format}; this kit reads formats {OldestReadableFormat} to {CurrentFormat}. Restore it with the kit version that wrote it (or a newer one).");
         }
         catch (JsonException exception)
         {
@@ -78,6 +93,10 @@ public sealed record BackupManifest
         JsonSerializer.Serialize(stream, this, Options);
         stream.Flush(flushToDisk: true);
     }
+
+    /// <summary>Whether this backup's manifest is itself covered by a checksum (format 2 and later).</summary>
+    [JsonIgnore]
+    public bool HasChecksumFile => Format >= 2;
 
     public static (string Sha256, long Size) Hash(string file)
     {

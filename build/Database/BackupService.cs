@@ -9,9 +9,10 @@ namespace Build.Database;
 
 /// <summary>
 /// Backup, verify and restore of one target. A backup is written to <c>.tmp-&lt;stamp&gt;/</c> and renamed to
-/// <c>&lt;stamp&gt;/</c> only after the dump is complete and its manifest is on disk, so a failed or killed backup never
-/// looks complete; retention runs only after that rename. Row counts are read in the transaction whose exported
-/// snapshot pg_dump dumps, so the manifest describes exactly the dump.
+/// <c>&lt;stamp&gt;/</c> only after the dump is complete and its manifest and SHA256SUMS are on disk, so a failed or
+/// killed backup never looks complete; retention runs only after that rename, and only among the backups of the same
+/// database and server (<see cref="BackupKey"/>). Row counts are read in the transaction whose exported snapshot
+/// pg_dump dumps, so the manifest describes exactly the dump.
 /// </summary>
 public sealed class BackupService(DatabaseTarget target, IPostgresClientHost client, BackupConfig config, string root, ICakeLog log)
 {
@@ -20,11 +21,19 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
 
     public BackupStore Store { get; } = new(Path.Combine(Path.GetFullPath(config.Folder, root), target.EnvironmentName));
 
+    /// <summary>The database and server this service's backups belong to.</summary>
+    public BackupKey Key { get; } = BackupKey.Of(target);
+
     public async Task<BackupEntry> BackupAsync(IReadOnlySet<string>? protectedNames = null, CancellationToken cancellationToken = default)
     {
         var watch = Stopwatch.StartNew();
-        Directory.CreateDirectory(Store.Folder);
+        EnsureWritable("Backup");
         await using var connection = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var line in await VerifyScratch.RemoveLeftoversAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            log.Information(line);
+        }
+
         var (serverVersion, serverVersionNumber) = await ServerInfo.VersionAsync(connection, cancellationToken).ConfigureAwait(false);
         await client.EnsureCanDumpAsync(serverVersionNumber / 10000, cancellationToken).ConfigureAwait(false);
         var clientVersion = await client.ClientVersionAsync(cancellationToken).ConfigureAwait(false);
@@ -39,7 +48,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         var temporary = Path.Combine(Store.Folder, BackupStore.TemporaryPrefix + name);
         var final = Path.Combine(Store.Folder, name);
         const string dumpFile = "database.dump";
-        Directory.CreateDirectory(temporary);
+        CreateFolder(temporary, "Backup");
         log.Information($"Backing up {target.Describe()} with {client.Description} into {Path.GetRelativePath(root, final)}");
         try
         {
@@ -59,6 +68,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             {
                 Environment = target.EnvironmentName,
                 Database = target.Database,
+                Server = Key.Server,
                 CreatedAt = new DateTimeOffset(now),
                 DumpFile = dumpFile,
                 Sha256 = sha256,
@@ -71,12 +81,13 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
                 Tables = rows,
             };
             manifest.WriteTo(temporary);
+            BackupChecksums.Write(temporary, dumpFile, BackupManifest.FileName);
             Directory.Move(temporary, final);
             var entry = new BackupEntry(name, final, now, manifest);
             ApplyRetention(entry, protectedNames ?? new HashSet<string>());
             return entry;
         }
-        catch (Exception exception) when (exception is ToolFailedException or IOException or NpgsqlException)
+        catch (Exception exception) when (exception is ToolFailedException or IOException or NpgsqlException or UnauthorizedAccessException)
         {
             TryDelete(temporary);
             throw DatabaseException.Failed(FailureLine(exception));
@@ -104,8 +115,10 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     {
         ArgumentNullException.ThrowIfNull(entry);
         await EnsureCanReadAsync(entry, cancellationToken).ConfigureAwait(false);
-        var scratch = $"kit_verify_{Guid.NewGuid():N}"[..30];
-        await using var admin = await DatabaseConnector.OpenAsync(target, maintenanceDatabase, cancellationToken).ConfigureAwait(false);
+        var scratch = VerifyScratch.NewName();
+        // This connection names the scratch database from before it exists until after it is dropped, so a backup
+        // running meanwhile in another process never takes it for the leftover of a killed verify.
+        await using var admin = await DatabaseConnector.OpenAsync(target, maintenanceDatabase, cancellationToken, VerifyScratch.ApplicationName(scratch)).ConfigureAwait(false);
         await DatabaseConnector.ExecuteAsync(admin, $"CREATE DATABASE {Sql.Identifier(scratch)} TEMPLATE template0", cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
@@ -120,7 +133,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         }
         catch (ToolFailedException failure)
         {
-            throw DatabaseException.Failed($"Verify of {entry.Name} failed: pg_restore could not restore it ({LastLine(failure)}).");
+            throw DatabaseException.Failed($"Verify of {entry.Name} failed: pg_restore could not restore it ({PostgresClientError.Cause(failure)}).");
         }
         finally
         {
@@ -129,26 +142,75 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     }
 
     /// <summary>
-    /// Replaces the target's contents with the backup in one transaction: the application's schemas are dropped
-    /// (so objects created after the backup go too), then every object of the dump is dropped if it exists and
-    /// recreated (pg_restore --clean --if-exists, run by psql --single-transaction with ON_ERROR_STOP). Either the
-    /// database is the backup afterwards, or it is as it was. Row counts are then checked against the manifest.
+    /// Replaces the target's contents with the backup in one transaction. Everything that can refuse runs first,
+    /// before the target is touched: pg_restore's version, its reading of the archive's table of contents (which must
+    /// name the manifest's database and tables) and of the whole archive into a script. Only then the pre-restore
+    /// backup, the end of other sessions, and the script: the application's schemas dropped (so objects created after
+    /// the backup go too), every object of the dump dropped if it exists and recreated (pg_restore --clean
+    /// --if-exists), and last, still inside the transaction, the row counts compared with the manifest. psql runs it
+    /// with --single-transaction and ON_ERROR_STOP: either the database is the backup afterwards, or it is as it was.
+    /// The caller has checked the backup's integrity (<see cref="BackupStore.CheckIntegrity"/>) and the guard.
     /// </summary>
-    public async Task RestoreAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, CancellationToken cancellationToken = default)
+    /// <returns>The pre-restore backup, when one was taken.</returns>
+    public async Task<BackupEntry?> RestoreAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, bool backUpFirst, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(applicationSchemas);
+        EnsureWritable("Restore");
         await EnsureCanReadAsync(entry, cancellationToken).ConfigureAwait(false);
+        await CheckArchiveAsync(entry, cancellationToken).ConfigureAwait(false);
         var work = Path.Combine(Store.Folder, $"{BackupStore.TemporaryPrefix}restore-{BackupStore.Stamp(DateTime.UtcNow)}-{Guid.NewGuid():N}"[..60]);
-        Directory.CreateDirectory(work);
+        CreateFolder(work, "Restore");
         try
         {
-            var script = Path.Combine(work, "restore.sql");
-            var combined = Path.Combine(work, "restore-clean.sql");
+            var script = await WriteRestoreScriptAsync(entry, applicationSchemas, work, cancellationToken).ConfigureAwait(false);
+            BackupEntry? before = null;
+            if (backUpFirst)
+            {
+                before = await BackupAsync(new HashSet<string> { entry.Name }, cancellationToken).ConfigureAwait(false);
+                log.Information($"Pre-restore backup: {Path.GetRelativePath(root, before.Folder)}");
+            }
+
+            await ReplaceAsync(entry, script, cancellationToken).ConfigureAwait(false);
+            return before;
+        }
+        finally
+        {
+            TryDelete(work);
+        }
+    }
+
+    /// <summary>pg_restore --list: the archive is readable by this client and is the dump the manifest describes.</summary>
+    private async Task CheckArchiveAsync(BackupEntry entry, CancellationToken cancellationToken)
+    {
+        string contents;
+        try
+        {
+            contents = await client.ListAsync(entry.DumpPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolFailedException failure)
+        {
+            throw DatabaseException.Refused($"Refused: pg_restore cannot read {Path.GetRelativePath(root, entry.DumpPath)} ({PostgresClientError.Cause(failure)}). Nothing was restored; pick another backup (--target=BackupList).");
+        }
+
+        if (ArchiveContents.Problem(contents, entry.Manifest) is { } problem)
+        {
+            throw DatabaseException.Refused($"Refused: {Path.GetRelativePath(root, entry.DumpPath)} is not the dump its manifest describes: {problem}. Nothing was restored; pick another backup (--target=BackupList).");
+        }
+    }
+
+    /// <summary>The whole archive as one script: read completely before the target is touched, so a damaged archive stops here.</summary>
+    private async Task<string> WriteRestoreScriptAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, string work, CancellationToken cancellationToken)
+    {
+        var script = Path.Combine(work, "restore.sql");
+        var combined = Path.Combine(work, "restore-clean.sql");
+        try
+        {
             await client.WriteRestoreScriptAsync(entry.DumpPath, script, cancellationToken).ConfigureAwait(false);
             await using (var output = new FileStream(combined, FileMode.CreateNew, FileAccess.Write))
             {
-                await using (var prelude = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true))
+                var utf8 = new System.Text.UTF8Encoding(false);
+                await using (var prelude = new StreamWriter(output, utf8, leaveOpen: true))
                 {
                     await prelude.WriteLineAsync("-- Written by the kit's Restore: the application's schemas go first, so nothing created after the backup survives.").ConfigureAwait(false);
                     foreach (var schema in applicationSchemas)
@@ -157,11 +219,34 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
                     }
                 }
 
-                await using var source = new FileStream(script, FileMode.Open, FileAccess.Read);
-                await source.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                await using (var source = new FileStream(script, FileMode.Open, FileAccess.Read))
+                {
+                    await source.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                }
+
+                await using var check = new StreamWriter(output, utf8, leaveOpen: true);
+                await check.WriteLineAsync().ConfigureAwait(false);
+                await check.WriteLineAsync(ServerInfo.RowCountCheckSql(entry.Manifest.Tables)).ConfigureAwait(false);
             }
 
             File.Delete(script);
+            return combined;
+        }
+        catch (ToolFailedException failure)
+        {
+            throw DatabaseException.Failed($"Restore of {entry.Name} stopped before touching the database: pg_restore could not read the archive ({PostgresClientError.Cause(failure)}).");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw DatabaseException.Failed($"Restore of {entry.Name} stopped before touching the database: {exception.Message}");
+        }
+    }
+
+    private async Task ReplaceAsync(BackupEntry entry, string script, CancellationToken cancellationToken)
+    {
+        var asItWas = $"the restore ran in one transaction, so it was rolled back and {target.Database} is as it was before";
+        try
+        {
             await using (var connection = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var ended = await ServerInfo.TerminateOtherSessionsAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
@@ -171,37 +256,44 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
                 }
             }
 
-            await client.RunScriptAsync(target.Database, combined, cancellationToken).ConfigureAwait(false);
+            await client.RunScriptAsync(target.Database, script, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolFailedException failure) when (PostgresClientError.IsConnectionLost(failure))
+        {
+            throw DatabaseException.Failed(
+                $"Restore of {entry.Name} was interrupted: the server ended the connection ({PostgresClientError.Cause(failure)}: the session was ended by an administrator, or the server shut down); "
+                + $"{asItWas}. Run the Restore again once the server accepts connections.");
+        }
+        catch (ToolFailedException failure) when (PostgresClientError.Cause(failure) is var cause && cause.StartsWith(ServerInfo.RowCountCheckMarker, StringComparison.Ordinal))
+        {
+            throw DatabaseException.Failed(
+                $"Restore of {entry.Name} was rolled back, {target.Database} is as it was: the restored row counts differ from the manifest ({cause[ServerInfo.RowCountCheckMarker.Length..].Trim()}).");
         }
         catch (ToolFailedException failure)
         {
-            throw DatabaseException.Failed($"Restore of {entry.Name} failed and was rolled back, the database is as it was: {LastLine(failure)}");
+            throw DatabaseException.Failed($"Restore of {entry.Name} failed and was rolled back, {target.Database} is as it was: {PostgresClientError.Cause(failure)}");
         }
-        catch (IOException exception)
+        catch (NpgsqlException exception) when (DatabaseConnector.IsTerminated(exception))
         {
-            throw DatabaseException.Failed($"Restore of {entry.Name} failed before touching the database: {exception.Message}");
+            throw DatabaseException.Failed(
+                $"Restore of {entry.Name} was interrupted before it started: the server ended the connection ({DatabaseConnector.Reason(exception)}); nothing was changed. "
+                + "Run the Restore again once the server accepts connections.");
         }
-        finally
+        catch (NpgsqlException exception)
         {
-            TryDelete(work);
-        }
-
-        await using var check = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var differences = ServerInfo.CompareRowCounts(entry.Manifest.Tables, await ServerInfo.RowCountsAsync(check, cancellationToken: cancellationToken).ConfigureAwait(false));
-        if (differences.Count > 0)
-        {
-            throw DatabaseException.Failed($"Restored {entry.Name}, but the row counts differ from its manifest: {string.Join("; ", differences.Take(5))}.");
+            throw DatabaseException.Failed($"Restore of {entry.Name} stopped before it started, nothing was changed: {DatabaseConnector.Reason(exception)}");
         }
     }
 
     private void ApplyRetention(BackupEntry newest, IReadOnlySet<string> protectedNames)
     {
-        var complete = Store.List();
+        // Only this database's backups compete for its places: another database's backups in the same folder are never counted or deleted.
+        var complete = Store.ListFor(Key);
         var doomed = RetentionPolicy.SelectForDeletion(
             complete.Select(b => (b.Name, b.TakenAtUtc)).ToArray(), config.Retention.KeepLast, config.Retention.KeepDailyForDays, newest.TakenAtUtc);
         foreach (var name in doomed.Where(n => n != newest.Name && !protectedNames.Contains(n)))
         {
-            log.Information($"Retention: deleting backup {name} (keep the last {config.Retention.KeepLast} and one a day for {config.Retention.KeepDailyForDays} days)");
+            log.Information($"Retention: deleting backup {name} of {Key.Describe()} (keep the last {config.Retention.KeepLast} and one a day for {config.Retention.KeepDailyForDays} days)");
             Directory.Delete(Path.Combine(Store.Folder, name), recursive: true);
         }
 
@@ -217,17 +309,63 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         var where = Path.GetRelativePath(root, Store.Folder);
         var detail = exception switch
         {
-            ToolFailedException tool => LastLine(tool),
+            ToolFailedException failure => PostgresClientError.Cause(failure),
             NpgsqlException npgsql => DatabaseConnector.Reason(npgsql),
             _ => exception.Message,
         };
-        return detail.Contains("No space left on device", StringComparison.OrdinalIgnoreCase) || exception is IOException { HResult: 28 or -2147024784 }
-            ? $"Backup failed: no space left on device in {where}. The partial backup was removed; earlier backups are untouched. Free space or set backup.folder in config/database.json."
-            : $"Backup failed ({detail}). The partial backup was removed; earlier backups are untouched.";
+        if (detail.Contains("No space left on device", StringComparison.OrdinalIgnoreCase) || exception is IOException { HResult: 28 or -2147024784 })
+        {
+            return $"Backup failed: no space left on device in {where}. The partial backup was removed; earlier backups are untouched. Free space or set backup.folder in config/database.json.";
+        }
+
+        if (IsReadOnly(exception))
+        {
+            return ReadOnlyLine("Backup", where, exception);
+        }
+
+        // pg_dump reads every table as the connecting user: a table it may not read stops the whole dump.
+        var fix = exception is ToolFailedException && (detail.Contains("permission denied", StringComparison.Ordinal) || detail.Contains("row-level security", StringComparison.Ordinal))
+            ? $" Back up as a user that can read every table (the owner of the database or a superuser), not '{target.Username}'."
+            : string.Empty;
+        // The only tool inside the backup's try is pg_dump (on the host, or inside the container through compose).
+        var tool = exception is ToolFailedException ? "pg_dump: " : string.Empty;
+        return $"Backup failed ({tool}{detail}). The partial backup was removed; earlier backups are untouched.{fix}";
     }
 
-    private static string LastLine(ToolFailedException failure) =>
-        failure.ErrorTail.LastOrDefault(l => !string.IsNullOrWhiteSpace(l))?.Trim().TrimStart('|').Trim() ?? $"{failure.Tool} exit code {failure.ToolExitCode}";
+    /// <summary>
+    /// Before connecting to anything: the backups folder exists and takes a new folder (a read-only mount or a folder
+    /// of another user says so here in one line, instead of after a dump).
+    /// </summary>
+    private void EnsureWritable(string action)
+    {
+        CreateFolder(Store.Folder, action);
+        var probe = Path.Combine(Store.Folder, $"{BackupStore.TemporaryPrefix}write-check-{Guid.NewGuid():N}");
+        CreateFolder(probe, action);
+        TryDelete(probe);
+    }
+
+    /// <summary>Creates a folder of the backups tree, or stops with one line when the folder may not be written.</summary>
+    private void CreateFolder(string folder, string action)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception exception) when (IsReadOnly(exception))
+        {
+            throw DatabaseException.Failed(ReadOnlyLine(action, Path.GetRelativePath(root, Store.Folder), exception));
+        }
+    }
+
+    private static bool IsReadOnly(Exception exception) =>
+        exception is UnauthorizedAccessException
+        || (exception is IOException io && (io.HResult is 30 or 13 || io.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase)));
+
+    private static string ReadOnlyLine(string action, string where, Exception exception)
+    {
+        var why = exception is IOException && exception.Message.Contains("Read-only", StringComparison.OrdinalIgnoreCase) ? "read-only file system" : "permission denied";
+        return $"{action} failed: cannot write to {where} ({why}); nothing was changed. Make the folder writable by this user, or set backup.folder in config/database.json.";
+    }
 
     private static void TryDelete(string folder)
     {

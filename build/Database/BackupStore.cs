@@ -69,19 +69,44 @@ public sealed partial class BackupStore(string folder)
             ? Directory.EnumerateDirectories(Folder).Where(d => Path.GetFileName(d).StartsWith(TemporaryPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray()
             : [];
 
-    /// <summary>"latest", a stamp of this environment, or a folder path.</summary>
-    public BackupEntry Resolve(string which, string root)
+    /// <summary>Complete backups of one database on one server, newest first: what "latest" and retention choose from.</summary>
+    public IReadOnlyList<BackupEntry> ListFor(BackupKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return List().Where(e => key.Matches(e.Manifest)).ToArray();
+    }
+
+    /// <summary>
+    /// "latest" (the newest backup of the target's own database and server), a stamp of this environment, or a
+    /// folder path. Only an explicit name may pick another database's backup; the caller says so.
+    /// </summary>
+    public BackupEntry Resolve(string which, string root, BackupKey key)
     {
         ArgumentNullException.ThrowIfNull(which);
+        ArgumentNullException.ThrowIfNull(key);
+        var where = Path.GetRelativePath(root, Folder);
         if (string.Equals(which, "latest", StringComparison.OrdinalIgnoreCase))
         {
-            return List().FirstOrDefault()
-                ?? throw DatabaseException.Refused($"There is no complete backup in {Path.GetRelativePath(root, Folder)}. Take one with ./build.sh --target=Backup.");
+            if (ListFor(key).FirstOrDefault() is { } latest)
+            {
+                return latest;
+            }
+
+            var others = List();
+            if (others.Count == 0)
+            {
+                throw DatabaseException.Refused($"There is no complete backup in {where}. Take one with ./build.sh --target=Backup.");
+            }
+
+            var whose = string.Join(", ", others.Select(e => BackupKey.Describe(e.Manifest)).Distinct(StringComparer.Ordinal).Take(3));
+            throw DatabaseException.Refused(
+                $"There is no backup of {key.Describe()} in {where}, only of {whose}: --backup=latest never restores another database's backup. "
+                + $"To restore one of those into '{key.Database}', name it: --backup=<folder> (see --target=BackupList).");
         }
 
         var candidates = new[] { Path.Combine(Folder, which), Path.GetFullPath(which, root), Path.GetFullPath(which) };
         var folder = candidates.FirstOrDefault(Directory.Exists)
-            ?? throw DatabaseException.Refused($"Backup '{which}' was not found (neither a folder nor a backup in {Path.GetRelativePath(root, Folder)}). Pass --backup=latest or a folder.");
+            ?? throw DatabaseException.Refused($"Backup '{which}' was not found (neither a folder nor a backup in {where}). Pass --backup=latest or a folder.");
         var manifest = Path.Combine(folder, BackupManifest.FileName);
         if (!File.Exists(manifest))
         {
@@ -92,7 +117,10 @@ public sealed partial class BackupStore(string folder)
         return new BackupEntry(name, folder, ParseStamp(name) ?? Directory.GetCreationTimeUtc(folder), BackupManifest.Parse(File.ReadAllText(manifest), manifest));
     }
 
-    /// <summary>The dump's SHA-256 and size as the manifest recorded them; null when they match, else why not.</summary>
+    /// <summary>
+    /// The dump's SHA-256 and size as the manifest recorded them and, from format 2 on, the manifest itself as
+    /// SHA256SUMS recorded it; null when everything matches, else why not.
+    /// </summary>
     public static string? CheckIntegrity(BackupEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -101,10 +129,15 @@ public sealed partial class BackupStore(string folder)
             return $"{entry.DumpPath} is missing";
         }
 
+        if (entry.Manifest.HasChecksumFile && BackupChecksums.Check(entry.Folder, entry.Manifest) is { } problem)
+        {
+            return problem;
+        }
+
         var (sha, size) = BackupManifest.Hash(entry.DumpPath);
         if (size != entry.Manifest.SizeBytes || !string.Equals(sha, entry.Manifest.Sha256, StringComparison.OrdinalIgnoreCase))
         {
-            return $"{entry.DumpPath} does not match its manifest (SHA-256 {entry.Manifest.Sha256[..12]}..., {entry.Manifest.SizeBytes} bytes recorded; "
+            return $"{entry.DumpPath} does not match its manifest (SHA-256 {entry.Manifest.Sha256[..Math.Min(12, entry.Manifest.Sha256.Length)]}..., {entry.Manifest.SizeBytes} bytes recorded; "
                    + $"{sha[..12]}..., {size} bytes found): the file was changed or damaged";
         }
 
@@ -113,4 +146,33 @@ public sealed partial class BackupStore(string folder)
 
     [GeneratedRegex(@"^(\d{8}_\d{6})(?:_\d+)?$")]
     private static partial Regex StampPattern();
+}
+
+/// <summary>
+/// Which database a backup belongs to, within an environment's folder: the database name and the server it lives on.
+/// "latest" and retention only ever look at backups of one key. A format 1 manifest names no server and matches on
+/// the database name alone.
+/// </summary>
+public sealed record BackupKey(string Database, string Server)
+{
+    public static BackupKey Of(DatabaseTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new BackupKey(target.Database, target.ComposeService is { } service ? $"compose service '{service}'" : $"{target.Host}:{target.Port}");
+    }
+
+    public bool Matches(BackupManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return string.Equals(manifest.Database, Database, StringComparison.Ordinal)
+               && (manifest.Server is null || string.Equals(manifest.Server, Server, StringComparison.Ordinal));
+    }
+
+    public string Describe() => $"database '{Database}' on {Server}";
+
+    public static string Describe(BackupManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return manifest.Server is null ? $"database '{manifest.Database}'" : $"database '{manifest.Database}' on {manifest.Server}";
+    }
 }

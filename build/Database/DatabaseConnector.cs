@@ -6,10 +6,14 @@ namespace Build.Database;
 /// <summary>Opens Npgsql connections to a target and turns every way that can fail into one clear line.</summary>
 public static class DatabaseConnector
 {
-    public static async Task<NpgsqlConnection> OpenAsync(DatabaseTarget target, string? database = null, CancellationToken cancellationToken = default)
+    /// <param name="applicationName">Shown in pg_stat_activity; marks what the session is for (a verify's scratch database).</param>
+    public static async Task<NpgsqlConnection> OpenAsync(DatabaseTarget target, string? database = null, CancellationToken cancellationToken = default, string? applicationName = null)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var connection = new NpgsqlConnection(target.ConnectionString(database));
+        var connectionString = applicationName is null
+            ? target.ConnectionString(database)
+            : new NpgsqlConnectionStringBuilder(target.ConnectionString(database)) { ApplicationName = applicationName }.ConnectionString;
+        var connection = new NpgsqlConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -18,9 +22,25 @@ public static class DatabaseConnector
         catch (Exception exception) when (exception is NpgsqlException or SocketException or TimeoutException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            if (target.ComposeService is { } service && IsRefused(exception))
+            {
+                // Nothing listens on the stack's database port: the stack is stopped (or was never started here).
+                throw DatabaseException.Failed(
+                    $"Cannot connect to {target.Describe(database)}: the compose stack's database (service '{service}') is not running. Start it with ./build.sh --target=DevUp.");
+            }
+
             throw DatabaseException.Failed($"Cannot connect to {target.Describe(database)} (from {target.Source}): {Reason(exception)}");
         }
     }
+
+    /// <summary>The server ended the session: pg_terminate_backend, a fast or immediate shutdown, a crash (57P01-57P03).</summary>
+    public static bool IsTerminated(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow }
+        || exception is NpgsqlException { InnerException: IOException or EndOfStreamException };
+
+    private static bool IsRefused(Exception exception) =>
+        exception is NpgsqlException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } }
+        or SocketException { SocketErrorCode: SocketError.ConnectionRefused };
 
     /// <summary>What went wrong, in the server's words where there are any, with the fix for the common cases.</summary>
     public static string Reason(Exception exception)
@@ -33,6 +53,8 @@ public static class DatabaseConnector
             PostgresException { SqlState: PostgresErrorCodes.InvalidAuthorizationSpecification } postgres => $"{postgres.MessageText}.",
             PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } postgres =>
                 $"{postgres.MessageText}. Create it, or check the database name.",
+            PostgresException { SqlState: PostgresErrorCodes.AdminShutdown } postgres =>
+                $"the server ended the connection ({postgres.MessageText}: an administrator ended the session or the server is shutting down, {postgres.SqlState}).",
             PostgresException postgres => $"{postgres.MessageText} ({postgres.SqlState}).",
             NpgsqlException { InnerException: SocketException socket } => $"{socket.Message}. Is the server running and the port right?",
             NpgsqlException { InnerException: TimeoutException } or TimeoutException => "timed out. Is the server running and reachable?",

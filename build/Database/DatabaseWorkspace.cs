@@ -100,6 +100,19 @@ public sealed class DatabaseWorkspace
     /// <summary>The backups folder of this environment, without needing a client.</summary>
     public BackupStore Store => new(Path.Combine(Path.GetFullPath(Config.Backup.Folder, Root), Target.EnvironmentName));
 
+    /// <summary>
+    /// Throws the refusal of a protected environment before anything else is resolved, so a destructive task says
+    /// "protected" rather than asking for the environment's connection variable first.
+    /// </summary>
+    public static void RefuseProtectedEnvironment(BuildContext context, string action)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (ResetGuard.Protected(action, context.EnvironmentName, context.Config.Project.Environment(context.EnvironmentName).Protected) is { } refusal)
+        {
+            throw DatabaseException.Refused(refusal);
+        }
+    }
+
     /// <summary>Throws the guard's refusal, if any.</summary>
     public void Guard(string action, bool allowRemote, string? confirm)
     {

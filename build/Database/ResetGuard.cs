@@ -15,10 +15,9 @@ public static class ResetGuard
     public static string? Check(GuardRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.IsProtected)
+        if (Protected(request.Action, request.EnvironmentName, request.IsProtected) is { } refusal)
         {
-            return $"Refused: environment '{request.EnvironmentName}' is protected in config/project.json; {request.Action} never runs against it, "
-                   + "not even with --allow-remote and --confirm.";
+            return refusal;
         }
 
         if (request.IsCompose || IsLocal(request.Host))
@@ -42,6 +41,15 @@ public static class ResetGuard
             ? null
             : $"Refused: --confirm='{request.Confirm}' does not match the database name '{request.Database}' (exact, case-sensitive). Pass {how}.";
     }
+
+    /// <summary>
+    /// The refusal of a protected environment, if it is one. It depends on the environment alone, so the tasks ask it
+    /// before resolving the database: nothing about the target (a missing connection variable) is asked for first.
+    /// </summary>
+    public static string? Protected(string action, string environmentName, bool isProtected) =>
+        isProtected
+            ? $"Refused: environment '{environmentName}' is protected in config/project.json; {action} never runs against it, not even with --allow-remote and --confirm."
+            : null;
 
     /// <summary>Every host of a (possibly multi-host) Npgsql Host value is local.</summary>
     public static bool IsLocal(string host)

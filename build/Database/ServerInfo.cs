@@ -63,6 +63,54 @@ public static class ServerInfo
         await DatabaseConnector.ScalarAsync<bool>(
             connection, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @name)", cancellationToken: cancellationToken, parameters: ("name", database)).ConfigureAwait(false);
 
+    /// <summary>What the check's error message starts with, so the caller tells it apart from any other failure of the script.</summary>
+    public const string RowCountCheckMarker = "kit-row-counts:";
+
+    /// <summary>
+    /// A statement for the end of a restore script: counts the rows of every table the manifest lists, the same way
+    /// <see cref="RowCountsAsync"/> keys them, and raises an error naming the differences. Run inside the restore's
+    /// transaction, a difference rolls the whole restore back instead of being found after the commit.
+    /// </summary>
+    public static string RowCountCheckSql(IReadOnlyDictionary<string, long> expected)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        // The default encoder escapes quotes and non-ASCII characters as \uXXXX, which jsonb reads back; doubling
+        // single quotes keeps the literal safe whatever the encoder does.
+        var json = System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, long>(expected.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal))
+            .Replace("'", "''", StringComparison.Ordinal);
+        return $$"""
+            -- Written by the kit's Restore: inside the restore's transaction, so a difference from the manifest rolls everything back.
+            DO $kit_row_counts$
+            DECLARE
+                expected jsonb := '{{json}}';
+                problems text[] := ARRAY[]::text[];
+                found bigint;
+                item record;
+            BEGIN
+                FOR item IN
+                    SELECT e.key, e.value::bigint AS rows, t.nspname, t.relname
+                    FROM jsonb_each_text(expected) e
+                    LEFT JOIN (SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r') t
+                        ON t.nspname || '.' || t.relname = e.key
+                    ORDER BY e.key
+                LOOP
+                    IF item.relname IS NULL THEN
+                        problems := problems || format('%s: %s row(s) in the backup, table missing', item.key, item.rows);
+                    ELSE
+                        EXECUTE format('SELECT count(*) FROM %I.%I', item.nspname, item.relname) INTO found;
+                        IF found <> item.rows THEN
+                            problems := problems || format('%s: %s row(s) in the backup, %s restored', item.key, item.rows, found);
+                        END IF;
+                    END IF;
+                END LOOP;
+                IF cardinality(problems) > 0 THEN
+                    RAISE EXCEPTION '{{RowCountCheckMarker}} %', array_to_string(problems[1:5], '; ');
+                END IF;
+            END
+            $kit_row_counts$;
+            """;
+    }
+
     /// <summary>Differences between expected and actual row counts, one phrase each ("app.items: 3 in the backup, 2 now").</summary>
     public static IReadOnlyList<string> CompareRowCounts(IReadOnlyDictionary<string, long> expected, IReadOnlyDictionary<string, long> actual)
     {

@@ -60,6 +60,11 @@ public sealed class BackupRestoreTests : DatabaseTest
         Assert.That(root.GetProperty("tables").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()),
             Is.EqualTo(new Dictionary<string, long> { ["app.items"] = 103, ["kit.schema_migrations"] = 1 }));
         Assert.That(File.ReadAllBytes(dump).AsSpan(0, 5).ToArray(), Is.EqualTo("PGDMP"u8.ToArray()), "pg_dump custom format");
+        Assert.That(root.GetProperty("format").GetInt32(), Is.EqualTo(2));
+        Assert.That(root.GetProperty("server").GetString(), Is.EqualTo($"127.0.0.1:{Server.Port}"));
+        // sha256sum -c reads it: the dump and the manifest, each "<hash>  <name>".
+        var manifestHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, "manifest.json"))));
+        Assert.That(File.ReadAllLines(Path.Combine(folder, "SHA256SUMS")), Is.EqualTo(new[] { $"{root.GetProperty("sha256").GetString()}  database.dump", $"{manifestHash}  manifest.json" }));
     }
 
     [Test]

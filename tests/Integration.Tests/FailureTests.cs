@@ -99,6 +99,50 @@ public sealed class FailureTests : DatabaseTest
     }
 
     [Test]
+    public async Task A_verify_killed_with_kill_9_leaves_a_scratch_database_that_backup_list_reports_and_the_next_backup_removes()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        // Enough rows that the verify's pg_restore is still running when the build is killed.
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name, description) SELECT 'bulk ' || g, md5(g::text) FROM generate_series(1, 300000) g");
+        var scratchQuery = "SELECT datname FROM pg_database WHERE datname LIKE 'kit\\_verify\\_%' ORDER BY 1";
+        var before = await Db.RowsAsync(Server.ConnectionString("postgres"), scratchQuery);
+
+        using var build = StartBuildProcess("--target=Backup", "--verify", $"--connection={Connection}");
+        _ = build.StandardOutput.ReadToEndAsync();
+        _ = build.StandardError.ReadToEndAsync();
+        string[] created = [];
+        try
+        {
+            await WaitForAsync(
+                async () => (created = (await Db.RowsAsync(Server.ConnectionString("postgres"), scratchQuery)).Except(before).ToArray()).Length == 1,
+                build,
+                "the verify's scratch database");
+        }
+        finally
+        {
+            build.Kill(entireProcessTree: true);
+            await build.WaitForExitAsync();
+        }
+
+        var scratch = created.Single();
+        DropAfterTest(scratch);
+        // The server ends the killed clients' sessions once it notices their sockets closed.
+        await WaitForAsync(
+            async () => await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{scratch}' OR application_name = 'kit-verify:{scratch}'") == 0,
+            null,
+            "the killed verify's sessions to end");
+
+        var list = RunTask("BackupList");
+        var next = RunTask("Backup");
+
+        AssertSucceeded(list);
+        Assert.That(list.Output, Does.Contain($"{scratch}  leftover scratch database of a Backup --verify that did not finish"));
+        AssertSucceeded(next);
+        Assert.That(next.Output, Does.Contain($"Removed {scratch}"));
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), $"SELECT count(*) FROM pg_database WHERE datname = '{scratch}'"), Is.Zero);
+    }
+
+    [Test]
     public async Task A_full_disk_is_one_clear_error_line_and_loses_nothing()
     {
         if (!Shell.IsRoot)
@@ -150,22 +194,22 @@ public sealed class FailureTests : DatabaseTest
         return Process.Start(startInfo)!;
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, Process build)
+    private static async Task WaitForAsync(Func<Task<bool>> condition, Process? build, string what = "pg_dump waiting on its lock")
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!await condition())
         {
-            if (build.HasExited)
+            if (build is { HasExited: true })
             {
-                Assert.Fail($"The build ended (exit code {build.ExitCode}) before pg_dump was seen waiting.");
+                Assert.Fail($"The build ended (exit code {build.ExitCode}) before {what} was seen.");
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail("pg_dump was not seen waiting on its lock within 60 s.");
+                Assert.Fail($"{what} was not seen within 60 s.");
             }
 
-            await Task.Delay(50);
+            await Task.Delay(20);
         }
     }
 

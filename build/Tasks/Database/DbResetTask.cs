@@ -19,6 +19,7 @@ public sealed class DbResetTask : AsyncFrostingTask<BuildContext>
             throw new UsageException("--save-snapshot and --from-snapshot cannot be combined: save first, reset from it in a second run.");
         }
 
+        DatabaseWorkspace.RefuseProtectedEnvironment(context, DbReset);
         var workspace = DatabaseWorkspace.FromContext(context);
         workspace.Guard(DbReset, parameters.AllowRemote, parameters.Confirm);
         var reset = new ResetService(workspace);

@@ -5,7 +5,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Database;
 
 [TaskName(nameof(Restore))]
-[TaskDescription("Restores --backup=latest|<folder> after checking its checksum and taking a pre-restore backup; guarded like DbReset")]
+[TaskDescription("Restores --backup=latest|<folder> (latest: of the same database) after checking its checksums and archive and taking a pre-restore backup; guarded like DbReset")]
 [SupportsDryRun]
 public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
 {
@@ -13,14 +13,32 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
+        // Every refusal comes before anything is replaced: the guard, which backup, its checksums; then, in the
+        // service, pg_restore's version and its reading of the archive. Only then the pre-restore backup and the restore.
+        DatabaseWorkspace.RefuseProtectedEnvironment(context, Restore);
         var workspace = DatabaseWorkspace.FromContext(context);
-        var entry = workspace.Store.Resolve(context.Parameters.Backup ?? "latest", workspace.Root);
+        workspace.Guard(Restore, context.Parameters.AllowRemote, context.Parameters.Confirm);
+        var key = BackupKey.Of(workspace.Target);
+        var entry = workspace.Store.Resolve(context.Parameters.Backup ?? "latest", workspace.Root, key);
         if (BackupStore.CheckIntegrity(entry) is { } problem)
         {
-            throw DatabaseException.Refused($"Refused: {workspace.Relative(problem)}. Nothing was restored.");
+            throw DatabaseException.Refused(
+                $"Refused: {workspace.Relative(problem)}. Nothing was restored; restore another backup (--target=BackupList)"
+                + (entry.Manifest.HasChecksumFile ? $", or compare by hand: sha256sum -c {BackupChecksums.FileName} in its folder." : "."));
         }
 
-        workspace.Guard(Restore, context.Parameters.AllowRemote, context.Parameters.Confirm);
+        if (!key.Matches(entry.Manifest))
+        {
+            context.Log.Information(
+                $"Restoring a backup of {BackupKey.Describe(entry.Manifest)} into {key.Describe()}, because --backup named {entry.Name} explicitly.");
+        }
+
+        if (!entry.Manifest.HasChecksumFile)
+        {
+            context.Log.Information(
+                $"{entry.Name} has manifest format {entry.Manifest.Format}, written before manifests were checksummed: its dump is checked by hash, its row counts inside the restore's transaction.");
+        }
+
         if (workspace.IsDryRun)
         {
             context.Log.Information(
@@ -30,13 +48,7 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
         }
 
         var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-        if (workspace.Config.Backup.BeforeRestore)
-        {
-            var before = await backups.BackupAsync(new HashSet<string> { entry.Name }).ConfigureAwait(false);
-            context.Log.Information($"Pre-restore backup: {workspace.Relative(before.Folder)}");
-        }
-
-        await backups.RestoreAsync(entry, workspace.Config.Schemas).ConfigureAwait(false);
+        await backups.RestoreAsync(entry, workspace.Config.Schemas, workspace.Config.Backup.BeforeRestore).ConfigureAwait(false);
         context.Log.Information($"Restored {workspace.Relative(entry.Folder)} into {workspace.Target.Describe()}: {entry.Manifest.TotalRows:N0} rows in {entry.Manifest.Tables.Count} tables, counts match the manifest.");
     }
 }

@@ -76,4 +76,16 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
 
     public Task<CommandResult> RestoreAsync(PgRestoreSettings settings, CancellationToken cancellationToken = default) =>
         Runner.RunAsync(Command(settings), cancellationToken);
+
+    /// <summary>
+    /// <c>pg_restore --list</c>: the archive's table of contents, read without a server. A query (it changes nothing,
+    /// so it also runs in a dry run); it fails on anything pg_restore cannot read, and names the dumped database.
+    /// </summary>
+    public Task<CommandResult> ListAsync(string archive, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(
+            new ToolCommand { Tool = ToolName, Executable = Executable, Arguments = new ArgumentList(ListOptions).Add(archive), IsQuery = true, Quiet = true, InstallHint = InstallHint },
+            cancellationToken);
+
+    /// <summary>The options of a table-of-contents listing, shared with the run inside a container.</summary>
+    public static IReadOnlyList<string> ListOptions => ["--list"];
 }

@@ -28,6 +28,9 @@ public interface IPostgresClientHost
     /// <summary>Restores into a database directly (pg_restore --single-transaction): for an empty scratch database.</summary>
     Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>The archive's table of contents (pg_restore --list): fails when this client cannot read the archive.</summary>
+    Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default);
+
     /// <summary>Turns an archive into an SQL script that drops each object before recreating it (--clean --if-exists --no-owner).</summary>
     Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default);
 
@@ -77,6 +80,9 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
             cancellationToken);
     }
 
+    public async Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default) =>
+        (await restore.ListAsync(dumpFile, cancellationToken).ConfigureAwait(false)).StandardOutput;
+
     public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
         restore.RestoreAsync(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, ScriptFile = scriptFile, Clean = true }, cancellationToken);
 
@@ -112,6 +118,9 @@ public sealed class ComposeClientHost(
     public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default) =>
         runner.RunAsync(RestoreCommand(request), cancellationToken);
 
+    public async Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default) =>
+        (await runner.RunAsync(ListCommand(dumpFile), cancellationToken).ConfigureAwait(false)).StandardOutput;
+
     public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
         runner.RunAsync(RestoreScriptCommand(dumpFile, scriptFile), cancellationToken);
 
@@ -129,6 +138,10 @@ public sealed class ComposeClientHost(
         });
         return Exec(new[] { "pg_restore" }.Concat(options.Values), withPassword: false) with { StandardInputFile = dumpFile, StandardOutputFile = scriptFile, Quiet = true };
     }
+
+    /// <summary>pg_restore --list in the container, the archive in through standard input: read-only, a query.</summary>
+    public ToolCommand ListCommand(string dumpFile) =>
+        Exec(new[] { "pg_restore" }.Concat(PgRestoreTool.ListOptions), withPassword: false) with { StandardInputFile = dumpFile, IsQuery = true, Quiet = true };
 
     public ToolCommand RunScriptCommand(string database, string scriptFile) =>
         Exec(new[] { "psql", "--username", username, "--dbname", database }.Concat(PsqlTool.ScriptOptions("-")), withPassword: true) with

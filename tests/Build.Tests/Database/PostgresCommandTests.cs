@@ -135,6 +135,23 @@ public sealed class PostgresCommandTests
     }
 
     [Test]
+    public async Task The_archive_listing_is_a_query_that_needs_no_server_nor_password()
+    {
+        var composeRunner = new RecordingCommandRunner();
+        var localRunner = new RecordingCommandRunner();
+        var compose = new ComposeClientHost(composeRunner, new ComposeVersion(ComposeFlavor.V2, "2.26.1"), Compose, "db", "app", "p@ss word");
+
+        await compose.ListAsync("/b/1/database.dump");
+        await new LocalClientHost(localRunner, Connection).ListAsync("/b/1/database.dump");
+
+        var inside = composeRunner.Commands.Single();
+        Assert.That(inside.Arguments.Select(a => a.Value).SkipWhile(a => a != "exec"), Is.EqualTo(new[] { "exec", "-T", "db", "pg_restore", "--list" }));
+        Assert.That((inside.StandardInputFile, inside.IsQuery, inside.Environment.ContainsKey("PGPASSWORD")), Is.EqualTo(("/b/1/database.dump", true, false)));
+        Assert.That(localRunner.Lines.Single(), Is.EqualTo("pg_restore --list /b/1/database.dump"));
+        Assert.That(localRunner.Commands.Single().IsQuery, Is.True);
+    }
+
+    [Test]
     public void Compose_without_a_password_passes_no_environment()
     {
         var host = new ComposeClientHost(new RecordingCommandRunner(), new ComposeVersion(ComposeFlavor.V2, "2.26.1"), Compose, "db", "app", null);

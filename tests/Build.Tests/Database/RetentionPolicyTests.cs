@@ -50,6 +50,7 @@ public sealed class RetentionPolicyTests
 
 public sealed class BackupStoreTests
 {
+    private static readonly BackupKey Key = new("Käse-Prod_DB", "compose service 'db'");
     private string folder = null!;
 
     [SetUp]
@@ -82,7 +83,7 @@ public sealed class BackupStoreTests
         var store = new BackupStore(folder);
 
         Assert.That(store.List().Select(e => e.Name), Is.EqualTo(new[] { "20250301_000000", "20250101_000000" }));
-        Assert.That(store.Resolve("latest", folder).Name, Is.EqualTo("20250301_000000"));
+        Assert.That(store.Resolve("latest", folder, Key).Name, Is.EqualTo("20250301_000000"));
         Assert.That(store.Incomplete().Select(Path.GetFileName), Is.EqualTo(new[] { ".tmp-20250501_000000" }));
     }
 
@@ -91,7 +92,7 @@ public sealed class BackupStoreTests
     {
         Directory.CreateDirectory(Path.Combine(folder, "20250401_000000"));
 
-        var error = Assert.Throws<DatabaseException>(() => new BackupStore(folder).Resolve("20250401_000000", folder));
+        var error = Assert.Throws<DatabaseException>(() => new BackupStore(folder).Resolve("20250401_000000", folder, Key));
 
         Assert.That(error!.ExitCode, Is.EqualTo(2));
         Assert.That(error.Message, Does.Contain("not a complete backup"));
@@ -100,7 +101,7 @@ public sealed class BackupStoreTests
     [Test]
     public void Latest_in_an_empty_store_says_how_to_take_one()
     {
-        var error = Assert.Throws<DatabaseException>(() => new BackupStore(folder).Resolve("latest", folder));
+        var error = Assert.Throws<DatabaseException>(() => new BackupStore(folder).Resolve("latest", folder, Key));
 
         Assert.That(error!.Message, Does.Contain("There is no complete backup").And.Contain("--target=Backup"));
     }
@@ -119,7 +120,47 @@ public sealed class BackupStoreTests
         Assert.That(BackupStore.CheckIntegrity(reread), Does.Contain("does not match its manifest"));
     }
 
-    private BackupEntry Write(string name)
+    [Test]
+    public void An_edited_manifest_fails_the_integrity_check_though_the_dump_is_unchanged()
+    {
+        Write("20250101_000000");
+        var path = Path.Combine(folder, "20250101_000000", BackupManifest.FileName);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"app.items\": 40", "\"app.items\": 41", StringComparison.Ordinal));
+        var edited = new BackupStore(folder).List().Single();
+
+        Assert.That(edited.Manifest.Tables["app.items"], Is.EqualTo(41));
+        Assert.That(BackupStore.CheckIntegrity(edited), Does.EndWith("manifest.json does not match SHA256SUMS: the manifest was edited or damaged"));
+    }
+
+    [Test]
+    public void A_format_2_backup_without_its_checksum_file_fails_the_integrity_check_and_a_format_1_one_does_not_need_it()
+    {
+        var current = Write("20250101_000000");
+        var old = Write("20250102_000000", format: 1);
+        File.Delete(Path.Combine(current.Folder, BackupChecksums.FileName));
+
+        Assert.That(BackupStore.CheckIntegrity(current), Does.Contain("has no SHA256SUMS"));
+        Assert.That(BackupStore.CheckIntegrity(old), Is.Null);
+    }
+
+    [Test]
+    public void Latest_is_the_newest_backup_of_the_same_database_and_server_and_never_another()
+    {
+        Write("20250101_000000");
+        Write("20250201_000000", database: "other");
+        Write("20250301_000000", server: "db.example.invalid:5432");
+        Write("20250115_000000", format: 1);
+        var store = new BackupStore(folder);
+
+        Assert.That(store.Resolve("latest", folder, Key).Name, Is.EqualTo("20250115_000000"), "a format 1 backup names no server and matches by database");
+        Assert.That(store.ListFor(Key).Select(e => e.Name), Is.EqualTo(new[] { "20250115_000000", "20250101_000000" }));
+        var refusal = Assert.Throws<DatabaseException>(() => store.Resolve("latest", folder, new BackupKey("small", "compose service 'db'")));
+        Assert.That(refusal!.ExitCode, Is.EqualTo(2));
+        Assert.That(refusal.Message, Does.StartWith("There is no backup of database 'small' on compose service 'db'").And.Contain("--backup=<folder>"));
+        Assert.That(store.Resolve("20250201_000000", folder, Key).Manifest.Database, Is.EqualTo("other"), "named explicitly, another database's backup may be restored");
+    }
+
+    private BackupEntry Write(string name, string database = "Käse-Prod_DB", string? server = "compose service 'db'", int format = BackupManifest.CurrentFormat)
     {
         var directory = Path.Combine(folder, name);
         Directory.CreateDirectory(directory);
@@ -127,8 +168,10 @@ public sealed class BackupStoreTests
         var (sha, size) = BackupManifest.Hash(Path.Combine(directory, "database.dump"));
         var manifest = new BackupManifest
         {
+            Format = format,
             Environment = "dev",
-            Database = "Käse-Prod_DB",
+            Database = database,
+            Server = format >= 2 ? server : null,
             CreatedAt = DateTimeOffset.UnixEpoch,
             DumpFile = "database.dump",
             Sha256 = sha,
@@ -139,6 +182,11 @@ public sealed class BackupStoreTests
             Tables = new Dictionary<string, long> { ["app.items"] = 40, ["kit.schema_migrations"] = 2 },
         };
         manifest.WriteTo(directory);
+        if (manifest.HasChecksumFile)
+        {
+            BackupChecksums.Write(directory, "database.dump", BackupManifest.FileName);
+        }
+
         return new BackupEntry(name, directory, BackupStore.ParseStamp(name)!.Value, manifest);
     }
 }
