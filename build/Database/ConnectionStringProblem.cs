@@ -10,7 +10,7 @@ namespace Build.Database;
 /// </summary>
 public static class ConnectionStringProblem
 {
-    private const string QuoteHint = "a value containing ; = \" or ' goes in double quotes, with each \" inside doubled (Password=\"a;b\"\"c\")";
+    private const string QuoteHint = "A value containing ; = \" or ' goes in double quotes, with each \" inside doubled (Password=\"a;b\"\"c\")";
 
     /// <summary>The first problem in <paramref name="value"/>, or null when the syntax looks right to this scan.</summary>
     public static string? Describe(string value)

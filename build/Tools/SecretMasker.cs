@@ -17,7 +17,7 @@ namespace Build.Tools;
 /// split at <c>;</c> or <c>=</c> (<c>Couldn't set topsecretpart;database</c>): those pieces are masked too when
 /// they are distinctive enough not to be an ordinary word.
 /// </remarks>
-public sealed class SecretMasker
+public sealed partial class SecretMasker
 {
     /// <summary>Shorter values would mask ordinary words ("dev"); the configuration refuses secrets that short.</summary>
     public const int MinimumLength = 4;
@@ -72,7 +72,8 @@ public sealed class SecretMasker
 
     /// <summary>
     /// The passwords inside a connection string (<c>Password=</c>, <c>Pwd=</c>) or a URL's user information
-    /// (<c>postgres://user:password@host</c>); nothing for any other value.
+    /// (<c>postgres://user:password@host</c>); nothing for any other value. From a connection string that does not
+    /// parse (a password holding <c>;</c> unquoted), the password is taken up to the next <c>;Key=</c>.
     /// </summary>
     public static IReadOnlyList<string> EmbeddedPasswords(string value)
     {
@@ -87,30 +88,32 @@ public sealed class SecretMasker
             return [];
         }
 
-        var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = value };
-        return builder.Keys.Cast<string>()
-            .Where(key => key.Equals("password", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase))
-            .Select(key => Convert.ToString(builder[key], CultureInfo.InvariantCulture) ?? "")
-            .Where(password => password.Length > 0 && password != value)
-            .ToArray();
+        // Both readings: the parser's, and up to the next ";Key=" for a password whose ";" the parser took as the end.
+        // (A quoted value is the parser's alone.)
+        var passwords = BrokenPassword().Matches(value).Select(m => m.Groups["password"].Value.Trim()).Where(p => !p.StartsWith('"') && !p.StartsWith('\'')).ToList();
+        try
+        {
+            var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = value };
+            passwords.AddRange(builder.Keys.Cast<string>()
+                .Where(key => key.Equals("password", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase))
+                .Select(key => Convert.ToString(builder[key], CultureInfo.InvariantCulture) ?? ""));
+        }
+        catch (ArgumentException)
+        {
+            // does not parse: the heuristic reading is all there is
+        }
+
+        return passwords.Where(p => p.Length > 0 && p != value).Distinct(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>
-    /// <c>Key=value;Key=value</c> with at least two settings, as a connection-string parser reads it: its parts are
-    /// host names and database names, not secrets, so it is not split into pieces.
+    /// Settings such as <c>Host=</c>, <c>Database=</c>, <c>Username=</c>: a connection string, parsed or not. Its parts
+    /// are host and database names, not secrets, so it is masked whole and through its password, never split into pieces.
     /// </summary>
     public static bool IsConnectionString(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        try
-        {
-            var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = value };
-            return builder.Count >= 2 && builder.Keys.Cast<string>().All(key => key.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '_'));
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        return ConnectionSetting().IsMatch(value);
     }
 
     /// <summary>
@@ -230,4 +233,10 @@ public sealed class SecretMasker
 
         return forms;
     }
+
+    [GeneratedRegex(@"(?:^|;)\s*(?:host|server|port|database|username|user id|uid|data source|initial catalog)\s*=", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ConnectionSetting();
+
+    [GeneratedRegex(@"(?:^|;)\s*(?:password|pwd)\s*=(?<password>.*?)(?=;\s*[A-Za-z][A-Za-z ]*=|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex BrokenPassword();
 }

@@ -119,7 +119,7 @@ public sealed class RedactionTests
     [Test]
     public void Pieces_Npgsql_quotes_from_a_split_password_are_masked()
     {
-        var masker = MaskerWith("pre;TopSecretPart;Database=x");
+        var masker = MaskerWith("pre;TopSecretPart");
 
         Assert.That(masker.Mask("Couldn't set topsecretpart;database"), Is.EqualTo("Couldn't set [REDACTED];database"));
     }
@@ -150,6 +150,8 @@ public sealed class RedactionTests
         // "Part1" is distinctive; "Secret" alone is an ordinary word and "Top" too short to blank everywhere.
         Assert.That(masker.Mask("Couldn't set secret=part1"), Is.EqualTo("Couldn't set secret=[REDACTED]"));
         Assert.That(SecretMasker.EmbeddedPasswords("postgres://app:s3cr%3Bet@db:5432/app"), Is.EqualTo(new[] { "s3cr;et" }));
+        Assert.That(SecretMasker.EmbeddedPasswords("Host=h;Password=\"Top;Secret=Part1\";Database=app"), Is.EqualTo(new[] { "Top;Secret=Part1" }));
+        Assert.That(SecretMasker.EmbeddedPasswords("Host=h;Password=pre;TopSecretPart;Database=app"), Does.Contain("pre;TopSecretPart"));
     }
 
     [Test]
@@ -246,6 +248,8 @@ public sealed class RedactionTests
 
         Assert.That(error!.Message, Does.StartWith("--connection is not a valid Npgsql connection string: the text at character 29"));
         Assert.That(error.Message.ToLowerInvariant(), Does.Not.Contain("topsecret").And.Not.Contain("pre;"));
+        Assert.That(error.Message, Does.Contain("Example: Host=127.0.0.1;"), "the example's host is not a secret");
+        Assert.That(masker.Mask("Couldn't set topsecretpart;database"), Is.EqualTo("Couldn't set [REDACTED];database"));
     }
 
     private static IEnumerable<string> Encodings(string secret) =>
