@@ -6,7 +6,14 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-$root = $PSScriptRoot
+# The checkout this script lives in, also when it is run through a symlink (a kit.ps1 on the PATH): $PSScriptRoot is
+# the link's folder, so follow each link to the real file first. Target is a relative or absolute path.
+$script = $PSCommandPath
+for ($item = Get-Item -LiteralPath $script -Force; $item.LinkType -eq 'SymbolicLink'; $item = Get-Item -LiteralPath $script -Force) {
+    $target = @($item.Target)[0]
+    $script = if ([System.IO.Path]::IsPathRooted($target)) { $target } else { Join-Path (Split-Path -Parent $script) $target }
+}
+$root = Split-Path -Parent ([System.IO.Path]::GetFullPath($script))
 $state = Join-Path $root '.build'
 $stamp = Join-Path $state 'bootstrap.stamp'
 $isWindowsHost = [System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::Windows)

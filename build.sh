@@ -3,7 +3,15 @@
 # changed (a content stamp), then run it with every argument and hand back its exit code. No build logic here.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The checkout this script lives in, also when it is run through a symlink (ln -s .../build.sh ~/bin/kit): follow
+# each link to the real file first. A loop, not readlink -f, which macOS's readlink lacks before 12.3.
+script="${BASH_SOURCE[0]}"
+while [ -L "$script" ]; do
+  link_dir="$(cd -P "$(dirname "$script")" && pwd)"
+  script="$(readlink "$script")"
+  case "$script" in /*) ;; *) script="$link_dir/$script" ;; esac
+done
+root="$(cd -P "$(dirname "$script")" && pwd)"
 program="$root/.build/bin/Build"
 state="$root/.build"
 stamp="$state/bootstrap.stamp"

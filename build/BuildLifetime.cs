@@ -1,5 +1,7 @@
 using Build.Ci;
+using Build.Docker;
 using Build.Host;
+using Build.Tasks.Core;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 
@@ -9,6 +11,40 @@ namespace Build;
 public sealed class BuildLifetime(TaskTimings timings) : FrostingLifetime<BuildContext>
 {
     private string target = "?";
+
+    /// <summary>
+    /// The run's inputs, checked before the engine starts: every configuration file there is, the environment, a
+    /// given <c>--project-name</c>, and the compose stack when a task drives it. Bad input is one line, exit 2.
+    /// </summary>
+    public override void Prepare(BuildContext context, IReadOnlyList<TaskDescriptor> plan)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(plan);
+
+        // The task list shows whatever the configuration holds: it is where a newcomer starts.
+        if (plan.All(t => t.Type == typeof(DefaultTask)))
+        {
+            return;
+        }
+
+        context.Config.LoadPresent();
+        var environments = context.Config.Project.Environments.Keys;
+        if (!environments.Contains(context.EnvironmentName))
+        {
+            throw new UsageException(
+                $"Unknown environment '{context.EnvironmentName}'.{Suggestions.DidYouMean(context.EnvironmentName, environments)} Give --env one of {string.Join(", ", environments)} (config/project.json).");
+        }
+
+        if (context.Parameters.ProjectName is { } projectName)
+        {
+            ComposeProject.CheckName(projectName);
+        }
+
+        if (plan.Any(t => t.Type.IsDefined(typeof(UsesComposeStackAttribute), inherit: false)))
+        {
+            ComposeProject.Prepare(context);
+        }
+    }
 
     public override void Setup(BuildContext context, ISetupContext info)
     {

@@ -98,19 +98,35 @@ public sealed record BuildParameters
         };
     }
 
-    /// <summary>"7d", "12h", "30m", "45s" or a .NET time span ("1.02:00:00").</summary>
+    /// <summary>The longest duration a parameter or setting may give: what <see cref="TimeSpan"/> holds, in whole days.</summary>
+    public const int MaximumDurationDays = 10_675_199;
+
+    /// <summary>
+    /// "7d", "12h", "30m", "45s", "2w" or a .NET time span ("1.02:00:00"); null for anything else, including a duration
+    /// longer than <see cref="MaximumDurationDays"/> (it would overflow <see cref="TimeSpan"/>).
+    /// </summary>
     public static TimeSpan? ParseDuration(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (text.Length >= 2 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount >= 0)
+        if (text.Length >= 2 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && double.IsFinite(amount) && amount >= 0)
         {
-            switch (char.ToLowerInvariant(text[^1]))
+            var unit = char.ToLowerInvariant(text[^1]);
+            var daysPerUnit = unit switch { 'w' => 7, 'd' => 1, 'h' => 1.0 / 24, 'm' => 1.0 / (24 * 60), 's' => 1.0 / (24 * 60 * 60), _ => 0 };
+            if (daysPerUnit > 0)
             {
-                case 'd': return TimeSpan.FromDays(amount);
-                case 'h': return TimeSpan.FromHours(amount);
-                case 'm': return TimeSpan.FromMinutes(amount);
-                case 's': return TimeSpan.FromSeconds(amount);
-                case 'w': return TimeSpan.FromDays(amount * 7);
+                if (amount * daysPerUnit > MaximumDurationDays)
+                {
+                    return null;
+                }
+
+                return unit switch
+                {
+                    'w' => TimeSpan.FromDays(amount * 7),
+                    'd' => TimeSpan.FromDays(amount),
+                    'h' => TimeSpan.FromHours(amount),
+                    'm' => TimeSpan.FromMinutes(amount),
+                    _ => TimeSpan.FromSeconds(amount),
+                };
             }
         }
 
@@ -156,7 +172,7 @@ public sealed record BuildParameters
             }
 
             return ParseDuration(found.Value)
-                ?? throw new UsageException($"{found.Origin} must be a duration such as 7d, 12h or 30m, not '{found.Value}'.");
+                ?? throw new UsageException($"{found.Origin} must be a duration such as 7d, 12h or 30m, at most {MaximumDurationDays}d, not '{found.Value}'.");
         }
 
         public string? Choice(ParameterDefinition definition)

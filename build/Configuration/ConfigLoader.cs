@@ -40,24 +40,33 @@ public sealed class ConfigLoader(string root)
             var failures = SchemaValidator.Validate(document.RootElement, schema.RootElement);
             if (failures.Count > 0)
             {
-                var lines = new JsonLineIndex(text);
                 var first = failures[0];
                 var where = first.Pointer.Length == 0 ? string.Empty : $"{first.Pointer}: ";
                 var more = failures.Count > 1 ? $" (and {failures.Count - 1} more problem(s))" : string.Empty;
-                throw new ConfigurationException(relative, lines.LineOf(first.Pointer), $"{where}{first.Message}{more}");
+                throw new ConfigurationException(relative, new JsonLineIndex(text).PositionOf(first.Pointer), $"{where}{first.Message}{more}");
             }
         }
 
+        T bound;
         try
         {
-            return document.RootElement.Deserialize<T>(SerializerOptions)
+            bound = document.RootElement.Deserialize<T>(SerializerOptions)
                 ?? throw new ConfigurationException(relative, 1, "is empty; it must hold a JSON object.");
         }
         catch (JsonException exception)
         {
             var pointer = (exception.Path ?? "$").TrimStart('$').Replace('.', '/').Replace("[", "/", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal);
-            throw new ConfigurationException(relative, new JsonLineIndex(text).LineOf(pointer), $"{pointer}: {FirstSentence(exception.Message)}");
+            // The serializer's own message names .NET types (and is a bare resource key in the published program).
+            throw new ConfigurationException(
+                relative, new JsonLineIndex(text).PositionOf(pointer), $"{pointer}: this value does not fit the setting; config/schema/{name}.schema.json says what does.");
         }
+
+        if (bound is ICheckedConfig checkedConfig && checkedConfig.Problems().FirstOrDefault() is { Pointer: not null } problem)
+        {
+            throw new ConfigurationException(relative, new JsonLineIndex(text).PositionOf(problem.Pointer), $"{problem.Pointer}: {problem.Message}");
+        }
+
+        return bound;
     }
 
     private static JsonDocument Parse(string text, string relative)
@@ -68,13 +77,10 @@ public sealed class ConfigLoader(string root)
         }
         catch (JsonException exception)
         {
-            throw new ConfigurationException(relative, (int)(exception.LineNumber ?? 0) + 1, $"malformed JSON: {FirstSentence(exception.Message)}");
+            // Our own words: the parser's message ends in "LineNumber: 6 | BytePositionInLine: 2" (0-based, in bytes),
+            // and the published program, built with UseSystemResourceKeys, has only a resource key for the rest.
+            var position = JsonLineIndex.Position(text, exception.LineNumber ?? 0, exception.BytePositionInLine ?? 0);
+            throw new ConfigurationException(relative, position, $"malformed JSON: {JsonSyntaxError.Describe(text, position)}");
         }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(". ", StringComparison.Ordinal);
-        return cut > 0 ? message[..(cut + 1)] : message;
     }
 }

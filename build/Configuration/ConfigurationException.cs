@@ -17,4 +17,10 @@ public sealed class ConfigurationException : ExitCodeException
         : base(2, line > 0 ? $"{file}:{line}: {message}" : $"{file}: {message}")
     {
     }
+
+    /// <summary>At a line and column, as editors and compilers print them (<c>config/docker.json:12:7: ...</c>).</summary>
+    public ConfigurationException(string file, TextPosition position, string message)
+        : base(2, $"{file}:{position}: {message}")
+    {
+    }
 }

@@ -3,10 +3,13 @@ using System.Text.Json;
 
 namespace Build.Configuration;
 
-/// <summary>The line of every value in a JSON text, by JSON pointer ("/images/0/name"), so messages can say where.</summary>
+/// <summary>
+/// The position (1-based line and column) of every value in a JSON text, by JSON pointer ("/images/0/name"), so
+/// messages can say where as an editor does: file:line:column.
+/// </summary>
 public sealed class JsonLineIndex
 {
-    private readonly Dictionary<string, int> lines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TextPosition> positions = new(StringComparer.Ordinal);
 
     public JsonLineIndex(string json)
     {
@@ -21,11 +24,7 @@ public sealed class JsonLineIndex
             }
         }
 
-        int LineOf(long offset)
-        {
-            var index = newlines.BinarySearch(offset);
-            return (index < 0 ? ~index : index) + 1;
-        }
+        TextPosition At(long offset) => Position(bytes, newlines, offset);
 
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var path = new Stack<(string Pointer, int NextIndex, bool IsArray)>();
@@ -34,16 +33,16 @@ public sealed class JsonLineIndex
         {
             while (reader.Read())
             {
-                var line = LineOf(reader.TokenStartIndex);
+                var position = At(reader.TokenStartIndex);
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
                         pendingProperty = reader.GetString();
-                        lines[Child(path, pendingProperty!)] = line;
+                        positions[Child(path, pendingProperty!)] = position;
                         continue;
                     case JsonTokenType.StartObject:
                     case JsonTokenType.StartArray:
-                        var pointer = Current(path, ref pendingProperty, line);
+                        var pointer = Current(path, ref pendingProperty, position);
                         path.Push((pointer, 0, reader.TokenType == JsonTokenType.StartArray));
                         continue;
                     case JsonTokenType.EndObject:
@@ -51,7 +50,7 @@ public sealed class JsonLineIndex
                         path.Pop();
                         continue;
                     default:
-                        Current(path, ref pendingProperty, line);
+                        Current(path, ref pendingProperty, position);
                         continue;
                 }
             }
@@ -62,28 +61,62 @@ public sealed class JsonLineIndex
         }
     }
 
-    public int LineOf(string pointer)
+    public int LineOf(string pointer) => PositionOf(pointer).Line;
+
+    /// <summary>Where the value at <paramref name="pointer"/> starts; for a pointer to nothing, where its nearest parent does.</summary>
+    public TextPosition PositionOf(string pointer)
     {
         ArgumentNullException.ThrowIfNull(pointer);
         var candidate = pointer;
         while (true)
         {
-            if (lines.TryGetValue(candidate, out var line))
+            if (positions.TryGetValue(candidate, out var position))
             {
-                return line;
+                return position;
             }
 
             var slash = candidate.LastIndexOf('/');
             if (slash < 0)
             {
-                return 1;
+                return new TextPosition(1, 1);
             }
 
             candidate = candidate[..slash];
         }
     }
 
-    private string Current(Stack<(string Pointer, int NextIndex, bool IsArray)> path, ref string? pendingProperty, int line)
+    /// <summary>
+    /// The 1-based line and column of a byte offset into UTF-8 <paramref name="text"/>, the column counted in characters.
+    /// </summary>
+    public static TextPosition Position(string text, long line0, long bytePositionInLine)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var start = 0;
+        for (var line = 0; line < line0 && start < bytes.Length; line++)
+        {
+            var next = Array.IndexOf(bytes, (byte)'\n', start);
+            if (next < 0)
+            {
+                break;
+            }
+
+            start = next + 1;
+        }
+
+        var length = (int)Math.Clamp(bytePositionInLine, 0, bytes.Length - start);
+        return new TextPosition((int)line0 + 1, Encoding.UTF8.GetCharCount(bytes, start, length) + 1);
+    }
+
+    private static TextPosition Position(byte[] bytes, List<long> newlines, long offset)
+    {
+        var index = newlines.BinarySearch(offset);
+        var line = index < 0 ? ~index : index;
+        var lineStart = line == 0 ? 0 : (int)newlines[line - 1] + 1;
+        return new TextPosition(line + 1, Encoding.UTF8.GetCharCount(bytes, lineStart, (int)offset - lineStart) + 1);
+    }
+
+    private string Current(Stack<(string Pointer, int NextIndex, bool IsArray)> path, ref string? pendingProperty, TextPosition position)
     {
         string pointer;
         if (path.Count == 0)
@@ -102,10 +135,16 @@ public sealed class JsonLineIndex
         }
 
         pendingProperty = null;
-        lines.TryAdd(pointer, line);
+        positions.TryAdd(pointer, position);
         return pointer;
     }
 
     private static string Child(Stack<(string Pointer, int NextIndex, bool IsArray)> path, string property) =>
         (path.Count == 0 ? string.Empty : path.Peek().Pointer) + "/" + property.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+}
+
+/// <summary>A place in a text file as editors count it: line and column from 1.</summary>
+public readonly record struct TextPosition(int Line, int Column)
+{
+    public override string ToString() => $"{Line}:{Column}";
 }

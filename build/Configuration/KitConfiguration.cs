@@ -23,4 +23,19 @@ public sealed class KitConfiguration(ConfigLoader loader)
     public DockerConfig Docker => docker.Value;
 
     public OpsConfig Ops => ops.Value;
+
+    /// <summary>
+    /// Reads every file of config/ that exists, before the run starts, so a mistake in any of them is one line before
+    /// the first task; a file that is missing fails only where it is used (a checkout may not deploy, for one).
+    /// </summary>
+    public void LoadPresent()
+    {
+        foreach (var (name, load) in new (string, Func<object>)[] { ("project", () => Project), ("docker", () => Docker), ("database", () => Database), ("deploy", () => Deploy), ("ops", () => Ops) })
+        {
+            if (File.Exists(Path.Combine(Loader.Root, "config", name + ".json")))
+            {
+                _ = load();
+            }
+        }
+    }
 }

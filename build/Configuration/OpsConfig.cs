@@ -1,11 +1,20 @@
 namespace Build.Configuration;
 
 /// <summary><c>config/ops.json</c>: what Prune may remove and what Doctor expects of a machine.</summary>
-public sealed record OpsConfig
+public sealed record OpsConfig : ICheckedConfig
 {
     public PruneConfig Prune { get; init; } = new();
 
     public DoctorConfig Doctor { get; init; } = new();
+
+    public IEnumerable<(string Pointer, string Message)> Problems()
+    {
+        // The schema checks the form ("24h"); only the number can tell a duration too long for a TimeSpan.
+        if (Prune.ImagesOlderThan is { } text && BuildParameters.ParseDuration(text) is null)
+        {
+            yield return ("/prune/imagesOlderThan", $"'{text}' is longer than the longest duration, {BuildParameters.MaximumDurationDays}d.");
+        }
+    }
 }
 
 public sealed record PruneConfig
@@ -22,7 +31,9 @@ public sealed record PruneConfig
     /// <summary>Tags of this project's repositories that are never removed: the ones compose runs.</summary>
     public IReadOnlyList<string> KeepTags { get; init; } = [];
 
-    public TimeSpan? ImagesOlderThanSpan => ImagesOlderThan is null ? null : BuildParameters.ParseDuration(ImagesOlderThan);
+    /// <summary>Checked at load (<see cref="OpsConfig.Problems"/>): a value here always parses.</summary>
+    public TimeSpan? ImagesOlderThanSpan => ImagesOlderThan is null ? null : BuildParameters.ParseDuration(ImagesOlderThan)
+        ?? throw new ConfigurationException("config/ops.json", 0, $"/prune/imagesOlderThan: '{ImagesOlderThan}' is not a duration.");
 }
 
 public sealed record DoctorConfig

@@ -26,5 +26,5 @@ public sealed record ParameterDefinition(string Name, ParameterKind Kind, string
 
     public string[] Choices { get; init; } = [];
 
-    public HostParameter ToHostParameter() => new(Name, Kind == ParameterKind.Flag, Aliases);
+    public HostParameter ToHostParameter() => new(Name, Kind == ParameterKind.Flag, Aliases) { IsSecret = IsSecret };
 }

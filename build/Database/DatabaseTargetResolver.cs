@@ -1,5 +1,6 @@
 using System.Globalization;
 using Build.Configuration;
+using Build.Host;
 using Build.Tools;
 using Npgsql;
 
@@ -63,6 +64,10 @@ public static class DatabaseTargetResolver
         if (settings.AddPortOffset)
         {
             port += portOffset;
+            if (port > 65535)
+            {
+                throw new UsageException($"The database port of environment '{environmentName}' {port - portOffset} + --port-offset={portOffset} = {port} is outside 1-65535: choose a smaller offset.");
+            }
         }
 
         var builder = new NpgsqlConnectionStringBuilder

@@ -74,6 +74,7 @@ public sealed partial record ComposeProject
     }
 
     // One resolution per run: DevUp's tasks, the database tasks and Doctor all ask for the same stack.
+    private static readonly ConditionalWeakTable<BuildContext, ComposeProject> Prepared = new();
     private static readonly ConditionalWeakTable<BuildContext, Task<ComposeProject>> Resolved = new();
 
     /// <summary>
@@ -86,7 +87,28 @@ public sealed partial record ComposeProject
         return Resolved.GetValue(context, ResolveOnceAsync).WaitAsync(cancellationToken);
     }
 
-    private static async Task<ComposeProject> ResolveOnceAsync(BuildContext context)
+    /// <summary>
+    /// Checks the stack's inputs (name, compose files, ports) without asking compose anything: run before the first
+    /// task for a run that drives the stack (<see cref="UsesComposeStackAttribute"/>). <see cref="ResolveAsync"/> reuses it.
+    /// </summary>
+    public static void Prepare(BuildContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _ = Prepared.GetValue(context, Preliminary);
+    }
+
+    /// <summary>A <c>--project-name</c> compose accepts; else a usage error.</summary>
+    public static void CheckName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!ValidProjectName().IsMatch(name))
+        {
+            throw new UsageException(
+                $"'{name}' is not a valid compose project name: use lower-case letters, digits, '-' and '_', starting with a letter or digit (--project-name).");
+        }
+    }
+
+    private static ComposeProject Preliminary(BuildContext context)
     {
         var config = context.Config.Docker;
         var inputs = new ComposeInputs
@@ -100,9 +122,13 @@ public sealed partial record ComposeProject
             Overlays = config.EnvOverlays.Select(o => DotEnvFile.Load(Path.Combine(context.Paths.Root, o))).ToArray(),
             ProcessEnvironment = context.ProcessEnvironment,
         };
+        return Create(new ComposeVersion(ComposeFlavor.V2, "0"), config, inputs);
+    }
 
+    private static async Task<ComposeProject> ResolveOnceAsync(BuildContext context)
+    {
         // Validate names and files before asking which compose is installed: bad input fails fast, engine or not.
-        var preliminary = Create(new ComposeVersion(ComposeFlavor.V2, "0"), config, inputs);
+        var preliminary = Prepared.GetValue(context, Preliminary);
         var version = await context.GetComposeVersionAsync().ConfigureAwait(false);
         var project = preliminary with { Version = version };
         foreach (var secret in project.SecretValues)
@@ -120,11 +146,7 @@ public sealed partial record ComposeProject
         ArgumentNullException.ThrowIfNull(inputs);
         var environment = config.Environment(inputs.EnvironmentName);
         var name = inputs.ProjectNameOverride ?? $"{inputs.NameStem}-{inputs.EnvironmentName}";
-        if (!ValidProjectName().IsMatch(name))
-        {
-            throw new UsageException(
-                $"'{name}' is not a valid compose project name: use lower-case letters, digits, '-' and '_', starting with a letter or digit (--project-name).");
-        }
+        CheckName(name);
 
         foreach (var file in environment.Files)
         {
@@ -154,9 +176,10 @@ public sealed partial record ComposeProject
         {
             var text = Lookup(variable);
             var basePort = fallback;
-            if (!string.IsNullOrWhiteSpace(text) && !int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out basePort))
+            if (!string.IsNullOrWhiteSpace(text)
+                && (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out basePort) || basePort is < 1 or > 65535))
             {
-                throw new ConfigurationException($"{variable}='{text}' is not a port number (set in the environment, .env or an overlay).");
+                throw new ConfigurationException($"{variable}='{text}' is not a port number from 1 to 65535 (set in the environment, .env or an overlay).");
             }
 
             var port = basePort + inputs.PortOffset;

@@ -147,11 +147,20 @@ public sealed class CakeHost
                 host.Settings.UseExclusiveTarget();
             }
 
-            if (runGuardType is not null && !commandLine.Tree && !commandLine.Description)
+            if (!commandLine.Tree && !commandLine.Description)
             {
-                // The engine's own ordering (Cake's graph), computed here so the guard runs before the engine prints anything.
-                var plan = commandLine.Exclusive ? [target.Name] : CakeGraphBuilder.Build(engine.Tasks).Traverse(target.Name).ToArray();
-                new LifetimeInvoker(provider.GetRequiredService(runGuardType)).Check(context, catalog.Plan(plan));
+                // The engine's own ordering (Cake's graph), computed here so the run's inputs are checked, and the guard
+                // asked, before the engine prints anything: what they refuse is one line, as on the command line.
+                var plan = catalog.Plan(commandLine.Exclusive ? [target.Name] : CakeGraphBuilder.Build(engine.Tasks).Traverse(target.Name).ToArray());
+                if (lifetimeType is not null)
+                {
+                    new LifetimeInvoker(provider.GetRequiredService(lifetimeType)).Prepare(context, plan);
+                }
+
+                if (runGuardType is not null)
+                {
+                    new LifetimeInvoker(provider.GetRequiredService(runGuardType)).Check(context, plan);
+                }
             }
 
             await host.RunTargetAsync(target.Name).ConfigureAwait(false);

@@ -6,6 +6,14 @@ namespace Build.Host;
 public abstract class FrostingLifetime<TContext>
     where TContext : ICakeContext
 {
+    /// <summary>
+    /// Not in Frosting: runs before the engine starts, so before its first banner, with the tasks about to run in
+    /// order. The place to resolve and check the run's inputs: what it throws ends the run as one line.
+    /// </summary>
+    public virtual void Prepare(TContext context, IReadOnlyList<TaskDescriptor> plan)
+    {
+    }
+
     public abstract void Setup(TContext context, ISetupContext info);
 
     public abstract void Teardown(TContext context, ITeardownContext info);

@@ -71,9 +71,10 @@ public sealed record HostCommandLine
             var arg = args[i];
             if (!arg.StartsWith('-') || arg == "-")
             {
-                if (positionalTarget is not null)
+                // One bare word is the target, as in Cake; a second one, or one beside --target, would be dropped.
+                if ((positionalTarget ?? (values.TryGetValue("target", out var targetOption) ? targetOption[0] : null)) is { } current)
                 {
-                    throw new UsageException($"Unexpected argument '{arg}'. Parameters are written --name=value.");
+                    throw new UsageException($"Unexpected argument '{arg}': the target is already '{current}'. Give one target, and parameters as --name=value.");
                 }
 
                 positionalTarget = arg;
@@ -117,25 +118,30 @@ public sealed record HostCommandLine
                 throw new UsageException($"Parameter '--{parameter.Name}' is a switch: give it alone or as --{parameter.Name}=true|false, not '{value}'.");
             }
 
-            if (!values.TryGetValue(parameter.Name, out var list))
+            // Last-one-wins would let a second --target or --confirm silently replace the first: refuse instead.
+            var earlier = values.TryGetValue(parameter.Name, out var previous) ? previous[0]
+                : parameter.Name == "target" ? positionalTarget
+                : null;
+            if (earlier is not null)
             {
-                values[parameter.Name] = list = [];
+                var both = parameter.IsFlag || parameter.IsSecret ? string.Empty : $" ('{earlier}', '{value}')";
+                throw new UsageException($"--{parameter.Name} is given twice{both}: give it once.");
             }
 
-            list.Add(value);
+            values[parameter.Name] = [value];
         }
 
-        string? Last(string name) => values.TryGetValue(name, out var v) ? v[^1] : null;
-        bool Flag(string name) => Last(name) is { } v && bool.Parse(v);
+        string? Value(string name) => values.TryGetValue(name, out var v) ? v[0] : null;
+        bool Flag(string name) => Value(name) is { } v && bool.Parse(v);
 
-        var target = Last("target") ?? positionalTarget ?? DefaultTarget;
+        var target = Value("target") ?? positionalTarget ?? DefaultTarget;
         if (target.Length == 0)
         {
             throw new UsageException("The target is empty. Give one with --target=<Task>, or none to list the tasks.");
         }
 
         var verbosity = Verbosity.Normal;
-        if (Last("verbosity") is { } verbosityText && !Verbosities.TryGetValue(verbosityText, out verbosity))
+        if (Value("verbosity") is { } verbosityText && !Verbosities.TryGetValue(verbosityText, out verbosity))
         {
             throw new UsageException(
                 $"Unknown verbosity '{verbosityText}'.{Suggestions.DidYouMean(verbosityText, Verbosities.Keys.Where(k => k.Length > 1))} Use quiet, minimal, normal, verbose or diagnostic.");
@@ -146,7 +152,7 @@ public sealed record HostCommandLine
         {
             Target = target,
             Verbosity = verbosity,
-            WorkingDirectory = Last("working"),
+            WorkingDirectory = Value("working"),
             DryRun = Flag("dryrun"),
             Tree = Flag("tree"),
             Description = Flag("description"),

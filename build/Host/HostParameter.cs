@@ -7,4 +7,7 @@ namespace Build.Host;
 public sealed record HostParameter(string Name, bool IsFlag = false, params string[] Aliases)
 {
     public IEnumerable<string> AllNames => Aliases.Prepend(Name);
+
+    /// <summary>Its value is never quoted back, not even in a usage error.</summary>
+    public bool IsSecret { get; init; }
 }

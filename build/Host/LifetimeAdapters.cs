@@ -5,6 +5,9 @@ namespace Build.Host;
 // Typed lifetimes (and run guards) invoked by a host that is not generic over the context type.
 internal sealed class LifetimeInvoker(object lifetime)
 {
+    public void Prepare(ICakeContext context, IReadOnlyList<TaskDescriptor> plan) =>
+        Invoke(nameof(FrostingLifetime<ICakeContext>.Prepare), context, plan);
+
     public void Setup(ICakeContext context, ISetupContext info) =>
         Invoke(nameof(FrostingLifetime<ICakeContext>.Setup), context, info);
 

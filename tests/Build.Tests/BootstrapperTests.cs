@@ -52,6 +52,25 @@ public sealed class BootstrapperTests
         var warm = Run("--target=Default");
         Assert.That(warm.Output, Does.Contain("build program up to date").And.Not.Contain("rebuilding"));
 
+        // Issue 9, case 12: `ln -s <checkout>/build.sh ~/bin/kit` used to look for the checkout in ~/bin.
+        var links = Directory.CreateTempSubdirectory("kit links ").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(links, "bin"));
+            File.CreateSymbolicLink(Path.Combine(links, "bin", "kit"), Path.Combine(root, "build.sh"));
+            File.CreateSymbolicLink(Path.Combine(links, "kit-again"), Path.Combine("bin", "kit"));
+            foreach (var link in new[] { Path.Combine(links, "bin", "kit"), Path.Combine(links, "kit-again") })
+            {
+                var linked = RunScript(link, "--target=Default");
+                Assert.That(linked.ExitCode, Is.Zero, linked.Output);
+                Assert.That(linked.Output, Does.Contain("build program up to date").And.Contain("Tasks (run one with"), $"through {link}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(links, recursive: true);
+        }
+
         var task = Path.Combine(root, "build", "Tasks", "Core", "DefaultTask.cs");
         File.WriteAllText(task, File.ReadAllText(task).Replace("Tasks (run one with", "Edited tasks (run one with", StringComparison.Ordinal));
         var edited = Run("--target=Default");
@@ -74,9 +93,37 @@ public sealed class BootstrapperTests
         Assert.That(restored.Output, Does.Contain("up to date").And.Contain("Edited tasks (run one with"), "back to the last good inputs: the last good program runs");
     }
 
-    private (int ExitCode, string Output) Run(params string[] args)
+    [Test]
+    public void Build_ps1_finds_its_checkout_through_a_symlink()
     {
-        var start = new ProcessStartInfo(Path.Combine(root, "build.sh"))
+        var pwsh = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .Select(d => Path.Combine(d, "pwsh")).FirstOrDefault(File.Exists);
+        if (pwsh is null)
+        {
+            Assert.Ignore("pwsh is not installed: build.ps1 is checked where PowerShell is.");
+        }
+
+        File.Copy(Path.Combine(RepositoryRoot.Path, "build.ps1"), Path.Combine(root, "build.ps1"), overwrite: true);
+        var links = Directory.CreateTempSubdirectory("kit links ").FullName;
+        try
+        {
+            var link = Path.Combine(links, "kit.ps1");
+            File.CreateSymbolicLink(link, Path.Combine(root, "build.ps1"));
+            var result = RunScript(pwsh, "-NoProfile", "-File", link, "--target=Default");
+            Assert.That(result.ExitCode, Is.Zero, result.Output);
+            Assert.That(result.Output, Does.Contain("Tasks (run one with"));
+        }
+        finally
+        {
+            Directory.Delete(links, recursive: true);
+        }
+    }
+
+    private (int ExitCode, string Output) Run(params string[] args) => RunScript(Path.Combine(root, "build.sh"), args);
+
+    private static (int ExitCode, string Output) RunScript(string script, params string[] args)
+    {
+        var start = new ProcessStartInfo(script)
         {
             WorkingDirectory = Path.GetTempPath(),
             RedirectStandardOutput = true,

@@ -53,6 +53,23 @@ public sealed class CommandLineTests
         Assert.That(error.Message, Does.Not.Contain("\n"));
     }
 
+    [TestCase(new[] { "--target=DevUp", "--target=Status" }, "--target is given twice ('DevUp', 'Status'): give it once.")]
+    [TestCase(new[] { "-t", "DevUp", "--target=Status" }, "--target is given twice ('DevUp', 'Status'): give it once.")]
+    [TestCase(new[] { "DevUp", "--target=Status" }, "--target is given twice ('DevUp', 'Status'): give it once.")]
+    [TestCase(new[] { "--confirm=wrong", "--confirm=app" }, "--confirm is given twice ('wrong', 'app'): give it once.")]
+    [TestCase(new[] { "--env=dev", "--environment=staging" }, "--env is given twice ('dev', 'staging'): give it once.")]
+    [TestCase(new[] { "--dryrun", "--noop" }, "--dryrun is given twice: give it once.")]
+    [TestCase(new[] { "--connection=Password=first", "--connection=Password=second" }, "--connection is given twice: give it once.")]
+    [TestCase(new[] { "--target=Status", "DevUp" }, "Unexpected argument 'DevUp': the target is already 'Status'. Give one target, and parameters as --name=value.")]
+    [TestCase(new[] { "--target", "Status", "DevUp" }, "Unexpected argument 'DevUp': the target is already 'Status'. Give one target, and parameters as --name=value.")]
+    [TestCase(new[] { "Status", "DevUp" }, "Unexpected argument 'DevUp': the target is already 'Status'. Give one target, and parameters as --name=value.")]
+    public void A_repeated_option_or_a_stray_argument_is_refused_never_resolved_to_one_value(string[] args, string message)
+    {
+        var error = Assert.Throws<UsageException>(() => HostCommandLine.Parse(args, Parameters));
+
+        Assert.That(error!.Message, Is.EqualTo(message));
+    }
+
     [TestCase("DevUP", "DevUp")]
     [TestCase("tset", "Test")]
     [TestCase("defualt", "Default")]

@@ -43,7 +43,32 @@ public sealed class ConfigurationTests
     {
         var error = Assert.Throws<ConfigurationException>(() => Load("{\n  \"name\": \"x\",\n  \"environments\": {\n    \"dev\": { ]\n  }\n}"));
 
-        Assert.That(error!.Message, Does.StartWith("config/project.json:4: malformed JSON"));
+        Assert.That(error!.Message, Is.EqualTo("config/project.json:4:14: malformed JSON: unexpected ']' (a missing or extra comma, colon, quote or bracket here or just before)."));
+    }
+
+    [Test]
+    public void A_missing_comma_is_named_at_its_line_and_column_without_the_parsers_internals()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load("{\n  \"name\": \"x\"\n  \"environments\": {}\n}"));
+
+        Assert.That(error!.Message, Is.EqualTo("config/project.json:3:3: malformed JSON: a comma is missing before '\"environments\": {}'."));
+        Assert.That(error.Message, Does.Not.Contain("LineNumber").And.Not.Contain("BytePositionInLine"));
+    }
+
+    [Test]
+    public void The_column_counts_characters_not_bytes()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load("{ \"name\": \"x\", \"environments\": { \"dév\": {} } ]"));
+
+        Assert.That(error!.Message, Does.StartWith("config/project.json:1:46: malformed JSON"));
+    }
+
+    [Test]
+    public void A_file_that_ends_too_early_says_so()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load("{\n  \"name\": \"x\",\n  \"environments\": {\n"));
+
+        Assert.That(error!.Message, Does.EndWith("malformed JSON: the text ends before every { and [ is closed."));
     }
 
     [Test]
@@ -51,7 +76,7 @@ public sealed class ConfigurationTests
     {
         var error = Assert.Throws<ConfigurationException>(() => Load("{\n  \"name\": \"Bad Name\",\n  \"environments\": { \"dev\": {} }\n}"));
 
-        Assert.That(error!.Message, Does.StartWith("config/project.json:2: /name: 'Bad Name' must be lower-case"));
+        Assert.That(error!.Message, Does.StartWith("config/project.json:2:3: /name: 'Bad Name' must be lower-case"));
     }
 
     [Test]
@@ -59,7 +84,7 @@ public sealed class ConfigurationTests
     {
         var error = Assert.Throws<ConfigurationException>(() => Load("{\n  \"name\": \"x\",\n  \"environments\": {\n    \"dev\": {\n      \"protcted\": true\n    }\n  }\n}"));
 
-        Assert.That(error!.Message, Does.StartWith("config/project.json:5: /environments/dev/protcted: unknown property 'protcted'. Did you mean 'protected'?"));
+        Assert.That(error!.Message, Does.StartWith("config/project.json:5:7: /environments/dev/protcted: unknown property 'protcted'. Did you mean 'protected'?"));
     }
 
     [Test]
@@ -68,6 +93,17 @@ public sealed class ConfigurationTests
         var error = Assert.Throws<ConfigurationException>(() => Load("{ \"name\": \"x\", \"environments\": { \"dev\": { \"protected\": \"yes\" } } }"));
 
         Assert.That(error!.Message, Does.Contain("/environments/dev/protected: expected boolean, found the string \"yes\""));
+    }
+
+    [Test]
+    public void A_duration_too_long_for_a_time_span_is_refused_at_load_with_its_position()
+    {
+        File.Copy(Path.Combine(RepositoryRoot.Path, "config", "schema", "ops.schema.json"), Path.Combine(root, "config", "schema", "ops.schema.json"));
+        File.WriteAllText(Path.Combine(root, "config", "ops.json"), "{\n  \"prune\": {\n    \"imagesOlderThan\": \"99999999999d\"\n  }\n}");
+
+        var error = Assert.Throws<ConfigurationException>(() => new ConfigLoader(root).Load<OpsConfig>("ops"));
+
+        Assert.That(error!.Message, Is.EqualTo("config/ops.json:3:5: /prune/imagesOlderThan: '99999999999d' is longer than the longest duration, 10675199d."));
     }
 
     [Test]

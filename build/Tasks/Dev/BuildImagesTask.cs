@@ -7,6 +7,7 @@ namespace Build.Tasks.Dev;
 [TaskName(nameof(BuildImages))]
 [TaskDescription("Builds every image of config/docker.json (tags: commit, branch, dev; OCI labels), skipping those whose inputs did not change")]
 [SupportsDryRun]
+[UsesComposeStack]
 public sealed class BuildImagesTask : AsyncFrostingTask<BuildContext>
 {
     private const string BuildImages = "BuildImages";

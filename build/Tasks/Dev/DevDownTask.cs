@@ -7,6 +7,7 @@ namespace Build.Tasks.Dev;
 [TaskName(nameof(DevDown))]
 [TaskDescription("Stops and removes the stack's containers and network; keeps data volumes unless --volumes --confirm=<project name>")]
 [SupportsDryRun]
+[UsesComposeStack]
 public sealed class DevDownTask : AsyncFrostingTask<BuildContext>
 {
     private const string DevDown = "DevDown";

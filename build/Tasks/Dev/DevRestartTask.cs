@@ -6,6 +6,7 @@ namespace Build.Tasks.Dev;
 [TaskName(nameof(DevRestart))]
 [TaskDescription("Restarts the stack's services (or --service), waits until they are healthy and prints the table")]
 [SupportsDryRun]
+[UsesComposeStack]
 public sealed class DevRestartTask : AsyncFrostingTask<BuildContext>
 {
     private const string DevRestart = "DevRestart";

@@ -7,6 +7,7 @@ namespace Build.Tasks.Dev;
 [TaskName(nameof(DevStart))]
 [TaskDescription("DevUp's first half: preflight (engine, compose, variables, ports), builds the images, starts the stack, waits for the database")]
 [SupportsDryRun]
+[UsesComposeStack]
 public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
 {
     private const string DevStart = "DevStart";

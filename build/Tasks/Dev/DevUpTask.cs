@@ -14,6 +14,7 @@ namespace Build.Tasks.Dev;
 [IsDependentOn(typeof(DevStartTask))]
 [IsDependentOn(typeof(Database.MigrateTask))]
 [IsDependentOn(typeof(Database.SeedTask))]
+[UsesComposeStack]
 public sealed class DevUpTask : AsyncFrostingTask<BuildContext>
 {
     private const string DevUp = "DevUp";
