@@ -28,7 +28,10 @@ public sealed partial class BuildContext : FrostingContext
         ProcessEnvironment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
         DotEnv = DotEnvFile.Load(Paths.DotEnv);
-        foreach (var (key, value) in DotEnv.Values)
+
+        // A secret too short to mask is refused before anything could print it.
+        SecretValues.RequireMaskable(DotEnv, DotEnvFile.Load(Paths.DotEnvExample), ProcessEnvironment, IsSecretName);
+        foreach (var (key, value) in DotEnv.Values.Select(p => (p.Key, (string?)p.Value)).Concat(ProcessEnvironment.Select(p => (p.Key, p.Value))))
         {
             if (IsSecretName(key))
             {

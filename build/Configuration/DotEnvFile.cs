@@ -6,6 +6,7 @@ namespace Build.Configuration;
 /// A <c>.env</c> file: <c>KEY=value</c> lines, <c>#</c> comments, <c>export</c> prefixes, single quotes (literal),
 /// double quotes (with \n, \", \\ escapes), CRLF line endings. A <c>$</c> is always literal: the kit hands compose the
 /// exact values through the process environment, so a password like <c>pa$word</c> survives as written.
+/// An error names the file, line, variable and column, never the text: the line may hold a password.
 /// </summary>
 public sealed class DotEnvFile
 {
@@ -36,7 +37,8 @@ public sealed class DotEnvFile
         for (var index = 0; index < rows.Length; index++)
         {
             var lineNumber = index + 1;
-            var line = rows[index].Trim();
+            var row = rows[index];
+            var line = row.Trim();
             if (line.Length == 0 || line.StartsWith('#'))
             {
                 continue;
@@ -47,36 +49,41 @@ public sealed class DotEnvFile
                 line = line[7..].TrimStart();
             }
 
+            // Where `line` starts in the row, for 1-based columns in messages.
+            var start = row.Length - row.TrimStart().Length + (row.Trim().Length - line.Length);
             var equals = line.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
             {
-                throw new ConfigurationException(path, lineNumber, $"expected KEY=value, found '{Truncate(line)}'.");
+                throw new ConfigurationException(path, lineNumber, "expected KEY=value, but the line has no '=' before its text (its text is not shown: it may be a secret).");
             }
 
             var key = line[..equals].Trim();
             if (!IsValidKey(key))
             {
-                throw new ConfigurationException(path, lineNumber, $"'{Truncate(key)}' is not a valid variable name (letters, digits and _; not starting with a digit).");
+                var bad = key.Length == 0 || char.IsAsciiDigit(key[0]) ? 0 : key.TakeWhile(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '.').Count();
+                throw new ConfigurationException(
+                    path, lineNumber, $"the name before '=' is not a valid variable name: column {start + bad + 1} is not allowed there (letters, digits and _; not starting with a digit).");
             }
 
             var raw = line[(equals + 1)..].TrimStart();
+            var valueStart = start + line.Length - raw.Length;
             string value;
             if (raw.StartsWith('\''))
             {
                 var close = raw.IndexOf('\'', 1);
                 if (close < 0)
                 {
-                    throw new ConfigurationException(path, lineNumber, $"the value of {key} opens a single quote that is never closed.");
+                    throw new ConfigurationException(path, lineNumber, $"the value of {key} opens a single quote at column {valueStart + 1} that is never closed.");
                 }
 
                 value = raw[1..close];
-                EnsureOnlyComment(raw[(close + 1)..], path, lineNumber, key);
+                EnsureOnlyComment(raw, close + 1, valueStart, path, lineNumber, key);
             }
             else if (raw.StartsWith('"'))
             {
-                var (parsed, end) = ParseDoubleQuoted(raw, path, lineNumber, key);
+                var (parsed, end) = ParseDoubleQuoted(raw, valueStart, path, lineNumber, key);
                 value = parsed;
-                EnsureOnlyComment(raw[end..], path, lineNumber, key);
+                EnsureOnlyComment(raw, end, valueStart, path, lineNumber, key);
             }
             else
             {
@@ -92,7 +99,7 @@ public sealed class DotEnvFile
         return new DotEnvFile(path, values, lines);
     }
 
-    private static (string Value, int End) ParseDoubleQuoted(string raw, string path, int lineNumber, string key)
+    private static (string Value, int End) ParseDoubleQuoted(string raw, int valueStart, string path, int lineNumber, string key)
     {
         var builder = new StringBuilder();
         for (var i = 1; i < raw.Length; i++)
@@ -119,20 +126,24 @@ public sealed class DotEnvFile
             builder.Append(c);
         }
 
-        throw new ConfigurationException(path, lineNumber, $"the value of {key} opens a double quote that is never closed.");
+        throw new ConfigurationException(path, lineNumber, $"the value of {key} opens a double quote at column {valueStart + 1} that is never closed.");
     }
 
-    private static void EnsureOnlyComment(string rest, string path, int lineNumber, string key)
+    /// <summary>After the closing quote only a comment may follow. The stray text is located, never quoted.</summary>
+    private static void EnsureOnlyComment(string raw, int end, int valueStart, string path, int lineNumber, string key)
     {
+        var rest = raw[end..];
         var trimmed = rest.Trim();
         if (trimmed.Length > 0 && !trimmed.StartsWith('#'))
         {
-            throw new ConfigurationException(path, lineNumber, $"unexpected text after the quoted value of {key}: '{Truncate(trimmed)}'.");
+            var column = valueStart + end + (rest.Length - rest.TrimStart().Length) + 1;
+            throw new ConfigurationException(
+                path,
+                lineNumber,
+                $"unexpected text after the closing quote of {key}'s value, at column {column}: keep the whole value inside the quotes (escape a \" inside double quotes as \\\"), or start a comment with ' #'.");
         }
     }
 
     private static bool IsValidKey(string key) =>
         key.Length > 0 && !char.IsAsciiDigit(key[0]) && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '.');
-
-    private static string Truncate(string text) => text.Length > 40 ? text[..40] + "..." : text;
 }

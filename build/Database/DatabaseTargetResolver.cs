@@ -47,6 +47,7 @@ public static class DatabaseTargetResolver
         }
 
         var password = Read(settings.Password, variable);
+        SecretValues.RequireMaskable(settings.Password?.Variable ?? "the password", password, $"config/database.json (environment {environmentName})");
         masker.Add(password);
         if (settings.Password is not null && password is null)
         {
@@ -90,10 +91,13 @@ public static class DatabaseTargetResolver
         }
         catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
+            // Npgsql's message quotes the text it choked on, often a piece of the password: say where instead.
+            var problem = ConnectionStringProblem.Describe(value) ?? "it does not parse.";
             throw DatabaseException.Refused(
-                masker.Mask($"{source} is not a valid Npgsql connection string ({exception.Message.Split('\n')[0].Trim()}). Example: Host=127.0.0.1;Port=5432;Database=app;Username=app;Password=..."));
+                masker.Mask($"{source} is not a valid Npgsql connection string: {problem} Example: Host=127.0.0.1;Port=5432;Database=app;Username=app;Password=..."));
         }
 
+        SecretValues.RequireMaskable("Password", builder.Password, source);
         masker.Add(builder.Password);
         return new DatabaseTarget(environmentName, builder.ConnectionString, composeService, isProtected, source);
     }

@@ -66,7 +66,7 @@ public sealed class HealthService(IEnumerable<IDependencyCheck> checks)
     private static double Elapsed(Stopwatch stopwatch) => Math.Round(stopwatch.Elapsed.TotalMilliseconds, 1);
 }
 
-/// <summary>The PostgreSQL data source, or null when ConnectionStrings__Postgres is not set.</summary>
+/// <summary>The PostgreSQL data source, or null when neither ConnectionStrings__Postgres nor a Postgres__* part is set.</summary>
 public sealed record DatabaseOptions(NpgsqlDataSource? DataSource);
 
 public sealed class DatabaseCheck(DatabaseOptions options) : IDependencyCheck
@@ -75,7 +75,7 @@ public sealed class DatabaseCheck(DatabaseOptions options) : IDependencyCheck
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var dataSource = options.DataSource ?? throw new InvalidOperationException("ConnectionStrings__Postgres is not set");
+        var dataSource = options.DataSource ?? throw new InvalidOperationException("the database is not configured: set ConnectionStrings__Postgres or Postgres__Host/__Database/__Username/__Password");
         await using var command = dataSource.CreateCommand("SELECT 1");
         await command.ExecuteScalarAsync(cancellationToken);
     }

@@ -37,7 +37,7 @@ public sealed class ItemRepository(DatabaseOptions options)
     public const int PageSize = 100;
 
     private NpgsqlDataSource DataSource =>
-        options.DataSource ?? throw new InvalidOperationException("ConnectionStrings__Postgres is not set");
+        options.DataSource ?? throw new InvalidOperationException("the database is not configured: set ConnectionStrings__Postgres or Postgres__Host/__Database/__Username/__Password");
 
     public async Task<IReadOnlyList<Item>> ListAsync(CancellationToken cancellationToken)
     {

@@ -12,8 +12,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(BuildInfo.FromAssembly(typeof(Program).Assembly));
 builder.Services.AddSingleton(serviceProvider =>
 {
-    var connectionString = builder.Configuration.GetConnectionString("Postgres");
-    return new DatabaseOptions(string.IsNullOrWhiteSpace(connectionString) ? null : NpgsqlDataSource.Create(connectionString));
+    var connectionString = DatabaseConnection.ConnectionString(builder.Configuration);
+    return new DatabaseOptions(connectionString is null ? null : NpgsqlDataSource.Create(connectionString));
 });
 builder.Services.AddSingleton(_ => new RedisOptions(builder.Configuration.GetConnectionString("Redis")));
 builder.Services.AddSingleton<IDependencyCheck, DatabaseCheck>();

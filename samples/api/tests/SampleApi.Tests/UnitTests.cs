@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using SampleApi;
 
 namespace SampleApi.Tests;
@@ -117,4 +118,32 @@ public sealed class BuildInfoTests
         // A plain `dotnet test` does not stamp the build; the image build passes -p:AppVersion etc.
         Assert.That(info, Is.EqualTo(new BuildInfo("dev", "unknown", "unknown")));
     }
+}
+
+public sealed class DatabaseConnectionTests
+{
+    [TestCase("Sup3r$ecret-Value")]
+    [TestCase("Pa\"ss\\wo;rd=X$y-1")]
+    [TestCase("it's; Database=other")]
+    public void A_password_given_on_its_own_survives_whatever_it_holds(string password)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = "Host=db;Port=5432;Timeout=5",
+            ["Postgres:Database"] = "app",
+            ["Postgres:Username"] = "app",
+            ["Postgres:Password"] = password,
+        }).Build();
+
+        var combined = new Npgsql.NpgsqlConnectionStringBuilder(DatabaseConnection.ConnectionString(configuration));
+
+        Assert.That(combined.Password, Is.EqualTo(password));
+        Assert.That(combined.Database, Is.EqualTo("app"));
+        Assert.That(combined.Host, Is.EqualTo("db"));
+        Assert.That(combined.Timeout, Is.EqualTo(5));
+    }
+
+    [Test]
+    public void Nothing_configured_is_no_connection_string() =>
+        Assert.That(DatabaseConnection.ConnectionString(new ConfigurationBuilder().Build()), Is.Null);
 }
