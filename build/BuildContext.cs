@@ -4,7 +4,6 @@ using Build.Configuration;
 using Build.Host;
 using Build.Tools;
 using Build.Tools.Compose;
-using Build.Tools.Docker;
 using Build.Tools.Gcloud;
 using Build.Tools.Git;
 using Cake.Core;
@@ -44,7 +43,6 @@ public sealed partial class BuildContext : FrostingContext
         var processRunner = new ProcessCommandRunner(context.Log, Secrets);
         Runner = Parameters.DryRun ? new DryRunCommandRunner(context.Log, Secrets, processRunner) : processRunner;
         Git = new GitTool(Runner);
-        Docker = new DockerTool(Runner);
         Compose = new ComposeTool(Runner);
         Gcloud = new GcloudTool(Runner);
         git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.Root }, ProcessEnvironment));
@@ -96,8 +94,6 @@ public sealed partial class BuildContext : FrostingContext
     public bool IsGitHubActions => ProcessEnvironment.GetValueOrDefault("GITHUB_ACTIONS") == "true";
 
     public GitTool Git { get; }
-
-    public DockerTool Docker { get; }
 
     public ComposeTool Compose { get; }
 

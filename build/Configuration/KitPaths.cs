@@ -3,21 +3,11 @@ namespace Build.Configuration;
 /// <summary>Every path the kit uses, relative to the repository root, in one place.</summary>
 public sealed record KitPaths(string Root)
 {
-    public string Config => Path.Combine(Root, "config");
-
     public string DotEnv => Path.Combine(Root, ".env");
 
     public string DotEnvExample => Path.Combine(Root, ".env.example");
 
-    public string Compose => Path.Combine(Root, "compose");
-
     public string Docker => Path.Combine(Root, "docker");
-
-    public string Scripts => Path.Combine(Root, "scripts");
-
-    public string Tests => Path.Combine(Root, "tests");
-
-    public string Backups => Path.Combine(Root, "backups");
 
     /// <summary>The kit's own scratch space (ignored by git): build stamps, test results, recorded deploys.</summary>
     public string State => Path.Combine(Root, ".build");

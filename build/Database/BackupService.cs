@@ -35,7 +35,11 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         }
 
         var (serverVersion, serverVersionNumber) = await ServerInfo.VersionAsync(connection, cancellationToken).ConfigureAwait(false);
-        await client.EnsureCanDumpAsync(serverVersionNumber / 10000, cancellationToken).ConfigureAwait(false);
+        if (await client.DumpIncompatibilityAsync(serverVersionNumber / 10000, cancellationToken).ConfigureAwait(false) is { } problem)
+        {
+            // Refused before anything is written: the kit's step, not the tool's failure (exit code 2).
+            throw DatabaseException.Refused(problem);
+        }
         var clientVersion = await client.ClientVersionAsync(cancellationToken).ConfigureAwait(false);
 
         var now = DateTime.UtcNow;

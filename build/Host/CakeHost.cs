@@ -27,7 +27,6 @@ public sealed class CakeHost
     private Type? lifetimeType;
     private Type? taskLifetimeType;
     private Type? runGuardType;
-    private string? workingDirectory;
     private string programName = "build";
 
     public CakeHost UseContext<TContext>()
@@ -56,12 +55,6 @@ public sealed class CakeHost
         where TGuard : class
     {
         runGuardType = typeof(TGuard);
-        return this;
-    }
-
-    public CakeHost UseWorkingDirectory(string path)
-    {
-        workingDirectory = path;
         return this;
     }
 
@@ -117,7 +110,7 @@ public sealed class CakeHost
             var target = catalog.Find(commandLine.Target) ?? throw new UsageException(
                 $"Unknown target '{commandLine.Target}'.{Suggestions.DidYouMean(commandLine.Target, catalog.Tasks.Select(t => t.Name))} Run without --target to list the tasks.");
 
-            var directory = commandLine.WorkingDirectory ?? workingDirectory;
+            var directory = commandLine.WorkingDirectory;
             if (directory is not null)
             {
                 if (!Directory.Exists(directory))

@@ -8,10 +8,6 @@ namespace Build.Tools;
 /// </summary>
 public sealed class DryRunCommandRunner(ICakeLog log, SecretMasker masker, ICommandRunner real) : ICommandRunner
 {
-    private readonly List<ToolCommand> planned = [];
-
-    public IReadOnlyList<ToolCommand> Planned => planned;
-
     public Task<CommandResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -20,7 +16,6 @@ public sealed class DryRunCommandRunner(ICakeLog log, SecretMasker masker, IComm
             return real.RunAsync(command, cancellationToken);
         }
 
-        planned.Add(command);
         log.Information("{0}", "   would run: " + masker.Mask(command.Render()));
         return Task.FromResult(CommandResult.Empty);
     }

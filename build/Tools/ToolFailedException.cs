@@ -3,13 +3,15 @@ using Build.Host;
 namespace Build.Tools;
 
 /// <summary>
-/// The one failure type of every external command: the tool, its exit code (kept as the build's exit code)
-/// and the last lines of its error output. The host shows it as a clean message, without a stack trace.
+/// The one failure type of every external command: the tool, its exit code and the last lines of its error output.
+/// The host shows it as a clean message, without a stack trace. The tool's exit code becomes the build's, except 2,
+/// which the kit keeps for bad input and refused steps (psql, pg_dump and others use 2 for their own failures): a
+/// tool's 2 becomes 1, and the message still names the tool's own code.
 /// </summary>
 public sealed class ToolFailedException : ExitCodeException
 {
     public ToolFailedException(string tool, int exitCode, string message, IReadOnlyList<string> errorTail)
-        : base(exitCode == 0 ? 1 : exitCode, Format(tool, exitCode, message, errorTail))
+        : base(exitCode is 0 or CakeHost.UsageErrorExitCode ? 1 : exitCode, Format(tool, exitCode, message, errorTail))
     {
         Tool = tool;
         ToolExitCode = exitCode;

@@ -51,6 +51,19 @@ public sealed class ProcessRunnerTests
     }
 
     [Test]
+    public async Task A_tool_exiting_2_is_a_failure_exit_1_never_the_kits_bad_input_code()
+    {
+        var runner = new ProcessCommandRunner(new ListLog(), new SecretMasker());
+
+        // psql and pg_dump exit 2 for a broken connection; the kit's 2 means bad input or a refused step only.
+        var error = await Assert.ThrowsAsync<ToolFailedException>(() => runner.RunAsync(Shell("exit 2")));
+
+        Assert.That(error!.ExitCode, Is.EqualTo(1));
+        Assert.That(error.ToolExitCode, Is.EqualTo(2));
+        Assert.That(error.Message, Does.StartWith("sh failed (exit code 2)"));
+    }
+
+    [Test]
     public async Task A_missing_executable_is_exit_code_127_with_the_install_hint()
     {
         var runner = new ProcessCommandRunner(new ListLog(), new SecretMasker());

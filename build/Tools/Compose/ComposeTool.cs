@@ -124,7 +124,6 @@ public sealed class ComposeTool(ICommandRunner runner)
     /// <summary><c>ps -q</c>: the ids of the project's containers, stopped ones too.</summary>
     public static ArgumentList ContainerIdsArguments() => new(["ps", "--all", "--quiet"]);
 
-    public static ArgumentList PsArguments() => new(["ps", "--all"]);
 
     public static ArgumentList LogsArguments(ComposeLogsOptions options)
     {

@@ -81,8 +81,4 @@ public sealed class DockerTool(ICommandRunner runner) : Tool<DockerSettings>(run
 
     public static ArgumentList VolumesArguments(string project) =>
         new(["volume", "ls", "--quiet", "--filter", $"label=com.docker.compose.project={project}"]);
-
-    /// <summary>Any docker command, for wrappers still to come: arguments typed by the caller, run through the one runner.</summary>
-    public Task<CommandResult> RunAsync(ArgumentList arguments, bool query = false, CancellationToken cancellationToken = default) =>
-        Runner.RunAsync(CreateCommand(new DockerSettings(), arguments, query, quiet: query), cancellationToken);
 }

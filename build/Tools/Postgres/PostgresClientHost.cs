@@ -17,8 +17,8 @@ public interface IPostgresClientHost
     /// <summary>For messages: "the host's pg_dump", "compose service 'db'".</summary>
     string Description { get; }
 
-    /// <summary>Fails with one clear message when this client cannot dump a server of that major version.</summary>
-    Task EnsureCanDumpAsync(int serverMajorVersion, CancellationToken cancellationToken = default);
+    /// <summary>Why this client cannot dump a server of that major version (one clear sentence), or null when it can.</summary>
+    Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default);
 
     /// <summary>The version line of the client that makes the dump, for the manifest.</summary>
     Task<string> ClientVersionAsync(CancellationToken cancellationToken = default);
@@ -47,14 +47,8 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
 
     public string Description => "the host's pg_dump";
 
-    public async Task EnsureCanDumpAsync(int serverMajorVersion, CancellationToken cancellationToken = default)
-    {
-        var client = await dump.MajorVersionAsync(cancellationToken).ConfigureAwait(false);
-        if (PgDumpTool.Incompatibility(client, serverMajorVersion) is { } problem)
-        {
-            throw new ToolFailedException("pg_dump", 2, problem, []);
-        }
-    }
+    public async Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default) =>
+        PgDumpTool.Incompatibility(await dump.MajorVersionAsync(cancellationToken).ConfigureAwait(false), serverMajorVersion);
 
     public async Task<string> ClientVersionAsync(CancellationToken cancellationToken = default)
     {
@@ -103,7 +97,7 @@ public sealed class ComposeClientHost(
     public string Description => $"pg_dump inside compose service '{service}'";
 
     // The container's client is the server's own version: nothing to check.
-    public Task EnsureCanDumpAsync(int serverMajorVersion, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    public Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
 
     public async Task<string> ClientVersionAsync(CancellationToken cancellationToken = default)
     {
