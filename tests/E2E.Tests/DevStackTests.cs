@@ -303,6 +303,12 @@ public sealed class DevStackTests
             Anchor + "\n    \"broken\": { \"files\": [\"compose/compose.yaml\", \"compose/compose.prod.yaml\", \"unhealthy-api.yaml\"], \"images\": [\"api\"] },",
             StringComparison.Ordinal);
         File.WriteAllText(docker, text);
+
+        // Every environment a task uses is declared in project.json too: the run checks it before the first task.
+        var project = Path.Combine(root, "config", "project.json");
+        var projectText = File.ReadAllText(project);
+        Assert.That(projectText, Does.Contain(Anchor));
+        File.WriteAllText(project, projectText.Replace(Anchor, Anchor + "\n    \"broken\": { \"description\": \"an api that turns unhealthy\", \"local\": true },", StringComparison.Ordinal));
         return root;
     }
 }
