@@ -12,6 +12,9 @@ public sealed class ComposeProjectTests
 
     private static DockerConfig Config => new ConfigLoader(RepositoryRoot.Path).Load<DockerConfig>("docker");
 
+    // What the tests assert about names and ports comes from the tests' own app, never from the repository's config/.
+    private static DockerConfig FixtureConfig(FixtureApp app) => new ConfigLoader(app.Root).Load<DockerConfig>("docker");
+
     private static ComposeInputs Inputs(
         string environment = "dev", string? projectName = null, int offset = 0, string dotEnv = "", string overlay = "", Dictionary<string, string?>? process = null) => new()
         {
@@ -77,22 +80,26 @@ public sealed class ComposeProjectTests
     [Test]
     public void The_port_offset_is_added_to_every_host_port_variable()
     {
-        var project = ComposeProject.Create(V2, Config, Inputs(offset: 100, dotEnv: "API_PORT=9000\n"));
+        using var app = FixtureApp.Create();
+        var config = FixtureConfig(app);
+        var project = ComposeProject.Create(V2, config, Inputs(offset: 100, dotEnv: "API_PORT=9000\n") with { Root = app.Root });
 
         Assert.That(project.HostPorts["API_PORT"], Is.EqualTo(9100));
         Assert.That(project.HostPorts["POSTGRES_PORT"], Is.EqualTo(5532));
         Assert.That(project.Settings.EnvironmentVariables["API_PORT"], Is.EqualTo("9100"));
         Assert.That(project.Expand("http://${BIND_ADDRESS:-127.0.0.1}:${API_PORT}"), Is.EqualTo("http://127.0.0.1:9100"));
-        Assert.Throws<UsageException>(() => ComposeProject.Create(V2, Config, Inputs(offset: 60000)));
+        Assert.Throws<UsageException>(() => ComposeProject.Create(V2, config, Inputs(offset: 60000) with { Root = app.Root }));
     }
 
     [Test]
     public void An_unset_image_variable_points_compose_at_the_built_dev_tag()
     {
-        var project = ComposeProject.Create(V2, Config, Inputs());
-        Assert.That(project.Variable("API_IMAGE"), Is.EqualTo("kit-sample/api:dev"));
+        using var app = FixtureApp.Create();
+        var config = FixtureConfig(app);
+        var project = ComposeProject.Create(V2, config, Inputs() with { Root = app.Root });
+        Assert.That(project.Variable("API_IMAGE"), Is.EqualTo("fixture/api:dev"));
 
-        var chosen = ComposeProject.Create(V2, Config, Inputs(dotEnv: "API_IMAGE=team/api:local\n"));
+        var chosen = ComposeProject.Create(V2, config, Inputs(dotEnv: "API_IMAGE=team/api:local\n") with { Root = app.Root });
         Assert.That(chosen.Variable("API_IMAGE"), Is.EqualTo("team/api:local"));
     }
 

@@ -26,9 +26,10 @@ public sealed class DevTaskPlanTests
     [Test]
     public void DevDown_volumes_refuses_a_confirmation_of_another_project()
     {
-        var result = HostRun.Run("--target=DevDown", "--volumes", "--confirm=sample-dev", "--env=local-prod");
+        using var app = FixtureApp.Create();
+        var result = HostRun.RunIn(app.Root, "--target=DevDown", "--volumes", "--confirm=fixture-dev", "--env=local-prod");
 
         Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
-        Assert.That(result.All, Does.Contain("--confirm=sample-local-prod"));
+        Assert.That(result.All, Does.Contain("--confirm=fixture-local-prod"));
     }
 }

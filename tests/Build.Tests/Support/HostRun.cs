@@ -13,7 +13,10 @@ public static class HostRun
         public string All => Output + Error;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs with <paramref name="appRoot"/> as the kit's root (as the bootstrapper's KIT_ROOT would), e.g. a <see cref="FixtureApp"/>.</summary>
+    public static Result RunIn(string? appRoot, params string[] args)
     {
         lock (ConsoleGate)
         {
@@ -21,9 +24,15 @@ public static class HostRun
             var error = new StringWriter();
             var (originalOut, originalError) = (Console.Out, Console.Error);
             var previousNoColor = Environment.GetEnvironmentVariable("NO_COLOR");
+            var previousRoot = Environment.GetEnvironmentVariable("KIT_ROOT");
             Console.SetOut(output);
             Console.SetError(error);
             Environment.SetEnvironmentVariable("NO_COLOR", "1");
+            if (appRoot is not null)
+            {
+                Environment.SetEnvironmentVariable("KIT_ROOT", appRoot);
+            }
+
             try
             {
                 var exitCode = Build.KitHost.Create().Run(args);
@@ -34,6 +43,7 @@ public static class HostRun
                 Console.SetOut(originalOut);
                 Console.SetError(originalError);
                 Environment.SetEnvironmentVariable("NO_COLOR", previousNoColor);
+                Environment.SetEnvironmentVariable("KIT_ROOT", previousRoot);
             }
         }
     }
