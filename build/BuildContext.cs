@@ -18,6 +18,7 @@ public sealed partial class BuildContext : FrostingContext
 {
     private readonly Lazy<Task<GitInfo>> git;
     private readonly Lazy<Task<ComposeVersion>> compose;
+    private readonly Lazy<IReadOnlyList<DotEnvFile>> envOverlays;
 
     public BuildContext(ICakeContext context)
         : base(context)
@@ -47,6 +48,9 @@ public sealed partial class BuildContext : FrostingContext
         Gcloud = new GcloudTool(Runner);
         git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.Root }, ProcessEnvironment));
         compose = new(() => Compose.DetectAsync(ComposeTool.PreferredFlavor(ProcessEnvironment)));
+        envOverlays = new(() => File.Exists(Path.Combine(Paths.Root, "config", "docker.json"))
+            ? Config.Docker.EnvOverlays.Select(overlay => DotEnvFile.Load(Path.Combine(Paths.Root, overlay))).ToArray()
+            : []);
     }
 
     public KitPaths Paths { get; }
@@ -81,6 +85,32 @@ public sealed partial class BuildContext : FrostingContext
 
         DotEnv = file;
         DotEnvGenerated = true;
+    }
+
+    /// <summary>The env overlays of config/docker.json (<c>.env.offline</c>), each read once; a missing one is empty.</summary>
+    public IReadOnlyList<DotEnvFile> EnvOverlays => envOverlays.Value;
+
+    /// <summary>
+    /// A variable by the one rule compose and the kit's own tasks share: the process environment, then the env overlays
+    /// (a later one over an earlier one), then <c>.env</c>. So an overlay that moves POSTGRES_PORT moves the container's
+    /// published port and the port the database tasks connect to together.
+    /// </summary>
+    public string? Variable(string name)
+    {
+        if (ProcessEnvironment.TryGetValue(name, out var inherited) && inherited is not null)
+        {
+            return inherited;
+        }
+
+        foreach (var overlay in EnvOverlays.Reverse())
+        {
+            if (overlay.Values.TryGetValue(name, out var value))
+            {
+                return value;
+            }
+        }
+
+        return DotEnv.Values.GetValueOrDefault(name);
     }
 
     /// <summary>This run wrote (in a dry run: would write) <see cref="DotEnv"/>: its passwords are new.</summary>

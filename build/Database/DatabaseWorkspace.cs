@@ -54,9 +54,7 @@ public sealed class DatabaseWorkspace
             context.Parameters.Connection,
             config,
             context.Config.Project,
-            name => context.ProcessEnvironment.TryGetValue(name, out var value) && value is not null
-                ? value
-                : context.DotEnv.Values.GetValueOrDefault(name),
+            context.Variable,
             context.Parameters.PortOffset,
             context.Secrets);
         return new DatabaseWorkspace(target, config, context.Paths.Root, context.Runner, context.Log, context.IsDryRun, () => ComposeProjectAsync(context));

@@ -149,7 +149,7 @@ public sealed partial record ComposeProject
             ProjectNameOverride = context.Parameters.ProjectName,
             PortOffset = context.Parameters.PortOffset,
             DotEnv = context.DotEnv,
-            Overlays = config.EnvOverlays.Select(o => DotEnvFile.Load(Path.Combine(context.Paths.Root, o))).ToArray(),
+            Overlays = context.EnvOverlays,
             ProcessEnvironment = context.ProcessEnvironment,
         };
         return Create(new ComposeVersion(ComposeFlavor.V2, "0"), config, inputs);

@@ -205,6 +205,32 @@ public sealed class DevStackTests
     }
 
     [Test]
+    public void An_env_overlay_that_moves_the_database_port_moves_the_container_and_the_database_tasks_together()
+    {
+        var stack = NewStack();
+        var root = ScratchKitRoot();
+        try
+        {
+            // As a team's .env.offline (or any overlay of config/docker.json) would: compose and the kit read it by one rule.
+            File.AppendAllText(Path.Combine(root, ".env.offline"), "\nPOSTGRES_PORT=6543\n");
+            var expected = 6543 + stack.PortOffset;
+
+            // DevUp's Migrate and Seed connect from this machine: they reach the database only on the port compose published.
+            var up = Kit.RunInRoot(root, null, DevUpTimeout, ["--target=DevUp", "--skip-build", .. stack.Arguments()]);
+            var published = Kit.Docker("ps", "--filter", $"label=com.docker.compose.project={stack.Name}", "--filter", "label=com.docker.compose.service=db", "--format", "{{.Ports}}");
+            var migrate = Kit.RunInRoot(root, null, TimeSpan.FromMinutes(2), ["--target=Migrate", "--verbosity=diagnostic", .. stack.Arguments()]);
+
+            Assert.That(up.ExitCode, Is.Zero, up.ToString());
+            Assert.That(published.Output, Does.Contain($":{expected}->5432/tcp"), published.ToString());
+            Assert.That(migrate.ExitCode, Is.Zero, migrate.ToString());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Two_stacks_run_side_by_side()
     {
         var first = NewStack();
@@ -275,6 +301,29 @@ public sealed class DevStackTests
     /// <summary>A kit root sharing this checkout's compose files and sources, whose config adds an environment 'broken'.</summary>
     private static string BrokenKitRoot()
     {
+        var root = ScratchKitRoot();
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "unhealthy-api.yaml"), Path.Combine(root, "unhealthy-api.yaml"));
+        var docker = Path.Combine(root, "config", "docker.json");
+        var text = File.ReadAllText(docker);
+        const string Anchor = "\"environments\": {";
+        Assert.That(text, Does.Contain(Anchor));
+        text = text.Replace(
+            Anchor,
+            Anchor + "\n    \"broken\": { \"files\": [\"compose/compose.yaml\", \"compose/compose.prod.yaml\", \"unhealthy-api.yaml\"], \"images\": [\"api\"] },",
+            StringComparison.Ordinal);
+        File.WriteAllText(docker, text);
+
+        // Every environment a task uses is declared in project.json too: the run checks it before the first task.
+        var project = Path.Combine(root, "config", "project.json");
+        var projectText = File.ReadAllText(project);
+        Assert.That(projectText, Does.Contain(Anchor));
+        File.WriteAllText(project, projectText.Replace(Anchor, Anchor + "\n    \"broken\": { \"description\": \"an api that turns unhealthy\", \"local\": true },", StringComparison.Ordinal));
+        return root;
+    }
+
+    /// <summary>A kit root sharing this checkout's compose files, sources and scripts, with copies of its config and env overlay to change.</summary>
+    private static string ScratchKitRoot()
+    {
         var root = Path.Combine(Path.GetTempPath(), "kit-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Path.Combine(root, "config", "schema"));
         foreach (var folder in new[] { "compose", "samples", "docker", "scripts" })
@@ -293,22 +342,6 @@ public sealed class DevStackTests
             File.Copy(overlay, Path.Combine(root, ".env.offline"));
         }
 
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "unhealthy-api.yaml"), Path.Combine(root, "unhealthy-api.yaml"));
-        var docker = Path.Combine(root, "config", "docker.json");
-        var text = File.ReadAllText(docker);
-        const string Anchor = "\"environments\": {";
-        Assert.That(text, Does.Contain(Anchor));
-        text = text.Replace(
-            Anchor,
-            Anchor + "\n    \"broken\": { \"files\": [\"compose/compose.yaml\", \"compose/compose.prod.yaml\", \"unhealthy-api.yaml\"], \"images\": [\"api\"] },",
-            StringComparison.Ordinal);
-        File.WriteAllText(docker, text);
-
-        // Every environment a task uses is declared in project.json too: the run checks it before the first task.
-        var project = Path.Combine(root, "config", "project.json");
-        var projectText = File.ReadAllText(project);
-        Assert.That(projectText, Does.Contain(Anchor));
-        File.WriteAllText(project, projectText.Replace(Anchor, Anchor + "\n    \"broken\": { \"description\": \"an api that turns unhealthy\", \"local\": true },", StringComparison.Ordinal));
         return root;
     }
 }
