@@ -262,7 +262,7 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     public async Task<IReadOnlyList<string>> VolumesAsync(CancellationToken cancellationToken = default)
     {
         var result = await runner.RunAsync(
-            new ToolCommand { Tool = "docker", Executable = "docker", Arguments = DockerTool.VolumesArguments(Project.Name), IsQuery = true, Quiet = true },
+            DockerTool.Command(DockerTool.VolumesArguments(Project.Name), query: true),
             cancellationToken).ConfigureAwait(false);
         return result.OutputLines;
     }

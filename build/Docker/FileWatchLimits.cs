@@ -1,5 +1,6 @@
 using System.Globalization;
 using Build.Tools;
+using Build.Tools.Docker;
 
 namespace Build.Docker;
 
@@ -76,14 +77,7 @@ public static class FileWatchLimits
     {
         ArgumentNullException.ThrowIfNull(runner);
         var result = await runner.RunAsync(
-            new ToolCommand
-            {
-                Tool = "docker",
-                Executable = "docker",
-                Arguments = new ArgumentList(["ps", "--filter", $"label={ComposeModel.FileWatcherLabel}", "--format", $"{{{{.Label \"{ComposeProject.ProjectLabel}\"}}}}"]),
-                IsQuery = true,
-                Quiet = true,
-            },
+            DockerTool.Command(new ArgumentList(["ps", "--filter", $"label={ComposeModel.FileWatcherLabel}", "--format", $"{{{{.Label \"{ComposeProject.ProjectLabel}\"}}}}"]), query: true),
             cancellationToken).ConfigureAwait(false);
         return result.OutputLines.Where(p => p.Length > 0 && p != except).Distinct(StringComparer.Ordinal).ToArray();
     }

@@ -27,7 +27,7 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
     /// <summary>The project's containers now (one-off <c>run</c> containers excluded).</summary>
     public async Task<IReadOnlyList<ContainerState>> ReadAsync(string project, CancellationToken cancellationToken = default)
     {
-        var ids = await runner.RunAsync(Docker(DockerTool.ProjectContainersArguments(project)), cancellationToken).ConfigureAwait(false);
+        var ids = await runner.RunAsync(DockerTool.Command(DockerTool.ProjectContainersArguments(project), query: true), cancellationToken).ConfigureAwait(false);
         if (ids.OutputLines.Count == 0)
         {
             return [];
@@ -35,7 +35,7 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
 
         try
         {
-            var inspect = await runner.RunAsync(Docker(DockerTool.InspectArguments(ids.OutputLines)), cancellationToken).ConfigureAwait(false);
+            var inspect = await runner.RunAsync(DockerTool.Command(DockerTool.InspectArguments(ids.OutputLines), query: true), cancellationToken).ConfigureAwait(false);
             return ContainerState.ParseInspect(inspect.StandardOutput).Where(c => !c.IsOneOff).OrderBy(c => c.Service, StringComparer.Ordinal).ToArray();
         }
         catch (ToolFailedException)
@@ -141,7 +141,7 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
         log.Error($"--- last {LogLines} log lines of {container.Name}:");
         try
         {
-            await runner.RunAsync(Docker(DockerTool.LogsArguments(container.Id, LogLines)) with { Quiet = false }, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(DockerTool.Command(DockerTool.LogsArguments(container.Id, LogLines), query: true) with { Quiet = false }, cancellationToken).ConfigureAwait(false);
         }
         catch (ToolFailedException failure)
         {
@@ -161,14 +161,4 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
         }).FirstOrDefault();
 
     private static string Elapsed(Stopwatch clock) => $"{clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
-
-    private static ToolCommand Docker(ArgumentList arguments) => new()
-    {
-        Tool = "docker",
-        Executable = "docker",
-        Arguments = arguments,
-        IsQuery = true,
-        Quiet = true,
-        InstallHint = "Install the Docker engine (https://docs.docker.com/engine/install/; on Debian: apt-get install docker.io).",
-    };
 }

@@ -18,7 +18,7 @@ public sealed class ImageAvailability(ICommandRunner runner)
     {
         try
         {
-            await runner.RunAsync(Docker(DockerTool.ImageIdArguments(image), query: true), cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(DockerTool.Command(DockerTool.ImageIdArguments(image), query: true), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (ToolFailedException failure) when (!DockerEngine.IsUnreachable(failure) && failure.ToolExitCode != 127)
@@ -32,7 +32,7 @@ public sealed class ImageAvailability(ICommandRunner runner)
     {
         try
         {
-            await runner.RunAsync(Docker(new ArgumentList(["pull", "--quiet", image]), query: false), cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(DockerTool.Command(new ArgumentList(["pull", "--quiet", image])) with { Quiet = true }, cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (ToolFailedException failure) when (failure.ToolExitCode != 127 && !DockerEngine.IsUnreachable(failure))
@@ -64,14 +64,4 @@ public sealed class ImageAvailability(ICommandRunner runner)
         var colon = withoutDigest.LastIndexOf(':');
         return colon > slash ? withoutDigest[..colon] : withoutDigest;
     }
-
-    private static ToolCommand Docker(ArgumentList arguments, bool query) => new()
-    {
-        Tool = "docker",
-        Executable = "docker",
-        Arguments = arguments,
-        IsQuery = query,
-        Quiet = true,
-        InstallHint = "Install the Docker engine (https://docs.docker.com/engine/install/; on Debian: apt-get install docker.io).",
-    };
 }

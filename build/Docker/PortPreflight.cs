@@ -85,7 +85,7 @@ public sealed partial class PortPreflight(ICommandRunner runner)
     public async Task<IReadOnlyDictionary<int, PortHolder>> ReadPublishedAsync(CancellationToken cancellationToken = default)
     {
         var result = await runner.RunAsync(
-            new ToolCommand { Tool = "docker", Executable = "docker", Arguments = DockerTool.PublishedPortsArguments(), IsQuery = true, Quiet = true },
+            DockerTool.Command(DockerTool.PublishedPortsArguments(), query: true),
             cancellationToken).ConfigureAwait(false);
         return ParsePublished(result.StandardOutput);
     }

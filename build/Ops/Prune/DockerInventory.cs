@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Build.Tools;
+using Build.Tools.Docker;
 
 namespace Build.Ops.Prune;
 
@@ -170,16 +171,10 @@ public sealed record DockerInventory(
     private static async Task<string> Query(ICommandRunner runner, string[] arguments, CancellationToken cancellationToken, bool tolerateMissing = false)
     {
         var result = await runner.RunAsync(
-            new ToolCommand
+            DockerTool.Command(new ArgumentList(arguments), query: true) with
             {
-                Tool = "docker",
-                Executable = "docker",
-                Arguments = new ArgumentList(arguments),
-                IsQuery = true,
-                Quiet = true,
                 // inspect prints what it found and exits 1 for an id removed since the listing (a shared engine).
                 SuccessExitCodes = tolerateMissing ? [0, 1] : [0],
-                InstallHint = "Install the Docker engine (scripts/onboard.sh --yes on Debian/Ubuntu).",
             },
             cancellationToken).ConfigureAwait(false);
         return result.StandardOutput;

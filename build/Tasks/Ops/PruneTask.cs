@@ -2,6 +2,7 @@ using Build.Docker;
 using Build.Host;
 using Build.Ops.Prune;
 using Build.Tools;
+using Build.Tools.Docker;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Ops;
@@ -66,7 +67,7 @@ public sealed class PruneTask : AsyncFrostingTask<BuildContext>
         {
             try
             {
-                await context.Runner.RunAsync(new ToolCommand { Tool = "docker", Executable = "docker", Arguments = item.Command }).ConfigureAwait(false);
+                await context.Runner.RunAsync(DockerTool.Command(item.Command)).ConfigureAwait(false);
             }
             catch (ToolFailedException failure)
             {

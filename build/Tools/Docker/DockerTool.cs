@@ -26,7 +26,23 @@ public sealed class DockerTool(ICommandRunner runner) : Tool<DockerSettings>(run
 {
     protected override string ToolName => "docker";
 
-    protected override string? InstallHint => "Install the Docker engine (https://docs.docker.com/engine/install/; on Debian: apt-get install docker.io).";
+    private const string InstallText = "Install the Docker engine (https://docs.docker.com/engine/install/; on Debian: apt-get install docker.io).";
+
+    protected override string? InstallHint => InstallText;
+
+    /// <summary>
+    /// A docker command from arguments this class's <c>*Arguments</c> methods (or a caller's plan) built: the one shape of
+    /// every docker call outside a build. A query runs in a dry run too and is not echoed.
+    /// </summary>
+    public static ToolCommand Command(ArgumentList arguments, bool query = false) => new()
+    {
+        Tool = "docker",
+        Executable = "docker",
+        Arguments = arguments,
+        IsQuery = query,
+        Quiet = query,
+        InstallHint = InstallText,
+    };
 
     public static ArgumentList BuildArguments(DockerBuildSettings settings)
     {
