@@ -1,4 +1,5 @@
 using Build.Tools;
+using Build.Tools.Git;
 using Cake.Core.Diagnostics;
 
 namespace Build.Docker;
@@ -82,26 +83,8 @@ public static class DevImages
             return SourceInfo.Unknown;
         }
 
-        var commitTime = "unknown";
-        try
-        {
-            var log = await context.Runner.RunAsync(
-                new ToolCommand
-                {
-                    Tool = "git",
-                    Executable = "git",
-                    Arguments = new ArgumentList(["log", "-1", "--format=%cI"]),
-                    WorkingDirectory = context.Paths.Root,
-                    IsQuery = true,
-                    Quiet = true,
-                },
-                cancellationToken).ConfigureAwait(false);
-            commitTime = log.StandardOutput.Trim();
-        }
-        catch (ToolFailedException)
-        {
-            // A repository without commits: the labels say unknown.
-        }
+        // A repository without commits has no commit time: the labels say unknown.
+        var commitTime = await context.Git.CommitTimeAsync(new GitSettings { WorkingDirectory = context.Paths.Root }, cancellationToken).ConfigureAwait(false) ?? "unknown";
 
         return new SourceInfo(git.Commit, git.ShortCommit, git.Branch, git.IsDirty, commitTime);
     }

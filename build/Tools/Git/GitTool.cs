@@ -21,6 +21,21 @@ public sealed class GitTool(ICommandRunner runner) : Tool<GitSettings>(runner)
 
     public static ArgumentList StatusArguments() => new(["status", "--porcelain"]);
 
+    public static ArgumentList CommitTimeArguments() => new(["log", "-1", "--format=%cI"]);
+
+    /// <summary>The commit time of HEAD (ISO 8601), or null in a repository without commits.</summary>
+    public async Task<string?> CommitTimeAsync(GitSettings settings, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return (await QueryAsync(settings, CommitTimeArguments(), cancellationToken).ConfigureAwait(false)).StandardOutput.Trim();
+        }
+        catch (ToolFailedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Commit, branch and dirty state; <see cref="GitInfo.Unknown"/> outside a repository.</summary>
     public async Task<GitInfo> GetInfoAsync(GitSettings settings, IReadOnlyDictionary<string, string?>? environment = null)
     {
