@@ -23,7 +23,7 @@ public sealed class DevStackPreflightTests
         name: {project}
         services:
           api:
-            image: kit-sample/api:dev
+            image: fixture/api:dev
             networks:
               default: null
             ports:
@@ -43,10 +43,19 @@ public sealed class DevStackPreflightTests
             name: {project}_default
         """;
 
+    // The tests' own app (names, images), never the repository's config/.
+    private static FixtureApp app = null!;
+
+    [OneTimeSetUp]
+    public static void CreateApp() => app = FixtureApp.Create();
+
+    [OneTimeTearDown]
+    public static void RemoveApp() => app.Dispose();
+
     private static ComposeProject Project(string environment = "local-prod", string dotEnv = "POSTGRES_PASSWORD=secret-1234\n") =>
-        ComposeProject.Create(V2, new ConfigLoader(RepositoryRoot.Path).Load<DockerConfig>("docker"), new ComposeInputs
+        ComposeProject.Create(V2, new ConfigLoader(app.Root).Load<DockerConfig>("docker"), new ComposeInputs
         {
-            Root = RepositoryRoot.Path,
+            Root = app.Root,
             NameStem = "sample",
             EnvironmentName = environment,
             ProjectNameOverride = "pf",
@@ -90,7 +99,7 @@ public sealed class DevStackPreflightTests
     public async Task Skip_build_with_a_missing_kit_image_is_one_line_before_anything_is_created()
     {
         var runner = new RecordingCommandRunner()
-            .Answer("image inspect --format {{.Id}} kit-sample/api:dev", string.Empty, 1, "Error: No such image: kit-sample/api:dev")
+            .Answer("image inspect --format {{.Id}} fixture/api:dev", string.Empty, 1, "Error: No such image: fixture/api:dev")
             .Answer("pull", string.Empty, 1, "should not be pulled");
         foreach (var (match, output) in new (string, string)[] { (Engine, "20.10.24\n"), ("ps", string.Empty), ("image inspect", "sha256:1\n") })
         {
@@ -103,7 +112,7 @@ public sealed class DevStackPreflightTests
         var error = (await Assert.ThrowsAsync<PreflightException>(() => stack.PreflightAsync(new PreflightOptions { SkipBuild = true })))!;
 
         Assert.That(error.Message.Split('\n'), Has.Length.EqualTo(1), error.Message);
-        Assert.That(error.Message, Does.StartWith("Image kit-sample/api:dev (service api) is not on this machine")
+        Assert.That(error.Message, Does.StartWith("Image fixture/api:dev (service api) is not on this machine")
             .And.Contain("drop --skip-build").And.Contain("--target=BuildImages"));
         Assert.That(runner.Lines, Has.None.Contains(" up").And.None.Contains("pull"), "nothing created, nothing pulled for a kit image");
     }
@@ -119,7 +128,7 @@ public sealed class DevStackPreflightTests
         await stack.PreflightAsync(new PreflightOptions());
 
         Assert.That(runner.Lines, Does.Contain("docker pull --quiet postgres:15"));
-        Assert.That(runner.Lines, Has.None.Contains("image inspect --format '{{.Id}}' kit-sample/api:dev"), "DevUp builds it next");
+        Assert.That(runner.Lines, Has.None.Contains("image inspect --format '{{.Id}}' fixture/api:dev"), "DevUp builds it next");
         Assert.That(log.All, Does.Contain("pulling postgres:15 (service db)"));
     }
 
