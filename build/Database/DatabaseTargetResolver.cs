@@ -20,7 +20,8 @@ public static class DatabaseTargetResolver
         ProjectConfig project,
         Func<string, string?> variable,
         int portOffset,
-        SecretMasker masker)
+        SecretMasker masker,
+        bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(project);
@@ -49,7 +50,8 @@ public static class DatabaseTargetResolver
         var password = Read(settings.Password, variable);
         SecretValues.RequireMaskable(settings.Password?.Variable ?? "the password", password, $"config/database.json (environment {environmentName})");
         masker.Add(password);
-        if (settings.Password is not null && password is null)
+        // A dry run connects to nothing it needs a password for: it plans without one (a fresh clone has no .env yet).
+        if (settings.Password is not null && password is null && !dryRun)
         {
             throw new ConfigurationException(
                 $"The database password of environment '{environmentName}' is not set: set {settings.Password.Variable} in .env (copy .env.example to .env) or pass --connection.");

@@ -56,7 +56,8 @@ public sealed class DatabaseWorkspace
             context.Config.Project,
             context.Variable,
             context.Parameters.PortOffset,
-            context.Secrets);
+            context.Secrets,
+            context.IsDryRun);
         return new DatabaseWorkspace(target, config, context.Paths.Root, context.Runner, context.Log, context.IsDryRun, () => ComposeProjectAsync(context));
     }
 

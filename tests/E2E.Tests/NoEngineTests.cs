@@ -81,11 +81,16 @@ public sealed class NoEngineTests
         Assert.That(File.Exists(Path.Combine(root, ".env")), Is.False, "a dry run wrote .env");
     }
 
-    [TestCase("Migrate", "Would apply <pending migrations, read at run time>")]
-    [TestCase("DbReset", "Would reset app@127.0.0.1:")]
-    public void Database_dry_runs_need_no_database(string target, string plan)
+    [TestCase("Migrate", "Would apply <pending migrations, read at run time>", "dry-run-password")]
+    [TestCase("DbReset", "Would reset app@127.0.0.1:", "dry-run-password")]
+    // A fresh clone: no .env, so no password either; a dry run plans without one.
+    [TestCase("Migrate", "Would apply <pending migrations, read at run time>", null)]
+    [TestCase("DbReset", "Would reset app@127.0.0.1:", null)]
+    [TestCase("Seed", "Would seed profile", null)]
+    [TestCase("Backup", "Would back up app@127.0.0.1:", null)]
+    public void Database_dry_runs_need_no_database(string target, string plan, string? password)
     {
-        var result = Run("dry-run-password", $"--target={target}", "--dryrun");
+        var result = Run(password, $"--target={target}", "--dryrun");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain(plan), result.ToString());
