@@ -208,7 +208,7 @@ public sealed class DevStackTests
     public void An_env_overlay_that_moves_the_database_port_moves_the_container_and_the_database_tasks_together()
     {
         var stack = NewStack();
-        var root = ScratchKitRoot();
+        var root = Kit.ScratchRoot("kit-e2e-");
         try
         {
             // As a team's .env.offline (or any overlay of config/docker.json) would: compose and the kit read it by one rule.
@@ -301,7 +301,7 @@ public sealed class DevStackTests
     /// <summary>A kit root sharing this checkout's compose files and sources, whose config adds an environment 'broken'.</summary>
     private static string BrokenKitRoot()
     {
-        var root = ScratchKitRoot();
+        var root = Kit.ScratchRoot("kit-e2e-");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "unhealthy-api.yaml"), Path.Combine(root, "unhealthy-api.yaml"));
         var docker = Path.Combine(root, "config", "docker.json");
         var text = File.ReadAllText(docker);
@@ -318,30 +318,6 @@ public sealed class DevStackTests
         var projectText = File.ReadAllText(project);
         Assert.That(projectText, Does.Contain(Anchor));
         File.WriteAllText(project, projectText.Replace(Anchor, Anchor + "\n    \"broken\": { \"description\": \"an api that turns unhealthy\", \"local\": true },", StringComparison.Ordinal));
-        return root;
-    }
-
-    /// <summary>A kit root sharing this checkout's compose files, sources and scripts, with copies of its config and env overlay to change.</summary>
-    private static string ScratchKitRoot()
-    {
-        var root = Path.Combine(Path.GetTempPath(), "kit-e2e-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(Path.Combine(root, "config", "schema"));
-        foreach (var folder in new[] { "compose", "samples", "docker", "scripts" })
-        {
-            Directory.CreateSymbolicLink(Path.Combine(root, folder), Path.Combine(Kit.Root, folder));
-        }
-
-        foreach (var file in Directory.GetFiles(Path.Combine(Kit.Root, "config"), "*.json", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(root, Path.GetRelativePath(Kit.Root, file)));
-        }
-
-        var overlay = Path.Combine(Kit.Root, ".env.offline");
-        if (File.Exists(overlay))
-        {
-            File.Copy(overlay, Path.Combine(root, ".env.offline"));
-        }
-
         return root;
     }
 }

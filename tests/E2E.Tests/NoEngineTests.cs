@@ -29,19 +29,7 @@ public sealed class NoEngineTests
             Assert.Ignore(reason);
         }
 
-        root = Path.Combine(Path.GetTempPath(), "kit-noengine-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(Path.Combine(root, "config", "schema"));
-        foreach (var folder in new[] { "compose", "samples", "docker", "scripts" })
-        {
-            Directory.CreateSymbolicLink(Path.Combine(root, folder), Path.Combine(Kit.Root, folder));
-        }
-
-        foreach (var file in Directory.GetFiles(Path.Combine(Kit.Root, "config"), "*.json", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(root, Path.GetRelativePath(Kit.Root, file)));
-        }
-
-        File.Copy(Path.Combine(Kit.Root, ".env.example"), Path.Combine(root, ".env.example"));
+        root = Kit.ScratchRoot("kit-noengine-", withOverlay: false);
     }
 
     [OneTimeTearDown]

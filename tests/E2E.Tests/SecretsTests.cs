@@ -121,28 +121,7 @@ public sealed class SecretsTests
     /// </summary>
     private static string KitRootWithPassword(string password)
     {
-        var root = Path.Combine(Path.GetTempPath(), "kit-e2e-secrets-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(root);
-        foreach (var folder in new[] { "compose", "samples", "docker", "scripts" })
-        {
-            Directory.CreateSymbolicLink(Path.Combine(root, folder), Path.Combine(Kit.Root, folder));
-        }
-
-        foreach (var file in Directory.GetFiles(Path.Combine(Kit.Root, "config"), "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(root, Path.GetRelativePath(Kit.Root, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        foreach (var file in new[] { ".env.example", ".env.offline" })
-        {
-            if (File.Exists(Path.Combine(Kit.Root, file)))
-            {
-                File.Copy(Path.Combine(Kit.Root, file), Path.Combine(root, file));
-            }
-        }
-
+        var root = Kit.ScratchRoot("kit-e2e-secrets-");
         var quoted = password.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(root, ".env"), $"POSTGRES_PASSWORD=\"{quoted}\"\n", new UTF8Encoding(false));
         File.WriteAllText(Path.Combine(root, ".gitignore"), ".env\n.env.offline\nbackups/\n.build/\n");

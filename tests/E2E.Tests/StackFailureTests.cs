@@ -35,7 +35,7 @@ public sealed class StackFailureTests
         Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
         var images = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=BuildImages");
         Assert.That(images.ExitCode, Is.Zero, images.ToString());
-        root = ScratchRoot();
+        root = Kit.ScratchRoot("kit-e2e-");
     }
 
     [OneTimeTearDown]
@@ -190,25 +190,5 @@ public sealed class StackFailureTests
         Assert.That(other.Volumes(), Is.Empty, "volumes were created");
         var networks = Kit.Docker("network", "ls", "--quiet", "--filter", $"label=com.docker.compose.project={other.Name}").Output.Trim();
         Assert.That(networks, Is.Empty, "a network was created");
-    }
-
-    /// <summary>A kit root like a fresh clone: this checkout's compose files, sources, scripts and config, .env.example, no .env.</summary>
-    private static string ScratchRoot()
-    {
-        var scratch = Path.Combine(Path.GetTempPath(), "kit-e2e-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(Path.Combine(scratch, "config", "schema"));
-        foreach (var folder in new[] { "compose", "samples", "docker", "scripts" })
-        {
-            Directory.CreateSymbolicLink(Path.Combine(scratch, folder), Path.Combine(Kit.Root, folder));
-        }
-
-        foreach (var file in Directory.GetFiles(Path.Combine(Kit.Root, "config"), "*.json", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(scratch, Path.GetRelativePath(Kit.Root, file)));
-        }
-
-        File.Copy(Path.Combine(Kit.Root, ".env.example"), Path.Combine(scratch, ".env.example"));
-        File.Copy(Path.Combine(Kit.Root, ".env.offline"), Path.Combine(scratch, ".env.offline"));
-        return scratch;
     }
 }

@@ -18,6 +18,38 @@ public static class Kit
 
     private static readonly Lazy<Result> Built = new(() => Run(null, TimeSpan.FromMinutes(10), "--target=Default"));
 
+    /// <summary>
+    /// A kit root like a fresh clone of this checkout, to change without touching it: compose files, sources, docker
+    /// templates and scripts linked; config/ and .env.example copied; the env overlay (.env.offline) copied when asked
+    /// for and present; no .env.
+    /// </summary>
+    public static string ScratchRoot(string prefix, bool withOverlay = true)
+    {
+        var root = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        foreach (var folder in new[] { "compose", "samples", "docker", "scripts" })
+        {
+            Directory.CreateSymbolicLink(Path.Combine(root, folder), Path.Combine(Root, folder));
+        }
+
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "config"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(Root, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        foreach (var file in withOverlay ? new[] { ".env.example", ".env.offline" } : [".env.example"])
+        {
+            if (File.Exists(Path.Combine(Root, file)))
+            {
+                File.Copy(Path.Combine(Root, file), Path.Combine(root, file));
+            }
+        }
+
+        return root;
+    }
+
     public static bool IsCi => string.Equals(System.Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Fails in CI, ignores elsewhere: a missing engine is never a silent pass.</summary>
