@@ -23,7 +23,7 @@ public sealed partial class BuildContext : FrostingContext
     public BuildContext(ICakeContext context)
         : base(context)
     {
-        Paths = KitPaths.Discover();
+        Paths = DiscoverPaths(context.Arguments);
         Secrets = new SecretMasker();
         ProcessEnvironment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
@@ -40,7 +40,7 @@ public sealed partial class BuildContext : FrostingContext
         }
 
         Parameters = BuildParameters.Create(context.Arguments, ProcessEnvironment, DotEnv, Secrets);
-        Config = new KitConfiguration(new ConfigLoader(Paths.Root));
+        Config = new KitConfiguration(new ConfigLoader(Paths.App, Paths.Kit));
         var processRunner = new ProcessCommandRunner(context.Log, Secrets);
         Runner = Parameters.DryRun ? new DryRunCommandRunner(context.Log, Secrets, processRunner) : processRunner;
         Git = new GitTool(Runner);
@@ -48,12 +48,36 @@ public sealed partial class BuildContext : FrostingContext
         Gcloud = new GcloudTool(Runner);
         git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.Root }, ProcessEnvironment));
         compose = new(() => Compose.DetectAsync(ComposeTool.PreferredFlavor(ProcessEnvironment)));
-        envOverlays = new(() => File.Exists(Path.Combine(Paths.Root, "config", "docker.json"))
+        envOverlays = new(() => File.Exists(Path.Combine(Paths.App, "config", "docker.json"))
             ? Config.Docker.EnvOverlays.Select(overlay => DotEnvFile.Load(Path.Combine(Paths.Root, overlay))).ToArray()
             : []);
     }
 
     public KitPaths Paths { get; }
+
+    /// <summary>This run, resolved once before the first task (<see cref="ResolveRun"/>).</summary>
+    public RunProfile Run => run ?? throw new InvalidOperationException("The run is resolved before the first task (BuildLifetime.Prepare).");
+
+    /// <summary>Resolves the run from the values read at start; once, before the first task.</summary>
+    public RunProfile ResolveRun() => run ??= new RunProfile(this);
+
+    private RunProfile? run;
+
+    /// <summary>
+    /// The kit and the app folder. <c>--app</c> (else <c>KIT_APP</c> from the process environment) is read before
+    /// anything else: the app's <c>.env</c> and config/ are found from it, so it cannot come from that <c>.env</c>.
+    /// </summary>
+    private static KitPaths DiscoverPaths(ICakeArguments arguments)
+    {
+        var name = Build.Configuration.Arguments.App.Name;
+        if (arguments.HasArgument(name))
+        {
+            return KitPaths.Discover(arguments.GetArguments(name).Last(), "--" + name);
+        }
+
+        var variable = Build.Configuration.Arguments.App.EnvironmentVariable!;
+        return KitPaths.Discover(System.Environment.GetEnvironmentVariable(variable), variable);
+    }
 
     public BuildParameters Parameters { get; }
 

@@ -46,9 +46,17 @@ public sealed class BuildLifetime(TaskTimings timings) : FrostingLifetime<BuildC
             Tasks.Dev.FirstRunEnvFile.EnsureFor(context);
         }
 
-        if (plan.Any(t => t.Type.IsDefined(typeof(UsesComposeStackAttribute), inherit: false)))
+        bool Any<TAttribute>() where TAttribute : Attribute => plan.Any(t => t.Type.IsDefined(typeof(TAttribute), inherit: false));
+        var usesStack = Any<UsesComposeStackAttribute>();
+        context.Config.RequireSections(
+            context.EnvironmentName,
+            compose: usesStack,
+            database: Any<Database.UsesDatabaseAttribute>() && context.Parameters.Connection is null,
+            deploy: Any<ChangesEnvironmentAttribute>());
+        var run = context.ResolveRun();
+        if (usesStack)
         {
-            ComposeProject.Prepare(context);
+            run.CheckStackInputs();
         }
     }
 

@@ -9,6 +9,11 @@ public static class Arguments
         EnvironmentVariable = "KIT_ENV",
     };
 
+    public static readonly ParameterDefinition App = new("app", ParameterKind.Text, "the app folder (config/, compose files, migrations, .env); default: the repository root")
+    {
+        EnvironmentVariable = "KIT_APP",
+    };
+
     public static readonly ParameterDefinition ProjectName = new("project-name", ParameterKind.Text, "compose project name, so two checkouts run side by side")
     {
         EnvironmentVariable = "KIT_PROJECT_NAME",
@@ -66,7 +71,7 @@ public static class Arguments
 
     public static readonly IReadOnlyList<ParameterDefinition> All =
     [
-        Environment, ProjectName, PortOffset, Connection, Confirm, AllowRemote, Yes, Volumes, Seed, SaveSnapshot, FromSnapshot,
+        Environment, App, ProjectName, PortOffset, Connection, Confirm, AllowRemote, Yes, Volumes, Seed, SaveSnapshot, FromSnapshot,
         Backup, Verify, Service, Follow, Tail, Revision, Image, Strategy, OlderThan, SkipBuild, Filter,
     ];
 }

@@ -14,6 +14,9 @@ public sealed record BuildParameters
 {
     public string? Environment { get; init; }
 
+    /// <summary>The app folder as given (<c>--app</c>, <c>KIT_APP</c>); <see cref="KitPaths"/> resolves it.</summary>
+    public string? App { get; init; }
+
     public string? ProjectName { get; init; }
 
     public int PortOffset { get; init; }
@@ -72,6 +75,7 @@ public sealed record BuildParameters
         return new BuildParameters
         {
             Environment = source.Text(Arguments.Environment),
+            App = source.Text(Arguments.App),
             ProjectName = source.Text(Arguments.ProjectName),
             PortOffset = source.Integer(Arguments.PortOffset, 0, 50000) ?? 0,
             Connection = source.Text(Arguments.Connection),

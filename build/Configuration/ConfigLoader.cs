@@ -7,7 +7,7 @@ namespace Build.Configuration;
 /// Reads <c>config/&lt;name&gt;.json</c>, checks it against <c>config/schema/&lt;name&gt;.schema.json</c> and binds it to a
 /// typed, immutable record. Every failure names the file and line.
 /// </summary>
-public sealed class ConfigLoader(string root)
+public sealed class ConfigLoader(string root, string? kitRoot = null)
 {
     public static readonly JsonSerializerOptions SerializerOptions = new()
     {
@@ -20,12 +20,16 @@ public sealed class ConfigLoader(string root)
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
+    /// <summary>The app folder whose <c>config/</c> is read.</summary>
     public string Root { get; } = root;
+
+    /// <summary>Where the schemas live (<c>config/schema/</c> of the kit) and what file names in messages are relative to.</summary>
+    public string KitRoot { get; } = kitRoot ?? root;
 
     public T Load<T>(string name)
     {
-        var relative = $"config/{name}.json";
         var file = Path.Combine(Root, "config", name + ".json");
+        var relative = KitPaths.Display(KitRoot, file);
         if (!File.Exists(file))
         {
             throw new ConfigurationException(relative, 0, "not found. Every kit reads its settings from config/; restore the file from git or the kit's template.");
@@ -33,7 +37,7 @@ public sealed class ConfigLoader(string root)
 
         var text = File.ReadAllText(file);
         using var document = Parse(text, relative);
-        var schemaFile = Path.Combine(Root, "config", "schema", name + ".schema.json");
+        var schemaFile = Path.Combine(KitRoot, "config", "schema", name + ".schema.json");
         if (File.Exists(schemaFile))
         {
             var schemaText = File.ReadAllText(schemaFile);
@@ -74,6 +78,19 @@ public sealed class ConfigLoader(string root)
 
         return bound;
     }
+
+    /// <summary>A problem found after loading, at the line of <paramref name="pointer"/> in <c>config/&lt;name&gt;.json</c>.</summary>
+    public ConfigurationException ErrorAt(string name, string pointer, string message)
+    {
+        var file = Path.Combine(Root, "config", name + ".json");
+        var relative = KitPaths.Display(KitRoot, file);
+        return File.Exists(file)
+            ? new ConfigurationException(relative, new JsonLineIndex(File.ReadAllText(file)).PositionOf(pointer), message)
+            : new ConfigurationException(relative, 0, message);
+    }
+
+    /// <summary>Whether the app has <c>config/&lt;name&gt;.json</c>.</summary>
+    public bool Exists(string name) => File.Exists(Path.Combine(Root, "config", name + ".json"));
 
     private static JsonDocument Parse(string text, string relative)
     {

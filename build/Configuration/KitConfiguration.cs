@@ -32,10 +32,66 @@ public sealed class KitConfiguration(ConfigLoader loader)
     {
         foreach (var (name, load) in new (string, Func<object>)[] { ("project", () => Project), ("docker", () => Docker), ("database", () => Database), ("deploy", () => Deploy), ("ops", () => Ops) })
         {
-            if (File.Exists(Path.Combine(Loader.Root, "config", name + ".json")))
+            if (Loader.Exists(name))
             {
                 _ = load();
             }
+        }
+
+        // Every environment a file configures is one of the project's: a typo is found now, not when a task needs it.
+        var known = Project.Environments.Keys;
+        foreach (var (name, environments) in Sections())
+        {
+            if (environments.FirstOrDefault(e => !known.Contains(e)) is { } unknown)
+            {
+                throw Loader.ErrorAt(name, $"/environments/{unknown}",
+                    $"environment '{unknown}' is not one of config/project.json's ({string.Join(", ", known)}).{Host.Suggestions.DidYouMean(unknown, known)}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sections this run needs for <paramref name="environment"/>, checked at once: a missing one is a
+    /// configuration error naming the file and line, before any task runs.
+    /// </summary>
+    public void RequireSections(string environment, bool compose, bool database, bool deploy)
+    {
+        foreach (var (name, needed, present) in new (string, bool, Func<IEnumerable<string>>)[]
+        {
+            ("docker", compose, () => Docker.Environments.Keys),
+            ("database", database, () => Database.Environments.Keys),
+            ("deploy", deploy, () => Deploy.Environments.Keys),
+        })
+        {
+            if (needed && !present().Contains(environment))
+            {
+                var what = name switch
+                {
+                    "docker" => "a compose stack",
+                    "database" => "a database (or pass --connection)",
+                    _ => "deploy settings",
+                };
+                throw Loader.ErrorAt(name, "/environments",
+                    $"environment '{environment}' has no entry here, and this run needs {what} for it. Add it under \"environments\" ({string.Join(", ", present())} have one), or choose another --env.");
+            }
+        }
+    }
+
+    private IEnumerable<(string Name, IEnumerable<string> Environments)> Sections()
+    {
+        if (Loader.Exists("docker"))
+        {
+            yield return ("docker", Docker.Environments.Keys);
+        }
+
+        if (Loader.Exists("database"))
+        {
+            yield return ("database", Database.Environments.Keys);
+        }
+
+        if (Loader.Exists("deploy"))
+        {
+            yield return ("deploy", Deploy.Environments.Keys);
         }
     }
 }

@@ -8,12 +8,12 @@ using Cake.Core.Diagnostics;
 namespace Build.Database;
 
 /// <summary>
-/// What every database task starts from, read once from the context: the target, the configuration, the folders,
-/// and where pg_dump/pg_restore run. Keeps the tasks thin and the services free of the context.
+/// What every database task starts from, resolved once per run by <see cref="RunProfile"/>: the target, the
+/// configuration, the folders, and where pg_dump/pg_restore run. Keeps the tasks thin and the services free of the context.
 /// </summary>
 public sealed class DatabaseWorkspace
 {
-    private readonly Func<Task<(ComposeVersion Version, ComposeSettings Settings)>> composeProject;
+    private readonly Func<ComposeProject> composeProject;
 
     public DatabaseWorkspace(
         DatabaseTarget target,
@@ -22,7 +22,7 @@ public sealed class DatabaseWorkspace
         ICommandRunner runner,
         ICakeLog log,
         bool isDryRun,
-        Func<Task<(ComposeVersion Version, ComposeSettings Settings)>> composeProject)
+        Func<ComposeProject> composeProject)
     {
         Target = target;
         Config = config;
@@ -45,33 +45,6 @@ public sealed class DatabaseWorkspace
 
     public bool IsDryRun { get; }
 
-    public static DatabaseWorkspace FromContext(BuildContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var config = context.Config.Database;
-        var target = DatabaseTargetResolver.Resolve(
-            context.EnvironmentName,
-            context.Parameters.Connection,
-            config,
-            context.Config.Project,
-            context.Variable,
-            context.Parameters.PortOffset,
-            context.Secrets,
-            context.IsDryRun);
-        return new DatabaseWorkspace(target, config, context.Paths.Root, context.Runner, context.Log, context.IsDryRun, () => ComposeProjectAsync(context));
-    }
-
-    /// <summary>
-    /// The compose stack of this checkout (project name, files, variables), as the dev-environment tasks resolve it:
-    /// pg_dump, pg_restore and psql then run inside its database container.
-    /// </summary>
-    public static async Task<(ComposeVersion Version, ComposeSettings Settings)> ComposeProjectAsync(BuildContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        return (project.Version, project.Settings);
-    }
-
     public string MigrationsFolder => Path.GetFullPath(Config.Migrations, Root);
 
     public IReadOnlyList<MigrationFile> LoadMigrations() => MigrationFile.Load(MigrationsFolder, Root);
@@ -87,8 +60,8 @@ public sealed class DatabaseWorkspace
     {
         if (Target.ComposeService is { } service)
         {
-            var (version, settings) = await composeProject().ConfigureAwait(false);
-            return new ComposeClientHost(Runner, version, settings, service, Target.Username, Target.Password);
+            var project = composeProject();
+            return new ComposeClientHost(Runner, project.Version, project.Settings, service, Target.Username, Target.Password);
         }
 
         return new LocalClientHost(Runner, Target.ToClientConnection());
@@ -98,19 +71,6 @@ public sealed class DatabaseWorkspace
 
     /// <summary>The backups folder of this environment, without needing a client.</summary>
     public BackupStore Store => new(Path.Combine(Path.GetFullPath(Config.Backup.Folder, Root), Target.EnvironmentName));
-
-    /// <summary>
-    /// Throws the refusal of a protected environment before anything else is resolved, so a destructive task says
-    /// "protected" rather than asking for the environment's connection variable first.
-    /// </summary>
-    public static void RefuseProtectedEnvironment(BuildContext context, string action)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        if (ResetGuard.Protected(action, context.EnvironmentName, context.Config.Project.Environment(context.EnvironmentName).Protected) is { } refusal)
-        {
-            throw DatabaseException.Refused(refusal);
-        }
-    }
 
     /// <summary>Throws the guard's refusal, if any.</summary>
     public void Guard(string action, bool allowRemote, string? confirm)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Build.Configuration;
 using Build.Host;
@@ -96,37 +95,6 @@ public sealed partial record ComposeProject
     public ToolCommand Exec(IReadOnlyList<string> command, string? service = null, bool interactive = false) =>
         Command(ComposeTool.ExecArguments(service ?? DatabaseService, command, interactive));
 
-    /// <summary>The project name of this run (<c>--project-name</c>, else &lt;stem&gt;-&lt;environment&gt;), without asking compose anything.</summary>
-    public static string NameFor(BuildContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return context.Parameters.ProjectName ?? $"{context.Config.Docker.ProjectName ?? context.Config.Project.Name}-{context.EnvironmentName}";
-    }
-
-    // One resolution per run: DevUp's tasks, the database tasks and Doctor all ask for the same stack.
-    private static readonly ConditionalWeakTable<BuildContext, ComposeProject> Prepared = new();
-    private static readonly ConditionalWeakTable<BuildContext, Task<ComposeProject>> Resolved = new();
-
-    /// <summary>
-    /// The stack of <see cref="BuildContext.EnvironmentName"/> for this run, with its secrets registered: resolved once
-    /// per run, whichever task asks first.
-    /// </summary>
-    public static Task<ComposeProject> ResolveAsync(BuildContext context, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return Resolved.GetValue(context, ResolveOnceAsync).WaitAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Checks the stack's inputs (name, compose files, ports) without asking compose anything: run before the first
-    /// task for a run that drives the stack (<see cref="UsesComposeStackAttribute"/>). <see cref="ResolveAsync"/> reuses it.
-    /// </summary>
-    public static void Prepare(BuildContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        _ = Prepared.GetValue(context, Preliminary);
-    }
-
     /// <summary>A <c>--project-name</c> compose accepts; else a usage error.</summary>
     public static void CheckName(string name)
     {
@@ -138,38 +106,7 @@ public sealed partial record ComposeProject
         }
     }
 
-    private static ComposeProject Preliminary(BuildContext context)
-    {
-        var config = context.Config.Docker;
-        var inputs = new ComposeInputs
-        {
-            Root = context.Paths.Root,
-            NameStem = config.ProjectName ?? context.Config.Project.Name,
-            EnvironmentName = context.EnvironmentName,
-            ProjectNameOverride = context.Parameters.ProjectName,
-            PortOffset = context.Parameters.PortOffset,
-            DotEnv = context.DotEnv,
-            Overlays = context.EnvOverlays,
-            ProcessEnvironment = context.ProcessEnvironment,
-        };
-        return Create(new ComposeVersion(ComposeFlavor.V2, "0"), config, inputs);
-    }
-
-    private static async Task<ComposeProject> ResolveOnceAsync(BuildContext context)
-    {
-        // Validate names and files before asking which compose is installed: bad input fails fast, engine or not.
-        var preliminary = Prepared.GetValue(context, Preliminary);
-        var version = await context.GetComposeVersionAsync().ConfigureAwait(false);
-        var project = preliminary with { Version = version };
-        foreach (var secret in project.SecretValues)
-        {
-            context.Secrets.Add(secret);
-        }
-
-        return project;
-    }
-
-    /// <summary>The pure part of <see cref="ResolveAsync"/>: everything from typed inputs.</summary>
+    /// <summary>The stack from typed inputs (<see cref="RunProfile"/> resolves this run's once).</summary>
     public static ComposeProject Create(ComposeVersion version, DockerConfig config, ComposeInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -71,7 +71,7 @@ public static class DevImages
             baseIds = await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false);
         }
 
-        var plans = images.Select(i => ImagePlanner.Plan(i.Name, i.Config, context.Paths.Root, project.Variable, source, baseIds, project.Config.ProjectName ?? context.Config.Project.Name)).ToArray();
+        var plans = images.Select(i => ImagePlanner.Plan(i.Name, i.Config with { Dockerfile = context.Paths.AppOrKit(i.Config.Dockerfile) }, context.Paths.App, project.Variable, source, baseIds, project.Config.ProjectName ?? context.Config.Project.Name)).ToArray();
         return await builder.BuildAsync(plans, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Build.Host;
 using Build.Tools;
 using Build.Tools.Compose;
@@ -185,13 +184,12 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         }
     }
 
-    // The merged configuration of one resolved project does not change during a run: read it once (DevStart and
-    // DevUp both need it), keyed by the project instance.
-    private static readonly ConditionalWeakTable<ComposeProject, Task<ComposeModel>> Models = new();
+    // The merged configuration of the run's stack does not change during a run: read once (DevStart and DevUp both need it).
+    private Task<ComposeModel>? model;
 
-    /// <summary>The services that run with the environment's profiles and their host ports (from <c>compose config</c>, once per project).</summary>
+    /// <summary>The services that run with the environment's profiles and their host ports (from <c>compose config</c>, once per stack).</summary>
     public Task<ComposeModel> ReadModelAsync(CancellationToken cancellationToken = default) =>
-        Models.GetValue(Project, _ => ReadModelOnceAsync()).WaitAsync(cancellationToken);
+        (model ??= ReadModelOnceAsync()).WaitAsync(cancellationToken);
 
     private async Task<ComposeModel> ReadModelOnceAsync()
     {

@@ -15,7 +15,7 @@ public sealed class ShellCheckTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var scripts = ShellScripts.Find(context.Paths.Root);
+        var scripts = ShellScripts.Find(context.Paths.Kit);
         if (scripts.Count == 0)
         {
             return;
@@ -28,7 +28,7 @@ public sealed class ShellCheckTask : AsyncFrostingTask<BuildContext>
                 Tool = "shellcheck",
                 Executable = "shellcheck",
                 Arguments = new ArgumentList(["--external-sources", "--format=gcc"]).Add(scripts),
-                WorkingDirectory = context.Paths.Root,
+                WorkingDirectory = context.Paths.Kit,
                 InstallHint = "Install it: apt-get install shellcheck (or brew install shellcheck).",
             }).ConfigureAwait(false);
             context.Log.Information($"shellcheck: {scripts.Count} scripts clean");

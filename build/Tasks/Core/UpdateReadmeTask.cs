@@ -12,7 +12,7 @@ public sealed class UpdateReadmeTask(TaskCatalog catalog) : FrostingTask<BuildCo
 
     public override void Run(BuildContext context)
     {
-        var path = Path.Combine(context.Paths.Root, "README.md");
+        var path = Path.Combine(context.Paths.Kit, "README.md");
         var readme = File.ReadAllText(path);
         var updated = TaskTable.Replace(readme, TaskTable.Render(catalog));
         if (updated == readme)

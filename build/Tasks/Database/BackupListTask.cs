@@ -5,6 +5,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Database;
 
 [TaskName(nameof(BackupList))]
+[UsesDatabase]
 [TaskDescription("Lists the complete backups of the environment, newest first, any unfinished ones and leftover verify scratch databases")]
 [SupportsDryRun]
 public sealed class BackupListTask : AsyncFrostingTask<BuildContext>
@@ -16,7 +17,7 @@ public sealed class BackupListTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var workspace = DatabaseWorkspace.FromContext(context);
+        var workspace = context.Run.Database;
         var store = workspace.Store;
         var key = BackupKey.Of(workspace.Target);
         var entries = store.List();

@@ -5,6 +5,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Database;
 
 [TaskName(nameof(Backup))]
+[UsesDatabase]
 [TaskDescription("Dumps the database (pg_dump -Fc) to backups/<env>/<stamp>/ with a checksummed manifest, then applies retention; --verify restores it into a scratch database")]
 [SupportsDryRun]
 public sealed class BackupTask : AsyncFrostingTask<BuildContext>
@@ -13,7 +14,7 @@ public sealed class BackupTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var workspace = DatabaseWorkspace.FromContext(context);
+        var workspace = context.Run.Database;
         if (workspace.IsDryRun)
         {
             context.Log.Information(

@@ -5,6 +5,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Database;
 
 [TaskName(nameof(DbReset))]
+[UsesDatabase]
 [TaskDescription("Backs up, ends other sessions, drops and recreates the app's schemas, migrates and seeds; --save-snapshot/--from-snapshot=<name> for template clones")]
 [SupportsDryRun]
 public sealed class DbResetTask : AsyncFrostingTask<BuildContext>
@@ -19,8 +20,8 @@ public sealed class DbResetTask : AsyncFrostingTask<BuildContext>
             throw new UsageException("--save-snapshot and --from-snapshot cannot be combined: save first, reset from it in a second run.");
         }
 
-        DatabaseWorkspace.RefuseProtectedEnvironment(context, DbReset);
-        var workspace = DatabaseWorkspace.FromContext(context);
+        context.Run.RefuseProtected(DbReset);
+        var workspace = context.Run.Database;
         workspace.Guard(DbReset, parameters.AllowRemote, parameters.Confirm);
         var reset = new ResetService(workspace);
         var request = new ResetRequest(parameters.SaveSnapshot, parameters.FromSnapshot, parameters.Seed);

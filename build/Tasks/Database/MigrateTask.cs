@@ -5,6 +5,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Database;
 
 [TaskName(nameof(Migrate))]
+[UsesDatabase]
 [TaskDescription("Applies pending migrations (scripts/db/migrations/NNNN_*.sql) in order, each in its own transaction")]
 [SupportsDryRun]
 public sealed class MigrateTask : AsyncFrostingTask<BuildContext>
@@ -13,7 +14,7 @@ public sealed class MigrateTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var workspace = DatabaseWorkspace.FromContext(context);
+        var workspace = context.Run.Database;
         var migrations = workspace.LoadMigrations();
         var (opened, problem) = workspace.IsDryRun
             ? await DatabaseConnector.TryOpenAsync(workspace.Target).ConfigureAwait(false)

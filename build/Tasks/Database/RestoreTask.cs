@@ -5,6 +5,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Database;
 
 [TaskName(nameof(Restore))]
+[UsesDatabase]
 [TaskDescription("Restores --backup=latest|<folder> (latest: of the same database) after checking its checksums and archive and taking a pre-restore backup; guarded like DbReset")]
 [SupportsDryRun]
 public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
@@ -15,8 +16,8 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
     {
         // Every refusal comes before anything is replaced: the guard, which backup, its checksums; then, in the
         // service, pg_restore's version and its reading of the archive. Only then the pre-restore backup and the restore.
-        DatabaseWorkspace.RefuseProtectedEnvironment(context, Restore);
-        var workspace = DatabaseWorkspace.FromContext(context);
+        context.Run.RefuseProtected(Restore);
+        var workspace = context.Run.Database;
         workspace.Guard(Restore, context.Parameters.AllowRemote, context.Parameters.Confirm);
         var key = BackupKey.Of(workspace.Target);
         var entry = workspace.Store.Resolve(context.Parameters.Backup ?? "latest", workspace.Root, key);

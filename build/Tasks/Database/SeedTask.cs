@@ -5,6 +5,7 @@ using Cake.Core.Diagnostics;
 namespace Build.Tasks.Database;
 
 [TaskName(nameof(Seed))]
+[UsesDatabase]
 [TaskDescription("Loads demo data (scripts/db/seed/<profile>) while the seeded tables are below the threshold; --seed=minimal|demo always seeds")]
 [IsDependentOn(typeof(MigrateTask))]
 [SupportsDryRun]
@@ -14,7 +15,7 @@ public sealed class SeedTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var workspace = DatabaseWorkspace.FromContext(context);
+        var workspace = context.Run.Database;
         var (opened, problem) = workspace.IsDryRun
             ? await DatabaseConnector.TryOpenAsync(workspace.Target).ConfigureAwait(false)
             : (await DatabaseConnector.OpenAsync(workspace.Target).ConfigureAwait(false), null);

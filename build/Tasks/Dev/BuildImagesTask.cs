@@ -14,7 +14,7 @@ public sealed class BuildImagesTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
+        var project = context.Run.Compose;
         var results = await DevImages.BuildAsync(context, project, project.Config.Images.Keys.ToArray()).ConfigureAwait(false);
         foreach (var result in results)
         {

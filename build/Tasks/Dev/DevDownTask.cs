@@ -15,15 +15,15 @@ public sealed class DevDownTask : AsyncFrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         // Refused before anything else runs: removing data needs the project's name typed out.
-        var name = ComposeProject.NameFor(context);
+        var name = context.Run.ProjectName;
         if (context.Parameters.Volumes && context.Parameters.Confirm != name)
         {
             throw new UsageException($"--volumes deletes every data volume of stack '{name}' (the database included): add --confirm={name} to go ahead.");
         }
 
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
+        var project = context.Run.Compose;
 
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
+        var stack = context.Run.Stack;
         if (!context.IsDryRun)
         {
             await stack.RequireEngineAsync().ConfigureAwait(false);

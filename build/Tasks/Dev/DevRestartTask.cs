@@ -13,8 +13,8 @@ public sealed class DevRestartTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
+        var project = context.Run.Compose;
+        var stack = context.Run.Stack;
         if (!context.IsDryRun)
         {
             await stack.RequireEngineAsync().ConfigureAwait(false);

@@ -15,8 +15,8 @@ public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
+        var project = context.Run.Compose;
+        var stack = context.Run.Stack;
         var doctor = context.Config.Ops.Doctor;
         var plan = await stack.PreflightAsync(new PreflightOptions
         {

@@ -22,8 +22,8 @@ public sealed class DevUpTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets, context.IsDryRun);
+        var project = context.Run.Compose;
+        var stack = context.Run.Stack;
         var model = await stack.ReadModelAsync().ConfigureAwait(false);
         var services = model.Services;
         if (context.IsDryRun)

@@ -15,8 +15,8 @@ public sealed class LogsTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        var project = context.Run.Compose;
+        var stack = context.Run.Stack;
         await stack.RequireEngineAsync().ConfigureAwait(false);
         IReadOnlyList<string> services = context.Parameters.Service is { } service
             ? [ServiceName.Check(service, (await stack.ReadModelAsync().ConfigureAwait(false)).Services)]

@@ -15,8 +15,8 @@ public sealed class ShellTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        var project = context.Run.Compose;
+        var stack = context.Run.Stack;
         var service = ServiceName.Check(context.Parameters.Service ?? project.Config.DefaultShellService, (await stack.ReadModelAsync().ConfigureAwait(false)).Services);
 
         // With a terminal, the shell takes it over; without one (a pipe, CI), commands are read from standard input.

@@ -14,8 +14,8 @@ public sealed class StatusTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var project = await ComposeProject.ResolveAsync(context).ConfigureAwait(false);
-        var stack = new DevStack(project, context.Runner, context.Log, context.Secrets);
+        var project = context.Run.Compose;
+        var stack = context.Run.Stack;
         await stack.RequireEngineAsync().ConfigureAwait(false);
         var model = await stack.ReadModelAsync().ConfigureAwait(false);
         var states = await stack.PrintStatusAsync(model).ConfigureAwait(false);

@@ -73,7 +73,7 @@ public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
         ComposeProject project;
         try
         {
-            project = await ComposeProject.ResolveAsync(context).WaitAsync(timeout).ConfigureAwait(false);
+            project = await Task.Run(() => context.Run.Compose).WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is ExitCodeException or ConfigurationException or TimeoutException)
         {
@@ -82,7 +82,7 @@ public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
 
         try
         {
-            var model = await new DevStack(project, context.Runner, context.Log, context.Secrets).ReadModelAsync().WaitAsync(timeout).ConfigureAwait(false);
+            var model = await context.Run.Stack.ReadModelAsync().WaitAsync(timeout).ConfigureAwait(false);
             return (project, model, null);
         }
         catch (Exception exception) when (exception is ToolFailedException or TimeoutException)
