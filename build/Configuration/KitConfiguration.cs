@@ -10,7 +10,8 @@ public sealed class KitConfiguration(ConfigLoader loader)
     private readonly Lazy<DeployConfig> deploy = new(() => loader.Load<DeployConfig>("deploy"));
     private readonly Lazy<DatabaseConfig> database = new(() => loader.Load<DatabaseConfig>("database"));
     private readonly Lazy<DockerConfig> docker = new(() => loader.Load<DockerConfig>("docker"));
-    private readonly Lazy<OpsConfig> ops = new(() => loader.Load<OpsConfig>("ops"));
+    // Prune and Doctor tuning: an app without config/ops.json gets the kit's defaults.
+    private readonly Lazy<OpsConfig> ops = new(() => loader.Exists("ops") ? loader.Load<OpsConfig>("ops") : new OpsConfig());
 
     public ConfigLoader Loader { get; } = loader;
 

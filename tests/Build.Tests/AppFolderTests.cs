@@ -1,0 +1,90 @@
+using Build.Tests.Support;
+
+namespace Build.Tests;
+
+/// <summary>
+/// The app folder apart from the kit (<c>--app</c>, <c>KIT_APP</c>): the kit's program, templates and schemas stay
+/// where they are; config/, compose files, .env and the image's source come from the app folder.
+/// </summary>
+[TestFixture]
+public sealed class AppFolderTests
+{
+    private static readonly Dictionary<string, string> NoEngine = new()
+    {
+        ["DOCKER_HOST"] = "unix:///nonexistent.sock",
+        ["POSTGRES_PASSWORD"] = "fixture-password",
+    };
+
+    private FixtureApp app = null!;
+
+    [SetUp]
+    public void CreateApp()
+    {
+        app = FixtureApp.Create();
+        // The image's source (its build context); the Dockerfile is the kit's template, the app ships none.
+        Directory.CreateDirectory(Path.Combine(app.Root, "samples", "api"));
+        File.WriteAllText(Path.Combine(app.Root, "samples", "api", "Program.cs"), "// the app's source\n");
+    }
+
+    [TearDown]
+    public void RemoveApp() => app.Dispose();
+
+    [Test]
+    public void A_dry_run_of_an_app_folder_plans_its_stack_with_the_kits_Dockerfile()
+    {
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=DevStart", "--dryrun", $"--app={app.Root}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain("-p fixture-dev -f compose/compose.yaml -f compose/compose.dev.yaml up --detach"));
+        Assert.That(result.Output, Does.Contain($"--file {Path.Combine(RepositoryRoot.Path, "docker", "dotnet", "Dockerfile")}"));
+        Assert.That(result.Output, Does.Contain("--tag fixture/api-dev:dev"));
+        Assert.That(result.Output, Does.Contain(Path.Combine(app.Root, "samples", "api")));
+    }
+
+    [Test]
+    public void KIT_APP_names_the_app_folder_too()
+    {
+        var environment = new Dictionary<string, string>(NoEngine) { ["KIT_APP"] = app.Root };
+
+        var result = ProgramRun.Run(RepositoryRoot.Path, environment, "--target=DevStart", "--dryrun");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain("project 'fixture-dev'"));
+    }
+
+    [Test]
+    public void An_app_folder_that_is_not_one_is_one_line()
+    {
+        var missing = ProgramRun.Run(RepositoryRoot.Path, "--target=Status", $"--app={Path.Combine(app.Root, "nope")}");
+        var notAnApp = ProgramRun.Run(RepositoryRoot.Path, "--target=Status", $"--app={Path.Combine(app.Root, "compose")}");
+
+        Assert.That(missing.ExitCode, Is.EqualTo(2));
+        Assert.That(missing.Lines, Is.EqualTo(new[] { $"--app='{Path.Combine(app.Root, "nope")}': no such folder. Name the app folder (the one holding config/project.json), relative to the current folder." }));
+        Assert.That(notAnApp.ExitCode, Is.EqualTo(2));
+        Assert.That(notAnApp.Lines, Has.Count.EqualTo(1));
+        Assert.That(notAnApp.All, Does.Contain("has no config/project.json"));
+    }
+
+    [Test]
+    public void An_environment_a_file_configures_must_be_one_of_the_projects()
+    {
+        var docker = Path.Combine(app.Root, "config", "docker.json");
+        File.WriteAllText(docker, File.ReadAllText(docker).Replace("\"local-prod\": {", "\"local-prd\": {", StringComparison.Ordinal));
+
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=Status", $"--app={app.Root}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Lines, Has.Count.EqualTo(1));
+        Assert.That(result.All, Does.Match(@"config/docker\.json:\d+:\d+: environment 'local-prd' is not one of config/project\.json's \(dev, local-prod, staging, production\)\. Did you mean 'local-prod'\?"));
+    }
+
+    [Test]
+    public void A_section_the_run_needs_is_checked_before_any_task()
+    {
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=DevUp", "--env=staging", "--dryrun", $"--app={app.Root}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Lines, Has.Count.EqualTo(1), "nothing ran before the error: no banner, no task header");
+        Assert.That(result.All, Does.Match(@"config/docker\.json:\d+:\d+: environment 'staging' has no entry here, and this run needs a compose stack for it"));
+    }
+}
