@@ -73,10 +73,17 @@ public sealed class KitConfiguration(ConfigLoader loader)
                     _ => "deploy settings",
                 };
                 throw Loader.ErrorAt(name, "/environments",
-                    $"environment '{environment}' has no entry here, and this run needs {what} for it. Add it under \"environments\" ({string.Join(", ", present())} have one), or choose another --env.");
+                    $"environment '{environment}' has no entry here, and this run needs {what} for it. Add it under \"environments\"{Having(present().ToArray())}, or choose another --env.");
             }
         }
     }
+
+    private static string Having(string[] environments) => environments.Length switch
+    {
+        0 => string.Empty,
+        1 => $" ({environments[0]} has one)",
+        _ => $" ({string.Join(", ", environments)} have one)",
+    };
 
     private IEnumerable<(string Name, IEnumerable<string> Environments)> Sections()
     {

@@ -21,7 +21,8 @@ public static class DatabaseTargetResolver
         Func<string, string?> variable,
         int portOffset,
         SecretMasker masker,
-        bool dryRun = false)
+        bool dryRun = false,
+        Func<string, int?>? publishedPort = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(project);
@@ -57,6 +58,13 @@ public static class DatabaseTargetResolver
                 $"The database password of environment '{environmentName}' is not set: set {settings.Password.Variable} in .env (copy .env.example to .env) or pass --connection.");
         }
 
+        // The environment's database is a service of its compose stack: connect to the port the stack publishes, as the
+        // stack resolved it (its default, overlays and --port-offset), never a second computation of it.
+        if (settings.Compose is not null && settings.Port?.Variable is { } portVariable && publishedPort?.Invoke(portVariable) is { } published)
+        {
+            return Target(published);
+        }
+
         var portText = Read(settings.Port, variable) ?? "5432";
         if (!int.TryParse(portText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
         {
@@ -72,15 +80,20 @@ public static class DatabaseTargetResolver
             }
         }
 
-        var builder = new NpgsqlConnectionStringBuilder
+        return Target(port);
+
+        DatabaseTarget Target(int port)
         {
-            Host = settings.Host,
-            Port = port,
-            Database = Read(settings.Database, variable) ?? "postgres",
-            Username = Read(settings.Username, variable) ?? "postgres",
-            Password = password,
-        };
-        return new DatabaseTarget(environmentName, builder.ConnectionString, settings.Compose?.Service, isProtected, $"config/database.json ({environmentName})");
+            var builder = new NpgsqlConnectionStringBuilder
+            {
+                Host = settings.Host,
+                Port = port,
+                Database = Read(settings.Database, variable) ?? "postgres",
+                Username = Read(settings.Username, variable) ?? "postgres",
+                Password = password,
+            };
+            return new DatabaseTarget(environmentName, builder.ConnectionString, settings.Compose?.Service, isProtected, $"config/database.json ({environmentName})");
+        }
     }
 
     private static DatabaseTarget FromConnectionString(string environmentName, string value, string? composeService, bool isProtected, string source, SecretMasker masker)

@@ -66,7 +66,7 @@ public sealed class UsageErrorTests
     [TestCase("'Bad_Name' is not a valid compose project name: use lower-case letters, digits, '-' and '_', starting with a letter or digit (--project-name).", "--target=Backup", "--project-name=Bad_Name")]
     [TestCase("Unknown environment 'nope'. Give --env one of dev, staging, production (config/project.json).", "--target=Status", "--env=nope")]
     [TestCase("Unknown environment 'stagign'. Did you mean 'staging'? Give --env one of dev, staging, production (config/project.json).", "--target=Migrate", "--env=stagign", "--dryrun")]
-    [TestCase("Error: config/docker.json: environment 'staging' has no compose stack. Stacks: dev.", "--target=Status", "--env=staging")]
+    [TestCase("Error: config/docker.json:4:3: environment 'staging' has no entry here, and this run needs a compose stack for it. Add it under \"environments\" (dev has one), or choose another --env.", "--target=Status", "--env=staging")]
     public void Bad_input_is_one_line_and_exit_code_2(string expected, params string[] args)
     {
         var result = ProgramRun.Run(root, args);

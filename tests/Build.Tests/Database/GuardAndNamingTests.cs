@@ -169,6 +169,18 @@ public sealed class DatabaseTargetResolverTests
     }
 
     [Test]
+    public void A_compose_database_connects_to_the_port_its_stack_publishes_with_no_second_offset()
+    {
+        var variables = new Dictionary<string, string> { ["POSTGRES_PORT"] = "5433", ["POSTGRES_PASSWORD"] = "s3cret-pw" };
+
+        // The stack resolved POSTGRES_PORT (an overlay's 6543 + --port-offset=100): that is the port, once.
+        var target = DatabaseTargetResolver.Resolve(
+            "dev", null, Config, Project, variables.GetValueOrDefault, portOffset: 100, new SecretMasker(), publishedPort: name => name == "POSTGRES_PORT" ? 6643 : null);
+
+        Assert.That(target.Describe(), Does.StartWith("app@127.0.0.1:6643/"));
+    }
+
+    [Test]
     public void Connection_overrides_config_is_never_a_compose_target_and_its_password_is_masked()
     {
         var masker = new SecretMasker();
