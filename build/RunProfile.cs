@@ -20,6 +20,7 @@ public sealed class RunProfile
     private readonly Lazy<ComposeProject> compose;
     private readonly Lazy<DevStack> stack;
     private readonly Lazy<DatabaseWorkspace> database;
+    private readonly Lazy<DevImages> images;
 
     public RunProfile(BuildContext context)
     {
@@ -50,6 +51,16 @@ public sealed class RunProfile
 
             return project;
         });
+        images = new(() => new DevImages(
+            context.Runner,
+            context.Log,
+            context.Secrets,
+            Paths,
+            context.Git,
+            context.GetGitInfoAsync,
+            context.Config.Docker.ProjectName ?? context.Config.Project.Name,
+            context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST"),
+            context.IsDryRun));
         stack = new(() => new DevStack(Compose, context.Runner, context.Log, context.Secrets, context.IsDryRun));
         database = new(() =>
         {
@@ -77,6 +88,9 @@ public sealed class RunProfile
 
     /// <summary>The stack as the Dev tasks drive it (its merged compose configuration read once).</summary>
     public DevStack Stack => stack.Value;
+
+    /// <summary>Builds the images of config/docker.json, each only when its inputs changed.</summary>
+    public DevImages Images => images.Value;
 
     /// <summary>The environment's database: target, configuration, folders and where the clients run.</summary>
     public DatabaseWorkspace Database => database.Value;

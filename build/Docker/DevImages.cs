@@ -4,8 +4,20 @@ using Cake.Core.Diagnostics;
 
 namespace Build.Docker;
 
-/// <summary>Plans and builds images of config/docker.json for a run: the seam between the tasks and the builder.</summary>
-public static class DevImages
+/// <summary>
+/// Plans and builds images of config/docker.json for a run: the seam between the tasks and the builder. Created once
+/// per run (<see cref="RunProfile"/>) with what it needs.
+/// </summary>
+public sealed class DevImages(
+    ICommandRunner runner,
+    ICakeLog log,
+    SecretMasker secrets,
+    Configuration.KitPaths paths,
+    GitTool git,
+    Func<Task<GitInfo>> gitInfo,
+    string kitProject,
+    string? dockerHost,
+    bool dryRun)
 {
     /// <summary>
     /// Builds <paramref name="names"/>, each only when its inputs changed. <paramref name="engineAnswered"/>: what the
@@ -13,26 +25,25 @@ public static class DevImages
     /// saying it cannot tell which images are unchanged. Base images that are not on this machine are pulled first,
     /// so a registry that does not answer is one line naming OfflineImages, not a failed build.
     /// </summary>
-    public static async Task<IReadOnlyList<ImageResult>> BuildAsync(
-        BuildContext context, ComposeProject project, IReadOnlyList<string> names, bool? engineAnswered = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ImageResult>> BuildAsync(
+        ComposeProject project, IReadOnlyList<string> names, bool? engineAnswered = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(names);
         if (names.Count == 0)
         {
-            context.Log.Information("No images to build.");
+            log.Information("No images to build.");
             return [];
         }
 
         var images = names.Select(n => (Name: n, Config: project.Config.Images.TryGetValue(n, out var image)
             ? image
             : throw new Configuration.ConfigurationException("config/docker.json", 0, $"environment '{project.EnvironmentName}' names image '{n}', which is not under images."))).ToArray();
-        var source = await ReadSourceAsync(context, cancellationToken).ConfigureAwait(false);
+        var source = await ReadSourceAsync(cancellationToken).ConfigureAwait(false);
         if (engineAnswered is null)
         {
-            var (version, silence) = await DockerEngine.ProbeAsync(context.Runner, context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST"), cancellationToken).ConfigureAwait(false);
-            if (version is null && !context.IsDryRun)
+            var (version, silence) = await DockerEngine.ProbeAsync(runner, dockerHost, cancellationToken).ConfigureAwait(false);
+            if (version is null && !dryRun)
             {
                 throw new EngineUnreachableException(silence!);
             }
@@ -41,21 +52,21 @@ public static class DevImages
         }
 
         // One runner per image, so parallel builds print each line with the image's name before it.
-        ICommandRunner RunnerFor(string name) => context.IsDryRun || names.Count == 1
-            ? context.Runner
-            : new ProcessCommandRunner(new PrefixedLog(context.Log, $"[{name}] "), context.Secrets);
+        ICommandRunner RunnerFor(string name) => dryRun || names.Count == 1
+            ? runner
+            : new ProcessCommandRunner(new PrefixedLog(log, $"[{name}] "), secrets);
 
-        var builder = new ImageBuilder(context.Runner, RunnerFor, context.Log, context.Paths.Root) { EngineAnswered = engineAnswered.Value };
+        var builder = new ImageBuilder(runner, RunnerFor, log, paths.App) { EngineAnswered = engineAnswered.Value };
         var baseImages = images.SelectMany(i => ImagePlanner.BaseImages(i.Config.BuildArgs.ToDictionary(p => p.Key, p => project.Expand(p.Value), StringComparer.Ordinal)))
             .Distinct(StringComparer.Ordinal).ToArray();
         var baseIds = engineAnswered.Value ? await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false) : new Dictionary<string, string>();
         if (engineAnswered.Value && baseImages.Where(b => !baseIds.ContainsKey(b)).ToArray() is { Length: > 0 } absent)
         {
-            var availability = new ImageAvailability(context.Runner);
+            var availability = new ImageAvailability(runner);
             var problems = new List<string>();
             foreach (var image in absent)
             {
-                context.Log.Information($"Images: pulling base image {image}, which is not on this machine");
+                log.Information($"Images: pulling base image {image}, which is not on this machine");
                 if (await availability.PullAsync(image, "a base image of " + string.Join(", ", names), cancellationToken).ConfigureAwait(false) is { } problem)
                 {
                     problems.Add(problem);
@@ -71,21 +82,21 @@ public static class DevImages
             baseIds = await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false);
         }
 
-        var plans = images.Select(i => ImagePlanner.Plan(i.Name, i.Config with { Dockerfile = context.Paths.AppOrKit(i.Config.Dockerfile) }, context.Paths.App, project.Variable, source, baseIds, project.Config.ProjectName ?? context.Config.Project.Name)).ToArray();
+        var plans = images.Select(i => ImagePlanner.Plan(i.Name, i.Config with { Dockerfile = paths.AppOrKit(i.Config.Dockerfile) }, paths.App, project.Variable, source, baseIds, kitProject)).ToArray();
         return await builder.BuildAsync(plans, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<SourceInfo> ReadSourceAsync(BuildContext context, CancellationToken cancellationToken)
+    private async Task<SourceInfo> ReadSourceAsync(CancellationToken cancellationToken)
     {
-        var git = await context.GetGitInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (git.Commit == "unknown")
+        var info = await gitInfo().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (info.Commit == "unknown")
         {
             return SourceInfo.Unknown;
         }
 
         // A repository without commits has no commit time: the labels say unknown.
-        var commitTime = await context.Git.CommitTimeAsync(new GitSettings { WorkingDirectory = context.Paths.Root }, cancellationToken).ConfigureAwait(false) ?? "unknown";
+        var commitTime = await git.CommitTimeAsync(new GitSettings { WorkingDirectory = paths.App }, cancellationToken).ConfigureAwait(false) ?? "unknown";
 
-        return new SourceInfo(git.Commit, git.ShortCommit, git.Branch, git.IsDirty, commitTime);
+        return new SourceInfo(info.Commit, info.ShortCommit, info.Branch, info.IsDirty, commitTime);
     }
 }

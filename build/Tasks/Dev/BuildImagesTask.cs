@@ -15,7 +15,7 @@ public sealed class BuildImagesTask : AsyncFrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var project = context.Run.Compose;
-        var results = await DevImages.BuildAsync(context, project, project.Config.Images.Keys.ToArray()).ConfigureAwait(false);
+        var results = await context.Run.Images.BuildAsync(project, project.Config.Images.Keys.ToArray()).ConfigureAwait(false);
         foreach (var result in results)
         {
             context.Log.Information($"  {result.Name,-12} {(result.Outcome == ImageOutcome.Built ? "built" : "unchanged"),-9} {result.Reference}");
