@@ -151,6 +151,14 @@ public sealed class ParameterTests
         Assert.That(Create([], [], string.Empty).Strategy, Is.Null);
     }
 
+    [Test]
+    public void An_enum_choice_is_spelt_as_the_config_files_spell_it()
+    {
+        var members = Enum.GetNames<DeployStrategyKind>();
+
+        Assert.That(members.Select(ParameterDefinition.KebabCase), Is.EqualTo(members.Select(System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName)));
+    }
+
     [TestCase("-1")]
     [TestCase("50001")]
     public void An_integer_outside_its_declared_range_is_one_line_naming_the_range(string value)
