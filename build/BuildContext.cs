@@ -69,13 +69,14 @@ public sealed partial class BuildContext : FrostingContext
     /// </summary>
     private static KitPaths DiscoverPaths(ICakeArguments arguments)
     {
-        var name = Build.Configuration.Arguments.App.Name;
+        var app = Build.Configuration.Arguments.For(nameof(BuildParameters.App));
+        var name = app.Name;
         if (arguments.HasArgument(name))
         {
             return KitPaths.Discover(arguments.GetArguments(name).Last(), "--" + name);
         }
 
-        var variable = Build.Configuration.Arguments.App.EnvironmentVariable!;
+        var variable = app.EnvironmentVariable!;
         return KitPaths.Discover(System.Environment.GetEnvironmentVariable(variable), variable);
     }
 

@@ -11,7 +11,7 @@ public sealed partial record DeployTarget(string Environment, DeployEnvironmentC
 {
     public CloudRunLocation Location => new(Settings.Project, Settings.Region, Settings.Service);
 
-    public static DeployTarget Resolve(string environment, KitConfiguration config, string? strategyOverride)
+    public static DeployTarget Resolve(string environment, KitConfiguration config, DeployStrategyKind? strategyOverride)
     {
         ArgumentNullException.ThrowIfNull(config);
         var project = config.Project.Environment(environment);
@@ -22,14 +22,7 @@ public sealed partial record DeployTarget(string Environment, DeployEnvironmentC
         }
 
         var settings = config.Deploy.Environment(environment);
-        var strategy = strategyOverride switch
-        {
-            null => settings.Strategy,
-            "direct" => DeployStrategyKind.Direct,
-            "blue-green" => DeployStrategyKind.BlueGreen,
-            "canary" => DeployStrategyKind.Canary,
-            _ => throw new DeployException($"--strategy must be direct, blue-green or canary, not '{strategyOverride}'.", 2),
-        };
+        var strategy = strategyOverride ?? settings.Strategy;
         var steps = settings.CanarySteps;
         if (strategy == DeployStrategyKind.Canary && steps.Zip(steps.Skip(1)).Any(p => p.Second <= p.First))
         {

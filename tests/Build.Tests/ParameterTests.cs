@@ -38,9 +38,10 @@ public sealed class ParameterTests
         var parameters = Create([], environment, "KIT_YES=true");
 
         Assert.That(parameters.Yes || parameters.AllowRemote || parameters.Confirm is not null, Is.False);
-        Assert.That(Arguments.Yes.EnvironmentVariable, Is.Null);
-        Assert.That(Arguments.Confirm.EnvironmentVariable, Is.Null);
-        Assert.That(Arguments.AllowRemote.EnvironmentVariable, Is.Null);
+        Assert.That(Arguments.For(nameof(BuildParameters.Yes)).EnvironmentVariable, Is.Null);
+        Assert.That(Arguments.For(nameof(BuildParameters.Confirm)).EnvironmentVariable, Is.Null);
+        Assert.That(Arguments.For(nameof(BuildParameters.AllowRemote)).EnvironmentVariable, Is.Null);
+        Assert.That(Arguments.For(nameof(BuildParameters.Volumes)).EnvironmentVariable, Is.Null);
     }
 
     [Test]
@@ -67,6 +68,174 @@ public sealed class ParameterTests
         Create(["--connection=Host=db;Password=topsecret"], [], string.Empty, masker);
 
         Assert.That(masker.Mask("Host=db;Password=topsecret"), Is.EqualTo(CommandArgument.Redacted));
+    }
+
+    [Test]
+    public void Every_declared_property_is_a_parameter_the_host_accepts_and_lists()
+    {
+        var declared = typeof(BuildParameters).GetProperties()
+            .Where(p => p.IsDefined(typeof(ParameterAttribute), inherit: false))
+            .Select(p => p.Name)
+            .ToArray();
+        var help = HostCommandLine.HelpText("./build.sh", Arguments.All.Select(a => a.ToHostParameter()));
+
+        Assert.That(Arguments.All.Select(a => a.Property.Name), Is.EquivalentTo(declared));
+        Assert.That(declared, Is.SupersetOf(new[] { nameof(BuildParameters.Environment), nameof(BuildParameters.Strategy), nameof(BuildParameters.Tail) }));
+        Assert.Multiple(() =>
+        {
+            foreach (var definition in Arguments.All)
+            {
+                Assert.That(help, Does.Contain("--" + definition.Name), definition.Property.Name);
+                Assert.That(definition.Description, Is.Not.Empty, definition.Property.Name);
+                Assert.That(HostCommandLine.Parse([$"--{definition.Name}={SampleValue(definition)}"], Arguments.All.Select(a => a.ToHostParameter())).Arguments, Does.ContainKey(definition.Name));
+            }
+        });
+    }
+
+    [Test]
+    public void Only_the_run_switches_of_the_host_are_not_declared_parameters()
+    {
+        var undeclared = typeof(BuildParameters).GetProperties()
+            .Where(p => p.CanWrite && !p.IsDefined(typeof(ParameterAttribute), inherit: false))
+            .Select(p => p.Name);
+
+        Assert.That(undeclared, Is.EquivalentTo(new[] { nameof(BuildParameters.DryRun), nameof(BuildParameters.IsCi) }));
+    }
+
+    [Test]
+    public void The_declaration_names_the_option_the_variable_and_the_kind()
+    {
+        var environment = Arguments.For(nameof(BuildParameters.Environment));
+        var portOffset = Arguments.For(nameof(BuildParameters.PortOffset));
+        var strategy = Arguments.For(nameof(BuildParameters.Strategy));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((environment.Name, environment.EnvironmentVariable, environment.Kind), Is.EqualTo(("env", "KIT_ENV", ParameterKind.Text)));
+            Assert.That(environment.Aliases, Is.EqualTo(new[] { "environment" }));
+            Assert.That(environment.Description, Does.StartWith("environment from config/project.json"));
+            Assert.That((portOffset.Kind, portOffset.Minimum, portOffset.Maximum), Is.EqualTo((ParameterKind.Integer, 0, 50000)));
+            Assert.That(Arguments.For(nameof(BuildParameters.Connection)).IsSecret, Is.True);
+            Assert.That(Arguments.For(nameof(BuildParameters.OlderThan)).Kind, Is.EqualTo(ParameterKind.Duration));
+            Assert.That(Arguments.For(nameof(BuildParameters.Follow)).Kind, Is.EqualTo(ParameterKind.Flag));
+
+            // An enum's choices are its members, spelt as config/deploy.json spells them.
+            Assert.That((strategy.Kind, strategy.Choices), Is.EqualTo((ParameterKind.Choice, new[] { "direct", "blue-green", "canary" })));
+        });
+    }
+
+    /// <summary>Every declared parameter, given on the command line and through its variable, lands in its own property, typed.</summary>
+    [Test]
+    public void Every_declared_parameter_fills_its_property_from_the_command_line_and_from_its_variable()
+    {
+        Assert.Multiple(() =>
+        {
+            foreach (var definition in Arguments.All)
+            {
+                var text = SampleValue(definition);
+                var fromCommandLine = definition.Property.GetValue(Create([$"--{definition.Name}={text}"], [], string.Empty));
+                Assert.That(fromCommandLine, Is.EqualTo(Expected(definition, text)), $"--{definition.Name}");
+                if (definition.EnvironmentVariable is { } variable)
+                {
+                    var fromVariable = definition.Property.GetValue(Create([], new() { [variable] = text }, string.Empty));
+                    Assert.That(fromVariable, Is.EqualTo(Expected(definition, text)), variable);
+                }
+            }
+        });
+    }
+
+    [Test]
+    public void A_strategy_is_parsed_once_into_its_kind()
+    {
+        Assert.That(Create(["--strategy=blue-green"], [], string.Empty).Strategy, Is.EqualTo(DeployStrategyKind.BlueGreen));
+        Assert.That(Create([], [], string.Empty).Strategy, Is.Null);
+    }
+
+    [Test]
+    public void An_enum_choice_is_spelt_as_the_config_files_spell_it()
+    {
+        var members = Enum.GetNames<DeployStrategyKind>();
+
+        Assert.That(members.Select(ParameterDefinition.KebabCase), Is.EqualTo(members.Select(System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName)));
+    }
+
+    [TestCase("-1")]
+    [TestCase("50001")]
+    public void An_integer_outside_its_declared_range_is_one_line_naming_the_range(string value)
+    {
+        var error = Assert.Throws<UsageException>(() => Create([$"--port-offset={value}"], [], string.Empty));
+
+        Assert.That(error!.Message, Is.EqualTo($"--port-offset must be a whole number from 0 to 50000, not '{value}'."));
+    }
+
+    [Test]
+    public void An_absent_parameter_keeps_its_default_and_the_ends_of_a_range_are_accepted()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Create([], [], string.Empty), Is.EqualTo(new BuildParameters()));
+            Assert.That(Create(["--port-offset=50000"], [], string.Empty).PortOffset, Is.EqualTo(50000));
+            Assert.That(Create(["--tail=0"], [], string.Empty).Tail, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void An_empty_value_is_refused_except_for_text()
+    {
+        var error = Assert.Throws<UsageException>(() => Create([], new() { ["KIT_PORT_OFFSET"] = string.Empty }, string.Empty));
+
+        Assert.That(error!.Message, Is.EqualTo("environment variable KIT_PORT_OFFSET is empty. Give a value or leave it out."));
+        Assert.That(Create([], new() { ["KIT_ENV"] = string.Empty }, string.Empty).Environment, Is.Empty);
+    }
+
+    [Test]
+    public void A_declaration_the_reader_cannot_honour_is_a_mistake_in_the_kit()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => ParameterDefinition.Read(typeof(RangeOnText)), Throws.InvalidOperationException.With.Message.Contains("only an integer parameter has a range"));
+            Assert.That(() => ParameterDefinition.Read(typeof(UnknownKind)), Throws.InvalidOperationException.With.Message.Contains("not Uri"));
+            Assert.That(() => ParameterDefinition.Read(typeof(SameNameTwice)), Throws.InvalidOperationException.With.Message.Contains("'env' twice"));
+        });
+    }
+
+    private static string SampleValue(ParameterDefinition definition) => definition.Kind switch
+    {
+        ParameterKind.Flag => "true",
+        ParameterKind.Integer => definition.Maximum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ParameterKind.Duration => "7d",
+        ParameterKind.Choice => definition.Choices[^1],
+        _ => "some-" + definition.Name,
+    };
+
+    private static object Expected(ParameterDefinition definition, string text) => definition.Kind switch
+    {
+        ParameterKind.Flag => true,
+        ParameterKind.Integer => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture),
+        ParameterKind.Duration => TimeSpan.FromDays(7),
+        ParameterKind.Choice => definition.ChoiceValue(text),
+        _ => text,
+    };
+
+    private sealed record RangeOnText
+    {
+        [Parameter("name", "text with a range", Maximum = 3)]
+        public string? Name { get; init; }
+    }
+
+    private sealed record UnknownKind
+    {
+        [Parameter("address", "no kind reads a Uri")]
+        public Uri? Address { get; init; }
+    }
+
+    private sealed record SameNameTwice
+    {
+        [Parameter("env", "first")]
+        public string? First { get; init; }
+
+        [Parameter("environment", "second", Aliases = ["env"])]
+        public string? Second { get; init; }
     }
 
     [TestCase("7d", 7 * 24 * 60)]
