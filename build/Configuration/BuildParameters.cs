@@ -94,7 +94,7 @@ public sealed record BuildParameters
             SkipBuild = source.Flag(Arguments.SkipBuild),
             Filter = source.Text(Arguments.Filter),
             DryRun = arguments.HasArgument("dryrun") && bool.TryParse(arguments.GetArguments("dryrun").Last(), out var dry) && dry,
-            IsCi = string.Equals(Get(environment, "CI"), "true", StringComparison.OrdinalIgnoreCase),
+            IsCi = ContinuousIntegration.IsDetected(environment),
         };
     }
 
