@@ -105,7 +105,7 @@ public sealed record BuildParameters
         var parameters = new BuildParameters
         {
             DryRun = arguments.HasArgument("dryrun") && bool.TryParse(arguments.GetArguments("dryrun").Last(), out var dry) && dry,
-            IsCi = string.Equals(Get(environment, "CI"), "true", StringComparison.OrdinalIgnoreCase),
+            IsCi = ContinuousIntegration.IsDetected(environment),
         };
         foreach (var definition in Arguments.All)
         {

@@ -60,8 +60,8 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(settings);
         await new CloudRunClient(gcloud, target.Location, log, secrets).PreflightAsync().ConfigureAwait(false);
-        var command = gcloud.Command(GcloudTool.BuildsSubmitArguments(settings), query: false) with { WorkingDirectory = root };
-        var result = await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteCommandAsync(command), target.Settings.Project).ConfigureAwait(false);
+        var command = GcloudTool.Command(GcloudTool.BuildsSubmitArguments(settings)) with { WorkingDirectory = root };
+        var result = await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteAsync(command), target.Settings.Project).ConfigureAwait(false);
         var image = CloudBuildResult.PushedImage(result.StandardOutput, commit);
         store.Update(target.Environment, r => r with
         {

@@ -61,8 +61,8 @@ public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location,
         try
         {
             // To a file, not the log: the token must not be streamed before it is known to the masker.
-            var command = gcloud.Command(GcloudTool.PrintIdentityTokenArguments(), query: true) with { StandardOutputFile = file };
-            await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteCommandAsync(command), Location.Project).ConfigureAwait(false);
+            var command = GcloudTool.Command(GcloudTool.PrintIdentityTokenArguments(), query: true) with { StandardOutputFile = file };
+            await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteAsync(command), Location.Project).ConfigureAwait(false);
             var token = (await File.ReadAllTextAsync(file).ConfigureAwait(false)).Trim();
             secrets.Add(token);
             return token;

@@ -1,5 +1,6 @@
 using Build.Configuration;
 using Build.Tools;
+using Build.Tools.Gcloud;
 
 namespace Build.Deploy;
 
@@ -33,8 +34,7 @@ public sealed record CommandStep(ArgumentList Arguments, StepEffect Effect) : Pl
 {
     public override string Render() => Line(Arguments);
 
-    public static string Line(IEnumerable<CommandArgument> arguments) =>
-        new ToolCommand { Tool = "gcloud", Executable = "gcloud", Arguments = arguments.ToArray() }.Render();
+    public static string Line(ArgumentList arguments) => GcloudTool.Command(arguments).Render();
 }
 
 public sealed record HealthGateStep(HealthTarget Target, HealthConfig Health) : PlanStep

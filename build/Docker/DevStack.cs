@@ -45,7 +45,10 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
 {
     public ComposeProject Project { get; } = project;
 
-    public HealthWaiter Health { get; } = new(runner, log, masker);
+    public HealthWaiter Health { get; } = new(runner, log, masker)
+    {
+        Live = () => LiveLine.ForConsole(Configuration.ContinuousIntegration.IsDetected(project.ProcessEnvironment)),
+    };
 
     private string? DockerHost => Project.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST");
 

@@ -118,7 +118,7 @@ public sealed class HealthWaiter(ICommandRunner runner, ICakeLog log, SecretMask
     }
 
     /// <summary>The in-place status line, on a terminal only (a test or a pipe gets the plain lines).</summary>
-    public Func<LiveLine> Live { get; init; } = LiveLine.ForConsole;
+    public Func<LiveLine> Live { get; init; } = () => LiveLine.ForConsole(continuousIntegration: false);
 
     /// <summary>Prints what tells why a container is not healthy: its last health-check output and last log lines.</summary>
     public async Task ReportAsync(ContainerState container, CancellationToken cancellationToken = default)

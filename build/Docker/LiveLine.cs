@@ -11,9 +11,8 @@ public sealed class LiveLine(TextWriter writer, bool enabled) : IDisposable
 
     public bool Enabled => enabled;
 
-    public static LiveLine ForConsole() => new(
-        Console.Out,
-        !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")));
+    /// <summary>On the console when it is a terminal and the run is not a CI job (<see cref="Configuration.ContinuousIntegration"/>).</summary>
+    public static LiveLine ForConsole(bool continuousIntegration) => new(Console.Out, !Console.IsOutputRedirected && !continuousIntegration);
 
     public void Show(string text)
     {

@@ -9,30 +9,36 @@ public abstract class Tool<TSettings>(ICommandRunner runner)
 {
     protected ICommandRunner Runner { get; } = runner;
 
-    /// <summary>The name users see ("docker").</summary>
+    /// <summary>The name users see and the executable started, found on PATH ("docker").</summary>
     protected abstract string ToolName { get; }
-
-    /// <summary>The executable started; by default the tool's name, found on PATH.</summary>
-    protected virtual string Executable => ToolName;
 
     protected virtual string? InstallHint => null;
 
     protected ToolCommand CreateCommand(TSettings settings, ArgumentList arguments, bool query = false, bool quiet = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new ToolCommand
+        return Bare(ToolName, InstallHint, arguments, query) with
         {
-            Tool = ToolName,
-            Executable = Executable,
-            Arguments = arguments,
             WorkingDirectory = settings.WorkingDirectory,
             Environment = settings.EnvironmentVariables,
             Timeout = settings.Timeout,
-            IsQuery = query,
             Quiet = quiet,
-            InstallHint = InstallHint,
         };
     }
+
+    /// <summary>
+    /// A command of the tool from prepared arguments, without settings: what each wrapper's static <c>Command</c> is
+    /// built on, so a plan can render it without a runner. A query runs in a dry run too and is not echoed.
+    /// </summary>
+    protected static ToolCommand Bare(string tool, string? installHint, ArgumentList arguments, bool query, string? executable = null) => new()
+    {
+        Tool = tool,
+        Executable = executable ?? tool,
+        Arguments = arguments,
+        IsQuery = query,
+        Quiet = query,
+        InstallHint = installHint,
+    };
 
     protected Task<CommandResult> RunAsync(TSettings settings, ArgumentList arguments, CancellationToken cancellationToken = default) =>
         Runner.RunAsync(CreateCommand(settings, arguments), cancellationToken);

@@ -2,6 +2,11 @@ using Build.Configuration;
 using Build.Docker;
 using Build.Tools;
 using Build.Tools.Compose;
+using Build.Tools.Docker;
+using Build.Tools.DotNet;
+using Build.Tools.Gcloud;
+using Build.Tools.Git;
+using Build.Tools.Postgres;
 
 namespace Build.Ops.Doctor;
 
@@ -19,16 +24,15 @@ public sealed record ProbeResult(bool Missing, string? Output, string? Error)
 /// </summary>
 public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorConfig config, IReadOnlyDictionary<string, string?> processEnvironment)
 {
-    public async Task<ProbeResult> ProbeAsync(string executable, IEnumerable<string> arguments, IReadOnlyList<int>? successExitCodes = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs a wrapper's command as a probe: read-only, captured, in the repository, within the probe timeout.</summary>
+    public async Task<ProbeResult> ProbeAsync(ToolCommand command, IReadOnlyList<int>? successExitCodes = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(command);
         try
         {
             var result = await runner.RunAsync(
-                new ToolCommand
+                command with
                 {
-                    Tool = executable,
-                    Executable = executable,
-                    Arguments = new ArgumentList(arguments),
                     WorkingDirectory = paths.Root,
                     IsQuery = true,
                     Quiet = true,
@@ -56,12 +60,12 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
         var localInstall = false;
         if (File.Exists(local))
         {
-            var fromLocal = await ProbeAsync(local, ["--list-sdks"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            var fromLocal = await ProbeAsync(DotNetTool.Command(DotNetTool.ListSdksArguments(), query: true, executable: local), cancellationToken: cancellationToken).ConfigureAwait(false);
             installed.AddRange(SdkCheck.ParseListSdks(fromLocal.Output ?? string.Empty));
             localInstall = installed.Count > 0;
         }
 
-        var system = await ProbeAsync("dotnet", ["--list-sdks"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var system = await ProbeAsync(DotNetTool.Command(DotNetTool.ListSdksArguments(), query: true), cancellationToken: cancellationToken).ConfigureAwait(false);
         installed.AddRange(SdkCheck.ParseListSdks(system.Output ?? string.Empty));
         return SdkCheck.Evaluate(SdkCheck.ReadGlobalJson(Path.Combine(paths.Root, "global.json")), installed.Distinct().ToArray(), localInstall);
     }
@@ -70,14 +74,14 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
     public async Task<(DoctorCheck Check, string? ServerVersion, string? ClientVersion)> EngineAsync(CancellationToken cancellationToken = default)
     {
         // Exit code 1 with the client's half printed means: the CLI works, the engine does not answer.
-        var probe = await ProbeAsync("docker", ["version", "--format", "{{.Client.Version}}|{{.Server.Version}}"], [0, 1], cancellationToken).ConfigureAwait(false);
+        var probe = await ProbeAsync(DockerTool.Command(DockerTool.ClientServerVersionArguments(), query: true), [0, 1], cancellationToken).ConfigureAwait(false);
         var parts = (probe.Output ?? string.Empty).Trim().Split('|');
         var client = parts[0].Length > 0 ? parts[0] : null;
         var server = parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null;
         string? error = probe.Error;
         if (server is null && error is null)
         {
-            var info = await ProbeAsync("docker", ["info", "--format", "{{.ServerVersion}}"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            var info = await ProbeAsync(DockerTool.Command(DockerTool.InfoArguments("{{.ServerVersion}}"), query: true), cancellationToken: cancellationToken).ConfigureAwait(false);
             error = info.Error ?? "the engine did not answer";
         }
 
@@ -87,26 +91,13 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
 
     public async Task<DoctorCheck> ComposeAsync(CancellationToken cancellationToken = default)
     {
-        var tool = new ComposeTool(runner);
-        async Task<ComposeVersion?> Detect(ComposeFlavor flavor)
-        {
-            try
-            {
-                return await tool.DetectAsync(flavor, cancellationToken).WaitAsync(config.ProbeTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is ToolFailedException or TimeoutException)
-            {
-                return null;
-            }
-        }
-
-        var versions = await Task.WhenAll(Detect(ComposeFlavor.V2), Detect(ComposeFlavor.V1)).ConfigureAwait(false);
-        return MachineChecks.EvaluateCompose(versions[0], versions[1]);
+        var installed = await new ComposeTool(runner).DetectInstalledAsync(config.ProbeTimeout, cancellationToken).ConfigureAwait(false);
+        return MachineChecks.EvaluateCompose(installed.FirstOrDefault(v => v.Flavor == ComposeFlavor.V2), installed.FirstOrDefault(v => v.Flavor == ComposeFlavor.V1));
     }
 
     public async Task<DoctorCheck> BuildxAsync(string? clientVersion, CancellationToken cancellationToken = default)
     {
-        var probe = await ProbeAsync("docker", ["buildx", "version"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var probe = await ProbeAsync(DockerTool.Command(DockerTool.BuildxVersionArguments(), query: true), cancellationToken: cancellationToken).ConfigureAwait(false);
         return MachineChecks.EvaluateBuildx(probe.Text, clientVersion);
     }
 
@@ -117,7 +108,7 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
             return MachineChecks.EvaluateDisk(null, null, config.MinFreeDiskGb, config.WarnFreeDiskGb);
         }
 
-        var probe = await ProbeAsync("docker", ["info", "--format", "{{.DockerRootDir}}"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var probe = await ProbeAsync(DockerTool.Command(DockerTool.InfoArguments("{{.DockerRootDir}}"), query: true), cancellationToken: cancellationToken).ConfigureAwait(false);
         var path = probe.Text;
         long? free = null;
         if (path is not null && !processEnvironment.ContainsKey("DOCKER_HOST"))
@@ -143,14 +134,14 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
     }
 
     public async Task<DoctorCheck> GitAsync(CancellationToken cancellationToken = default) =>
-        MachineChecks.EvaluateGit((await ProbeAsync("git", ["--version"], cancellationToken: cancellationToken).ConfigureAwait(false)).Text);
+        MachineChecks.EvaluateGit((await ProbeAsync(GitTool.Command(GitTool.VersionArguments(), query: true), cancellationToken: cancellationToken).ConfigureAwait(false)).Text);
 
     public async Task<IReadOnlyList<DoctorCheck>> GcloudAsync(CancellationToken cancellationToken = default)
     {
         // gcloud starts slowly (Python): the three questions are asked at once.
-        var version = ProbeAsync("gcloud", ["--version"], cancellationToken: cancellationToken);
-        var account = ProbeAsync("gcloud", ["auth", "list", "--filter=status:ACTIVE", "--format=value(account)"], cancellationToken: cancellationToken);
-        var project = ProbeAsync("gcloud", ["config", "get-value", "project"], cancellationToken: cancellationToken);
+        var version = ProbeAsync(GcloudTool.Command(GcloudTool.VersionArguments(), query: true), cancellationToken: cancellationToken);
+        var account = ProbeAsync(GcloudTool.Command(GcloudTool.AuthListArguments(), query: true), cancellationToken: cancellationToken);
+        var project = ProbeAsync(GcloudTool.Command(GcloudTool.ConfigGetProjectArguments(), query: true), cancellationToken: cancellationToken);
         await Task.WhenAll(version, account, project).ConfigureAwait(false);
         return (await version.ConfigureAwait(false)).Text is { } text
             ? MachineChecks.EvaluateGcloud(text.Split('\n')[0].Trim(), (await account.ConfigureAwait(false)).Text, (await project.ConfigureAwait(false)).Text)
@@ -160,7 +151,7 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
     /// <summary>psql here against the server of the stack's PostgreSQL image (its PG_MAJOR, else its tag).</summary>
     public async Task<DoctorCheck> PostgresAsync(string? image, bool engineReachable, CancellationToken cancellationToken = default)
     {
-        var client = await ProbeAsync("psql", ["--version"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var client = await ProbeAsync(PsqlTool.Command(PsqlTool.VersionArguments(), query: true), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrEmpty(image))
         {
             return MachineChecks.EvaluatePostgres(client.Text, null, "no POSTGRES_IMAGE set");
@@ -169,7 +160,7 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
         IEnumerable<string> environment = [];
         if (engineReachable)
         {
-            var inspect = await ProbeAsync("docker", ["image", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", image], cancellationToken: cancellationToken)
+            var inspect = await ProbeAsync(DockerTool.Command(DockerTool.ImageEnvironmentArguments(image), query: true), cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             environment = (inspect.Output ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }

@@ -58,7 +58,7 @@ public static partial class MachineChecks
 
         return DoctorCheck.Blocker(
             Compose,
-            "neither 'docker compose' (v2) nor 'docker-compose' (v1) found",
+            ComposeTool.NeitherFound + " found",
             "Install Compose v2: scripts/onboard.sh --yes (Debian/Ubuntu), or https://docs.docker.com/compose/install/");
     }
 

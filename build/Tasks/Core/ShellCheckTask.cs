@@ -1,6 +1,7 @@
 using Build.Host;
 using Build.Testing;
 using Build.Tools;
+using Build.Tools.ShellCheck;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Core;
@@ -23,14 +24,7 @@ public sealed class ShellCheckTask : AsyncFrostingTask<BuildContext>
 
         try
         {
-            await context.Runner.RunAsync(new ToolCommand
-            {
-                Tool = "shellcheck",
-                Executable = "shellcheck",
-                Arguments = new ArgumentList(["--external-sources", "--format=gcc"]).Add(scripts),
-                WorkingDirectory = context.Paths.Kit,
-                InstallHint = "Install it: apt-get install shellcheck (or brew install shellcheck).",
-            }).ConfigureAwait(false);
+            await new ShellCheckTool(context.Runner).CheckAsync(new ShellCheckSettings { Files = scripts, WorkingDirectory = context.Paths.Kit }).ConfigureAwait(false);
             context.Log.Information($"shellcheck: {scripts.Count} scripts clean");
         }
         catch (ToolFailedException failure) when (failure.ToolExitCode == 127 && !context.Parameters.IsCi)

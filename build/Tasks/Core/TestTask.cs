@@ -1,6 +1,7 @@
 using Build.Host;
 using Build.Testing;
 using Build.Tools;
+using Build.Tools.DotNet;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Core;
@@ -21,6 +22,7 @@ public sealed class TestTask : AsyncFrostingTask<BuildContext>
             Directory.Delete(resultsDirectory, recursive: true);
         }
 
+        var dotnet = new DotNetTool(context.Runner);
         var failures = new List<string>();
         var summary = TrxSummary.Empty;
         foreach (var project in context.Config.Project.TestProjects)
@@ -34,14 +36,15 @@ public sealed class TestTask : AsyncFrostingTask<BuildContext>
 
             var name = Path.GetFileNameWithoutExtension(path);
             var trx = Path.Combine(resultsDirectory, name + ".trx");
-            var arguments = new ArgumentList(["test", path, "--configuration", "Release", "--nologo"])
-                .Add(["--logger", $"trx;LogFileName={trx}"])
-                .Add(["--logger", "console;verbosity=normal"])
-                .AddOption("--filter", context.Parameters.Filter);
             try
             {
-                await context.Runner.RunAsync(new ToolCommand { Tool = "dotnet test", Executable = "dotnet", Arguments = arguments, WorkingDirectory = context.Paths.Root })
-                    .ConfigureAwait(false);
+                await dotnet.TestAsync(new DotNetTestSettings
+                {
+                    Project = path,
+                    Loggers = [$"trx;LogFileName={trx}", "console;verbosity=normal"],
+                    Filter = context.Parameters.Filter,
+                    WorkingDirectory = context.Paths.Root,
+                }).ConfigureAwait(false);
             }
             catch (ToolFailedException failure)
             {

@@ -1,5 +1,5 @@
 using Build.Host;
-using Build.Tools;
+using Build.Tools.Bash;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Dev;
@@ -16,19 +16,19 @@ public sealed class OfflineImagesTask : AsyncFrostingTask<BuildContext>
         // The overlay written is the first of config/docker.json's envOverlays, so the kit layers it over .env afterwards.
         var overlay = context.Config.Docker.EnvOverlays.FirstOrDefault() ?? ".env.offline";
         var script = Path.Combine(context.Paths.Docker, "offline", "build.sh");
-        var arguments = new ArgumentList([script, "--env-file", Path.Combine(context.Paths.Root, overlay)]);
+        var arguments = new List<string> { "--env-file", Path.Combine(context.Paths.Root, overlay) };
         if (context.ProcessEnvironment.TryGetValue("DEBIAN_MIRROR", out var mirror) && !string.IsNullOrEmpty(mirror))
         {
-            arguments.Add(["--mirror", mirror]);
+            arguments.AddRange(["--mirror", mirror]);
         }
 
-        await context.Runner.RunAsync(new ToolCommand
+        await new BashTool(context.Runner).RunScriptAsync(new BashScriptSettings
         {
-            Tool = "docker/offline/build.sh",
-            Executable = "bash",
+            Script = script,
             Arguments = arguments,
+            Name = "docker/offline/build.sh",
+            Requirements = "It needs bash, debootstrap and a Docker engine (bash scripts/ci/install-docker.sh installs them).",
             WorkingDirectory = context.Paths.Root,
-            InstallHint = "It needs bash, debootstrap and a Docker engine (bash scripts/ci/install-docker.sh installs them).",
         }).ConfigureAwait(false);
         if (!context.IsDryRun)
         {

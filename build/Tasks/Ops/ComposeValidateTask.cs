@@ -1,7 +1,6 @@
 using Build.Configuration;
 using Build.Docker;
 using Build.Host;
-using Build.Tools;
 using Build.Tools.Compose;
 using Cake.Core.Diagnostics;
 
@@ -16,23 +15,15 @@ public sealed class ComposeValidateTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var tool = new ComposeTool(context.Runner);
-        var versions = new List<ComposeVersion>();
-        foreach (var flavor in new[] { ComposeFlavor.V2, ComposeFlavor.V1 })
+        var versions = await context.Compose.DetectInstalledAsync().ConfigureAwait(false);
+        foreach (var flavor in ComposeTool.Flavors.Where(f => versions.All(v => v.Flavor != f)))
         {
-            try
-            {
-                versions.Add(await tool.DetectAsync(flavor).ConfigureAwait(false));
-            }
-            catch (ToolFailedException)
-            {
-                context.Log.Information($"Compose {flavor.ToString().ToLowerInvariant()} is not installed: not validated with it.");
-            }
+            context.Log.Information($"Compose {flavor.ToString().ToLowerInvariant()} is not installed: not validated with it.");
         }
 
         if (versions.Count == 0)
         {
-            throw new ToolFailedException("compose", 127, "neither 'docker compose' (v2) nor 'docker-compose' (v1) was found. Install Compose v2: https://docs.docker.com/compose/install/", []);
+            throw ComposeTool.NotFound();
         }
 
         // The variables a fresh clone has: .env.example, then this machine's .env and overlays over it. So CI (no .env)

@@ -40,10 +40,18 @@ public sealed record ComposeLogsOptions
     public IReadOnlyList<string> Services { get; init; } = [];
 }
 
-/// <summary>Compose v2 (<c>docker compose</c>) or v1 (<c>docker-compose</c>), detected once, driven with the same typed settings.</summary>
-public sealed class ComposeTool(ICommandRunner runner)
+/// <summary>
+/// Compose v2 (<c>docker compose</c>) or v1 (<c>docker-compose</c>), detected once, driven with the same typed settings.
+/// The executable follows the detected <see cref="ComposeVersion"/> (<c>docker</c> or <c>docker-compose</c>), so
+/// commands are built by <see cref="Command"/> rather than from the tool's name as the other wrappers do.
+/// </summary>
+public sealed class ComposeTool(ICommandRunner runner) : Tool<ComposeSettings>(runner)
 {
-    private const string InstallHint = "Install Compose v2 (https://docs.docker.com/compose/install/) or, on Debian, apt-get install docker-compose.";
+    private const string InstallText = "Install Compose v2 (https://docs.docker.com/compose/install/) or, on Debian, apt-get install docker-compose.";
+
+    protected override string ToolName => "compose";
+
+    protected override string? InstallHint => InstallText;
 
     /// <summary>The environment variable that forces one Compose (<c>v1</c> or <c>v2</c>), read once at start.</summary>
     public const string FlavorVariable = "KIT_COMPOSE";
@@ -62,49 +70,68 @@ public sealed class ComposeTool(ICommandRunner runner)
         };
     }
 
-    public async Task<ComposeVersion> DetectAsync(CancellationToken cancellationToken = default) =>
-        await DetectAsync(null, cancellationToken).ConfigureAwait(false);
+    /// <summary>The order Compose is looked for in: v2 first, then v1.</summary>
+    public static IReadOnlyList<ComposeFlavor> Flavors { get; } = [ComposeFlavor.V2, ComposeFlavor.V1];
 
-    /// <summary>v2 first, then v1; only <paramref name="only"/> when given (<c>KIT_COMPOSE=v1</c>).</summary>
-    public async Task<ComposeVersion> DetectAsync(ComposeFlavor? only, CancellationToken cancellationToken = default)
+    /// <summary><c>docker compose version --short</c> or <c>docker-compose version --short</c>: a query.</summary>
+    public static ToolCommand VersionCommand(ComposeFlavor flavor)
     {
-        foreach (var (flavor, executable, prefix) in new[]
-                 {
-                     (ComposeFlavor.V2, "docker", new[] { "compose" }),
-                     (ComposeFlavor.V1, "docker-compose", Array.Empty<string>()),
-                 }.Where(c => only is null || c.Item1 == only))
+        var probe = new ComposeVersion(flavor, string.Empty);
+        return Bare("compose", InstallText, new ArgumentList(probe.Prefix).Add(["version", "--short"]), query: true, probe.Executable);
+    }
+
+    /// <summary>The one Compose a run uses: v2 first, then v1; only <paramref name="only"/> when given (<c>KIT_COMPOSE=v1</c>).</summary>
+    public async Task<ComposeVersion> DetectAsync(ComposeFlavor? only = null, CancellationToken cancellationToken = default)
+    {
+        foreach (var flavor in Flavors.Where(f => only is null || f == only))
         {
-            try
+            if (await TryDetectAsync(flavor, null, cancellationToken).ConfigureAwait(false) is { } version)
             {
-                var result = await runner.RunAsync(
-                    new ToolCommand
-                    {
-                        Tool = "compose",
-                        Executable = executable,
-                        Arguments = new ArgumentList(prefix).Add(["version", "--short"]),
-                        IsQuery = true,
-                        Quiet = true,
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                var version = result.StandardOutput.Trim().TrimStart('v');
-                if (version.Length > 0)
-                {
-                    return new ComposeVersion(flavor, version);
-                }
-            }
-            catch (ToolFailedException)
-            {
-                // Not this one; try the next.
+                return version;
             }
         }
 
+        throw NotFound(only);
+    }
+
+    /// <summary>The failure when no Compose (or not the one <paramref name="only"/> asks for) is installed, with how to install it.</summary>
+    public static ToolFailedException NotFound(ComposeFlavor? only = null)
+    {
         var wanted = only switch
         {
             ComposeFlavor.V1 => $"'docker-compose' (v1, asked for by {FlavorVariable}) was not found. ",
             ComposeFlavor.V2 => $"'docker compose' (v2, asked for by {FlavorVariable}) was not found. ",
-            _ => "neither 'docker compose' (v2) nor 'docker-compose' (v1) was found. ",
+            _ => NeitherFound + " was found. ",
         };
-        throw new ToolFailedException("compose", 127, wanted + InstallHint, []);
+        return new ToolFailedException("compose", 127, wanted + InstallText, []);
+    }
+
+    /// <summary>
+    /// Every installed Compose, v2 first, each asked at once and given up on after <paramref name="timeout"/>: Doctor
+    /// reports both, ComposeValidate validates with both. Empty when there is none.
+    /// </summary>
+    public async Task<IReadOnlyList<ComposeVersion>> DetectInstalledAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var found = await Task.WhenAll(Flavors.Select(f => TryDetectAsync(f, timeout, cancellationToken))).ConfigureAwait(false);
+        return found.OfType<ComposeVersion>().ToArray();
+    }
+
+    /// <summary>"neither 'docker compose' (v2) nor 'docker-compose' (v1)": how every message says no Compose is installed.</summary>
+    public const string NeitherFound = "neither 'docker compose' (v2) nor 'docker-compose' (v1)";
+
+    private async Task<ComposeVersion?> TryDetectAsync(ComposeFlavor flavor, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await Runner.RunAsync(VersionCommand(flavor) with { Timeout = timeout }, cancellationToken).ConfigureAwait(false);
+            var version = result.StandardOutput.Trim().TrimStart('v');
+            return version.Length > 0 ? new ComposeVersion(flavor, version) : null;
+        }
+        catch (ToolFailedException)
+        {
+            // Not installed (or not answering): the other one may be.
+            return null;
+        }
     }
 
     /// <summary><c>up</c>: detached, no build (the kit builds), orphans of older files removed.</summary>
@@ -120,10 +147,6 @@ public sealed class ComposeTool(ICommandRunner runner)
         new ArgumentList().Add("down").Add("--remove-orphans").AddSwitch("--volumes", volumes);
 
     public static ArgumentList RestartArguments(IReadOnlyList<string> services) => new ArgumentList().Add("restart").Add(services);
-
-    /// <summary><c>ps -q</c>: the ids of the project's containers, stopped ones too.</summary>
-    public static ArgumentList ContainerIdsArguments() => new(["ps", "--all", "--quiet"]);
-
 
     public static ArgumentList LogsArguments(ComposeLogsOptions options)
     {
@@ -172,24 +195,14 @@ public sealed class ComposeTool(ICommandRunner runner)
             environment["DOCKER_BUILDKIT"] = "1";
         }
 
-        return new ToolCommand
+        var tool = version.Flavor == ComposeFlavor.V2 ? "docker compose" : "docker-compose";
+        return Bare(tool, InstallText, Arguments(version, settings, subcommand), query, version.Executable) with
         {
-            Tool = version.Flavor == ComposeFlavor.V2 ? "docker compose" : "docker-compose",
-            Executable = version.Executable,
-            Arguments = Arguments(version, settings, subcommand),
             WorkingDirectory = settings.WorkingDirectory,
             Environment = environment,
             SecretVariables = settings.SecretVariables,
             Timeout = settings.Timeout,
-            IsQuery = query,
             Quiet = quiet,
-            InstallHint = InstallHint,
         };
     }
-
-    public Task<CommandResult> RunAsync(ComposeVersion version, ComposeSettings settings, IEnumerable<string> subcommand, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(Command(version, settings, subcommand), cancellationToken);
-
-    public Task<CommandResult> QueryAsync(ComposeVersion version, ComposeSettings settings, IEnumerable<string> subcommand, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(Command(version, settings, subcommand, query: true, quiet: true), cancellationToken);
 }

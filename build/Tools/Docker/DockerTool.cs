@@ -34,15 +34,7 @@ public sealed class DockerTool(ICommandRunner runner) : Tool<DockerSettings>(run
     /// A docker command from arguments this class's <c>*Arguments</c> methods (or a caller's plan) built: the one shape of
     /// every docker call outside a build. A query runs in a dry run too and is not echoed.
     /// </summary>
-    public static ToolCommand Command(ArgumentList arguments, bool query = false) => new()
-    {
-        Tool = "docker",
-        Executable = "docker",
-        Arguments = arguments,
-        IsQuery = query,
-        Quiet = query,
-        InstallHint = InstallText,
-    };
+    public static ToolCommand Command(ArgumentList arguments, bool query = false) => Bare("docker", InstallText, arguments, query);
 
     public static ArgumentList BuildArguments(DockerBuildSettings settings)
     {
@@ -71,6 +63,18 @@ public sealed class DockerTool(ICommandRunner runner) : Tool<DockerSettings>(run
         var result = await QueryAsync(new DockerSettings(), new ArgumentList(["version", "--format", "{{.Server.Version}}"]), cancellationToken).ConfigureAwait(false);
         return result.StandardOutput.Trim();
     }
+
+    /// <summary>Client and server version as <c>CLIENT|SERVER</c>; exit code 1 with the client's half means the engine does not answer.</summary>
+    public static ArgumentList ClientServerVersionArguments() => new(["version", "--format", "{{.Client.Version}}|{{.Server.Version}}"]);
+
+    /// <summary><c>docker info</c> formatted with a Go template ("{{.DockerRootDir}}").</summary>
+    public static ArgumentList InfoArguments(string format) => new(["info", "--format", format]);
+
+    public static ArgumentList BuildxVersionArguments() => new(["buildx", "version"]);
+
+    /// <summary>The environment an image sets (<c>PG_MAJOR=15</c>), one variable per line.</summary>
+    public static ArgumentList ImageEnvironmentArguments(string image) =>
+        new(["image", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", image]);
 
     /// <summary>Containers of one compose project, stopped ones too, one id per line.</summary>
     public static ArgumentList ProjectContainersArguments(string project) =>

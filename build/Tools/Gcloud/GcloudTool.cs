@@ -1,9 +1,6 @@
 namespace Build.Tools.Gcloud;
 
-public record GcloudSettings : ToolSettings
-{
-    public string? Project { get; init; }
-}
+public sealed record GcloudSettings : ToolSettings;
 
 /// <summary>Where a Cloud Run service lives. Every Cloud Run command names all three explicitly: never the CLI's defaults.</summary>
 public sealed record CloudRunLocation(string Project, string Region, string Service);
@@ -76,14 +73,17 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
 {
     protected override string ToolName => "gcloud";
 
-    protected override string? InstallHint => "Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), then run 'gcloud auth login'.";
+    private const string InstallText = "Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), then run 'gcloud auth login'.";
 
-    public static ArgumentList Arguments(GcloudSettings settings, IEnumerable<string> command, bool json)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var arguments = new ArgumentList(command).AddJoined("--project", settings.Project);
-        return json ? arguments.Add("--format=json") : arguments;
-    }
+    protected override string? InstallHint => InstallText;
+
+    /// <summary>
+    /// The one shape of every gcloud command: what a plan renders, Doctor probes and <see cref="ExecuteAsync(ToolCommand, CancellationToken)"/>
+    /// runs. A query (read-only, captured) runs in a dry run too and is not echoed.
+    /// </summary>
+    public static ToolCommand Command(ArgumentList arguments, bool query = false) => Bare("gcloud", InstallText, arguments, query);
+
+    public static ArgumentList VersionArguments() => new(["--version"]);
 
     public static ArgumentList AuthListArguments() => new(["auth", "list", "--filter=status:ACTIVE", "--format=value(account)"]);
 
@@ -189,19 +189,12 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
         return $"^{delimiter}^" + string.Join(delimiter, list);
     }
 
-    public ToolCommand Command(ArgumentList arguments, bool query) => CreateCommand(new GcloudSettings(), arguments, query, quiet: query);
-
-    public Task<CommandResult> RunAsync(GcloudSettings settings, IEnumerable<string> command, CancellationToken cancellationToken = default) =>
-        RunAsync(settings, Arguments(settings, command, json: false), cancellationToken);
-
-    public Task<CommandResult> QueryJsonAsync(GcloudSettings settings, IEnumerable<string> command, CancellationToken cancellationToken = default) =>
-        QueryAsync(settings, Arguments(settings, command, json: true), cancellationToken);
-
     /// <summary>Runs a prepared argument list: a query (read-only, captured) or a change (echoed, streamed).</summary>
     public Task<CommandResult> ExecuteAsync(ArgumentList arguments, bool query, CancellationToken cancellationToken = default) =>
-        Runner.RunAsync(Command(arguments, query), cancellationToken);
+        ExecuteAsync(Command(arguments, query), cancellationToken);
 
-    public Task<CommandResult> ExecuteCommandAsync(ToolCommand command, CancellationToken cancellationToken = default) =>
+    /// <summary>Runs a command of <see cref="Command"/> adjusted by the caller (its output to a file, its working directory).</summary>
+    public Task<CommandResult> ExecuteAsync(ToolCommand command, CancellationToken cancellationToken = default) =>
         Runner.RunAsync(command, cancellationToken);
 
     private static ArgumentList Located(IEnumerable<string> command, CloudRunLocation location) =>

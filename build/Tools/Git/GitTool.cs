@@ -15,7 +15,14 @@ public sealed class GitTool(ICommandRunner runner) : Tool<GitSettings>(runner)
 {
     protected override string ToolName => "git";
 
-    protected override string? InstallHint => "Install git (apt-get install git).";
+    private const string InstallText = "Install git (apt-get install git).";
+
+    protected override string? InstallHint => InstallText;
+
+    /// <summary>A git command from prepared arguments (Doctor's probe); a query runs in a dry run too and is not echoed.</summary>
+    public static ToolCommand Command(ArgumentList arguments, bool query = false) => Bare("git", InstallText, arguments, query);
+
+    public static ArgumentList VersionArguments() => new(["--version"]);
 
     public static ArgumentList RevParseArguments() => new(["rev-parse", "HEAD", "--abbrev-ref", "HEAD"]);
 

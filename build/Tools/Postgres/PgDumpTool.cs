@@ -49,14 +49,16 @@ public sealed partial class PgDumpTool(ICommandRunner runner) : Tool<PgDumpSetti
     public Task<CommandResult> DumpAsync(PgDumpSettings settings, CancellationToken cancellationToken = default) =>
         Runner.RunAsync(Command(settings), cancellationToken);
 
-    /// <summary>The major version of the host's pg_dump (<c>pg_dump --version</c>, a query: it runs in a dry run too).</summary>
+    /// <summary>The version line of the host's pg_dump (<c>pg_dump --version</c>, a query: it runs in a dry run too).</summary>
+    public async Task<string> VersionAsync(CancellationToken cancellationToken = default) =>
+        (await Runner.RunAsync(Bare(ToolName, Hint, new ArgumentList(["--version"]), query: true), cancellationToken).ConfigureAwait(false)).StandardOutput.Trim();
+
+    /// <summary>The major version of the host's pg_dump.</summary>
     public async Task<int> MajorVersionAsync(CancellationToken cancellationToken = default)
     {
-        var result = await Runner.RunAsync(
-            new ToolCommand { Tool = ToolName, Executable = Executable, Arguments = new ArgumentList(["--version"]), IsQuery = true, Quiet = true, InstallHint = Hint },
-            cancellationToken).ConfigureAwait(false);
-        return ParseMajorVersion(result.StandardOutput)
-            ?? throw new ToolFailedException(ToolName, 1, $"could not read a version from '{result.StandardOutput.Trim()}'.", []);
+        var version = await VersionAsync(cancellationToken).ConfigureAwait(false);
+        return ParseMajorVersion(version)
+            ?? throw new ToolFailedException(ToolName, 1, $"could not read a version from '{version}'.", []);
     }
 
     /// <summary>"pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" gives 15; "9.6.24" gives 9.</summary>

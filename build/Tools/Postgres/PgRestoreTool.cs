@@ -1,12 +1,11 @@
 namespace Build.Tools.Postgres;
 
-public sealed record PgRestoreSettings : ToolSettings
+/// <summary>
+/// What pg_restore does with an archive, apart from where it connects: the same for the host's pg_restore and the one
+/// inside the database's compose container (which connects over its local socket).
+/// </summary>
+public sealed record PgRestoreOptions
 {
-    public required PostgresConnection Connection { get; init; }
-
-    /// <summary>The archive; null reads it from standard input.</summary>
-    public string? InputFile { get; init; }
-
     /// <summary>Write the restore as an SQL script to this file ("-": standard output) instead of into a database.</summary>
     public string? ScriptFile { get; init; }
 
@@ -20,6 +19,16 @@ public sealed record PgRestoreSettings : ToolSettings
     public bool NoOwner { get; init; } = true;
 }
 
+public sealed record PgRestoreSettings : ToolSettings
+{
+    public required PostgresConnection Connection { get; init; }
+
+    /// <summary>The archive; null reads it from standard input.</summary>
+    public string? InputFile { get; init; }
+
+    public PgRestoreOptions Options { get; init; } = new();
+}
+
 /// <summary>The host's <c>pg_restore</c>.</summary>
 public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSettings>(runner)
 {
@@ -28,34 +37,34 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
     protected override string? InstallHint => PgDumpTool.Hint;
 
     /// <summary>The options after the connection, shared with the run inside a container.</summary>
-    public static ArgumentList Options(PgRestoreSettings settings)
+    public static ArgumentList Options(PgRestoreOptions options)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        if (settings.ScriptFile is not null)
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ScriptFile is not null)
         {
             // A script is run later by psql in one transaction; transaction options belong there.
             return new ArgumentList()
-                .AddSwitch("--clean", settings.Clean)
-                .AddSwitch("--if-exists", settings.Clean)
-                .AddSwitch("--no-owner", settings.NoOwner)
-                .AddJoined("--file", settings.ScriptFile);
+                .AddSwitch("--clean", options.Clean)
+                .AddSwitch("--if-exists", options.Clean)
+                .AddSwitch("--no-owner", options.NoOwner)
+                .AddJoined("--file", options.ScriptFile);
         }
 
         return new ArgumentList()
-            .AddSwitch("--clean", settings.Clean)
-            .AddSwitch("--if-exists", settings.Clean)
-            .AddSwitch("--no-owner", settings.NoOwner)
-            .AddSwitch("--single-transaction", settings.SingleTransaction)
-            .AddSwitch("--exit-on-error", !settings.SingleTransaction)
+            .AddSwitch("--clean", options.Clean)
+            .AddSwitch("--if-exists", options.Clean)
+            .AddSwitch("--no-owner", options.NoOwner)
+            .AddSwitch("--single-transaction", options.SingleTransaction)
+            .AddSwitch("--exit-on-error", !options.SingleTransaction)
             .Add("--no-password");
     }
 
     public static ArgumentList Arguments(PgRestoreSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var arguments = settings.ScriptFile is null
-            ? new ArgumentList(settings.Connection.Arguments()).Add(Options(settings).Values)
-            : new ArgumentList(Options(settings).Values);
+        var arguments = settings.Options.ScriptFile is null
+            ? new ArgumentList(settings.Connection.Arguments()).Add(Options(settings.Options).Values)
+            : new ArgumentList(Options(settings.Options).Values);
         if (settings.InputFile is not null)
         {
             arguments.Add(settings.InputFile);
@@ -82,9 +91,7 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
     /// so it also runs in a dry run); it fails on anything pg_restore cannot read, and names the dumped database.
     /// </summary>
     public Task<CommandResult> ListAsync(string archive, CancellationToken cancellationToken = default) =>
-        Runner.RunAsync(
-            new ToolCommand { Tool = ToolName, Executable = Executable, Arguments = new ArgumentList(ListOptions).Add(archive), IsQuery = true, Quiet = true, InstallHint = InstallHint },
-            cancellationToken);
+        Runner.RunAsync(Bare(ToolName, InstallHint, new ArgumentList(ListOptions).Add(archive), query: true), cancellationToken);
 
     /// <summary>The options of a table-of-contents listing, shared with the run inside a container.</summary>
     public static IReadOnlyList<string> ListOptions => ["--list"];

@@ -50,13 +50,7 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
     public async Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default) =>
         PgDumpTool.Incompatibility(await dump.MajorVersionAsync(cancellationToken).ConfigureAwait(false), serverMajorVersion);
 
-    public async Task<string> ClientVersionAsync(CancellationToken cancellationToken = default)
-    {
-        var result = await runner.RunAsync(
-            new ToolCommand { Tool = "pg_dump", Executable = "pg_dump", Arguments = new ArgumentList(["--version"]), IsQuery = true, Quiet = true, InstallHint = PgDumpTool.Hint },
-            cancellationToken).ConfigureAwait(false);
-        return result.StandardOutput.Trim();
-    }
+    public Task<string> ClientVersionAsync(CancellationToken cancellationToken = default) => dump.VersionAsync(cancellationToken);
 
     public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default)
     {
@@ -70,7 +64,7 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
     {
         ArgumentNullException.ThrowIfNull(request);
         return restore.RestoreAsync(
-            new PgRestoreSettings { Connection = connection.WithDatabase(request.Database), InputFile = request.InputFile, Clean = request.Clean },
+            new PgRestoreSettings { Connection = connection.WithDatabase(request.Database), InputFile = request.InputFile, Options = new() { Clean = request.Clean } },
             cancellationToken);
     }
 
@@ -78,7 +72,7 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
         (await restore.ListAsync(dumpFile, cancellationToken).ConfigureAwait(false)).StandardOutput;
 
     public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
-        restore.RestoreAsync(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, ScriptFile = scriptFile, Clean = true }, cancellationToken);
+        restore.RestoreAsync(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, Options = new() { ScriptFile = scriptFile, Clean = true } }, cancellationToken);
 
     public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
         psql.RunScriptAsync(new PsqlScriptSettings { Connection = connection.WithDatabase(database), ScriptFile = scriptFile }, cancellationToken);
@@ -124,12 +118,7 @@ public sealed class ComposeClientHost(
     /// <summary>pg_restore in the container: the archive in through standard input, the script out through standard output.</summary>
     public ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile)
     {
-        var options = PgRestoreTool.Options(new PgRestoreSettings
-        {
-            Connection = new PostgresConnection("local", 0, username, "unused", null),
-            ScriptFile = "-",
-            Clean = true,
-        });
+        var options = PgRestoreTool.Options(new PgRestoreOptions { ScriptFile = "-", Clean = true });
         return Exec(new[] { "pg_restore" }.Concat(options.Values), withPassword: false) with { StandardInputFile = dumpFile, StandardOutputFile = scriptFile, Quiet = true };
     }
 
@@ -156,11 +145,7 @@ public sealed class ComposeClientHost(
     public ToolCommand RestoreCommand(RestoreRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = PgRestoreTool.Options(new PgRestoreSettings
-        {
-            Connection = new PostgresConnection("local", 0, username, request.Database, null),
-            Clean = request.Clean,
-        });
+        var options = PgRestoreTool.Options(new PgRestoreOptions { Clean = request.Clean });
         var arguments = new ArgumentList(["pg_restore", "--username", username, "--dbname", request.Database]).Add(options.Values);
         return Exec(arguments.Values) with { StandardInputFile = request.InputFile };
     }

@@ -15,6 +15,11 @@ public sealed class PsqlTool(ICommandRunner runner) : Tool<PsqlScriptSettings>(r
 
     protected override string? InstallHint => PgDumpTool.Hint;
 
+    /// <summary>A psql command from prepared arguments (Doctor's probe); a query runs in a dry run too and is not echoed.</summary>
+    public static ToolCommand Command(ArgumentList arguments, bool query = false) => Bare("psql", PgDumpTool.Hint, arguments, query);
+
+    public static ArgumentList VersionArguments() => new(["--version"]);
+
     /// <summary>Options after the connection, shared with the run inside a container.</summary>
     public static IReadOnlyList<string> ScriptOptions(string scriptFile) =>
         ["--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--single-transaction", "--no-password", "--file", scriptFile];

@@ -36,7 +36,6 @@ public sealed class ComposeArgumentsTests
         Assert.That(ComposeTool.LogsArguments(new ComposeLogsOptions()).Values, Is.EqualTo(new[] { "logs", "--no-color" }));
         Assert.That(ComposeTool.ExecArguments("api", ShellTask.ShellCommand, interactive: true).Values.Take(3), Is.EqualTo(new[] { "exec", "api", "sh" }));
         Assert.That(ComposeTool.ExecArguments("db", ["psql"], interactive: false).Values, Is.EqualTo(new[] { "exec", "-T", "db", "psql" }));
-        Assert.That(ComposeTool.ContainerIdsArguments().Values, Is.EqualTo(new[] { "ps", "--all", "--quiet" }));
         Assert.That(ComposeTool.ConfigArguments().Values, Is.EqualTo(new[] { "config" }));
         Assert.That(ComposeTool.RestartArguments(["api"]).Values, Is.EqualTo(new[] { "restart", "api" }));
     }
