@@ -82,9 +82,10 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
     /// so it also runs in a dry run); it fails on anything pg_restore cannot read, and names the dumped database.
     /// </summary>
     public Task<CommandResult> ListAsync(string archive, CancellationToken cancellationToken = default) =>
-        Runner.RunAsync(
-            new ToolCommand { Tool = ToolName, Executable = Executable, Arguments = new ArgumentList(ListOptions).Add(archive), IsQuery = true, Quiet = true, InstallHint = InstallHint },
-            cancellationToken);
+        Runner.RunAsync(ListCommand(archive), cancellationToken);
+
+    public ToolCommand ListCommand(string archive) =>
+        new() { Tool = ToolName, Executable = Executable, Arguments = new ArgumentList(ListOptions).Add(archive), IsQuery = true, Quiet = true, InstallHint = InstallHint };
 
     /// <summary>The options of a table-of-contents listing, shared with the run inside a container.</summary>
     public static IReadOnlyList<string> ListOptions => ["--list"];
