@@ -184,10 +184,12 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     /// The caller has checked the backup's integrity (<see cref="BackupStore.CheckIntegrity"/>) and the guard.
     /// </summary>
     /// <returns>The pre-restore backup, when one was taken.</returns>
-    public async Task<BackupEntry?> RestoreAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, bool backUpFirst, CancellationToken cancellationToken = default)
+    public async Task<BackupEntry?> RestoreAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, DatabasePlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(applicationSchemas);
+        ArgumentNullException.ThrowIfNull(plan);
+        var backUpFirst = plan.Steps.OfType<BackupStep>().FirstOrDefault()?.Plan;
         EnsureWritable("Restore");
         await EnsureCanReadAsync(entry, cancellationToken).ConfigureAwait(false);
         await CheckArchiveAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -197,9 +199,9 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         {
             var script = await WriteRestoreScriptAsync(entry, applicationSchemas, work, cancellationToken).ConfigureAwait(false);
             BackupEntry? before = null;
-            if (backUpFirst)
+            if (backUpFirst is not null)
             {
-                before = await BackupAsync(new HashSet<string> { entry.Name }, cancellationToken).ConfigureAwait(false);
+                before = await BackupAsync(backUpFirst, new HashSet<string> { entry.Name }, cancellationToken).ConfigureAwait(false);
                 log.Information($"Pre-restore backup: {Path.GetRelativePath(root, before.Folder)}");
             }
 
@@ -210,6 +212,44 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         {
             TryDelete(work);
         }
+    }
+
+    /// <summary>Stands for the restore's own scratch folder, named when it runs.</summary>
+    public const string RestoreWorkPlaceholder = "<run>";
+
+    /// <summary>
+    /// The restore as data, in the order <see cref="RestoreAsync"/> runs it: every check before the target is touched,
+    /// then the pre-restore backup, the end of other sessions and the one-transaction script.
+    /// </summary>
+    public DatabasePlan PlanRestore(BackupEntry entry, IReadOnlyList<string> applicationSchemas, bool backUpFirst)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(applicationSchemas);
+        var work = Path.Combine(Store.Folder, $"{BackupStore.TemporaryPrefix}restore-{RestoreWorkPlaceholder}");
+        var manifest = entry.Manifest;
+        var drops = string.Join(" ", applicationSchemas.Select(schema => $"DROP SCHEMA IF EXISTS {Sql.Identifier(schema)} CASCADE;"));
+        var steps = new List<DatabaseStep>
+        {
+            new CheckStep($"{client.Description} reads an archive of {manifest.ClientVersion ?? "<pg_dump version not recorded>"} (its own version read at run time)"),
+            new ToolStep(client.ListCommand(entry.DumpPath), $"the table of contents must name database '{manifest.Database}' and the manifest's {manifest.Tables.Count} table(s)"),
+            new ToolStep(
+                client.RestoreScriptCommand(entry.DumpPath, Path.Combine(work, "restore.sql")),
+                $"the whole archive as one script, read before anything changes; written to {Path.GetRelativePath(root, Path.Combine(work, "restore-clean.sql"))} between '{drops}' and the manifest's row-count check"),
+        };
+        if (backUpFirst)
+        {
+            steps.Add(new BackupStep(Plan(), "Pre-restore backup"));
+        }
+
+        steps.Add(ServerInfo.TerminateOtherSessionsStep(target.Database, target.Database));
+        steps.Add(new ToolStep(
+            client.RunScriptCommand(target.Database, Path.Combine(work, "restore-clean.sql")),
+            "one transaction that stops at the first error; the row counts are compared with the manifest inside it, so a difference rolls everything back"));
+        return new DatabasePlan
+        {
+            Title = $"Restore {Path.GetRelativePath(root, entry.Folder)} (database '{manifest.Database}', {manifest.TotalRows:N0} rows in {manifest.Tables.Count} tables) into {target.Describe()}:",
+            Steps = steps,
+        };
     }
 
     /// <summary>pg_restore --list: the archive is readable by this client and is the dump the manifest describes.</summary>

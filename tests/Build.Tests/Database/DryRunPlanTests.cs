@@ -47,6 +47,12 @@ public sealed class DryRunPlanTests
     }
 
     [Test]
+    public void Restore_plan_checks_the_archive_backs_up_and_runs_one_transaction()
+    {
+        Golden.Match(Golden.PlansFolder, "restore", DryRun("Restore", "--backup=20250101_000000"));
+    }
+
+    [Test]
     public void DevUp_plan_builds_starts_migrates_seeds_and_waits()
     {
         Golden.Match(Golden.PlansFolder, "devup", DryRun("DevUp", "--port-offset=20000"));
@@ -82,6 +88,11 @@ public sealed class DryRunPlanTests
         File.WriteAllText(Path.Combine(app.Root, "samples", "api", ".dockerignore"), "**/bin\n");
         Directory.CreateDirectory(Path.Combine(app.Root, "docker", "dotnet"));
         File.WriteAllText(Path.Combine(app.Root, "docker", "dotnet", "Dockerfile"), "FROM scratch\n");
+        if (target == "Restore")
+        {
+            WriteBackup(Path.Combine(app.Root, "backups", "dev", "20250101_000000"));
+        }
+
         if (target == "DevUp")
         {
             File.WriteAllText(Path.Combine(app.Root, ".env"), "POSTGRES_PASSWORD=fixture-secret-password\n");
@@ -108,5 +119,31 @@ public sealed class DryRunPlanTests
                 Environment.SetEnvironmentVariable(name, value);
             }
         }
+    }
+
+    /// <summary>A complete backup as Backup writes it (dump, manifest, SHA256SUMS); the dump is only bytes, never read by a dry run.</summary>
+    private static void WriteBackup(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var dump = Path.Combine(folder, "database.dump");
+        File.WriteAllText(dump, "PGDMP fixture archive\n");
+        var (sha256, size) = Build.Database.BackupManifest.Hash(dump);
+        new Build.Database.BackupManifest
+        {
+            Environment = "dev",
+            Database = "app",
+            Server = "compose service 'db'",
+            CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            DumpFile = "database.dump",
+            Sha256 = sha256,
+            SizeBytes = size,
+            ServerVersion = "15.8",
+            ServerVersionNumber = 150008,
+            ClientVersion = "pg_dump (PostgreSQL) 15.8",
+            DumpedBy = "pg_dump inside compose service 'db'",
+            DurationSeconds = 0.5,
+            Tables = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["app.items"] = 3, ["kit.schema_migrations"] = 2 },
+        }.WriteTo(folder);
+        Build.Database.BackupChecksums.Write(folder, "database.dump", Build.Database.BackupManifest.FileName);
     }
 }
