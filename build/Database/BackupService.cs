@@ -24,8 +24,36 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     /// <summary>The database and server this service's backups belong to.</summary>
     public BackupKey Key { get; } = BackupKey.Of(target);
 
-    public async Task<BackupEntry> BackupAsync(IReadOnlySet<string>? protectedNames = null, CancellationToken cancellationToken = default)
+    /// <summary>The backup as data: what a dry run prints and <see cref="BackupAsync(BackupPlan, IReadOnlySet{string}?, CancellationToken)"/> runs.</summary>
+    public BackupPlan Plan(bool verify = false)
     {
+        var temporary = Path.Combine(Store.Folder, BackupStore.TemporaryPrefix + BackupPlan.StampPlaceholder);
+        return new BackupPlan
+        {
+            Target = target.Describe(),
+            Database = target.Database,
+            Folder = Path.GetRelativePath(root, Store.Folder).Replace('\\', '/'),
+            Key = Key.Describe(),
+            Client = client.Description,
+            Dump = client.DumpCommand(DumpRequestFor(temporary, BackupPlan.SnapshotPlaceholder)),
+            KeepLast = config.Retention.KeepLast,
+            KeepDailyForDays = config.Retention.KeepDailyForDays,
+            Verify = verify
+                ? client.RestoreCommand(new RestoreRequest($"<{VerifyScratch.Prefix}scratch>", Path.Combine(Store.Folder, BackupPlan.StampPlaceholder, BackupPlan.DumpFile), Clean: false))
+                : null,
+        };
+    }
+
+    // One request for the plan and the run: the plan's placeholders are the run's values.
+    private DumpRequest DumpRequestFor(string folder, string snapshot) => new(target.Database, Path.Combine(folder, BackupPlan.DumpFile), snapshot);
+
+    public Task<BackupEntry> BackupAsync(IReadOnlySet<string>? protectedNames = null, CancellationToken cancellationToken = default) =>
+        BackupAsync(Plan(), protectedNames, cancellationToken);
+
+    /// <summary>Runs <paramref name="plan"/>: its dump command with the stamp and snapshot bound, its retention.</summary>
+    public async Task<BackupEntry> BackupAsync(BackupPlan plan, IReadOnlySet<string>? protectedNames = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
         var watch = Stopwatch.StartNew();
         EnsureWritable("Backup");
         await using var connection = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -51,7 +79,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
 
         var temporary = Path.Combine(Store.Folder, BackupStore.TemporaryPrefix + name);
         var final = Path.Combine(Store.Folder, name);
-        const string dumpFile = "database.dump";
+        const string dumpFile = BackupPlan.DumpFile;
         CreateFolder(temporary, "Backup");
         log.Information($"Backing up {target.Describe()} with {client.Description} into {Path.GetRelativePath(root, final)}");
         try
@@ -62,7 +90,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
                 // The snapshot is fixed by this first statement; counting after the dump, in the same transaction, sees
                 // exactly what pg_dump saw, without holding locks of our own while it runs.
                 var snapshot = await DatabaseConnector.ScalarAsync<string>(connection, "SELECT pg_export_snapshot()", transaction, cancellationToken).ConfigureAwait(false);
-                await client.DumpAsync(new DumpRequest(target.Database, Path.Combine(temporary, dumpFile), snapshot), cancellationToken).ConfigureAwait(false);
+                await client.DumpAsync(DumpRequestFor(temporary, snapshot), cancellationToken).ConfigureAwait(false);
                 rows = await ServerInfo.RowCountsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -88,7 +116,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             BackupChecksums.Write(temporary, dumpFile, BackupManifest.FileName);
             Directory.Move(temporary, final);
             var entry = new BackupEntry(name, final, now, manifest);
-            ApplyRetention(entry, protectedNames ?? new HashSet<string>());
+            ApplyRetention(entry, protectedNames ?? new HashSet<string>(), plan.KeepLast, plan.KeepDailyForDays);
             return entry;
         }
         catch (Exception exception) when (exception is ToolFailedException or IOException or NpgsqlException or UnauthorizedAccessException)
@@ -156,10 +184,12 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     /// The caller has checked the backup's integrity (<see cref="BackupStore.CheckIntegrity"/>) and the guard.
     /// </summary>
     /// <returns>The pre-restore backup, when one was taken.</returns>
-    public async Task<BackupEntry?> RestoreAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, bool backUpFirst, CancellationToken cancellationToken = default)
+    public async Task<BackupEntry?> RestoreAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, DatabasePlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(applicationSchemas);
+        ArgumentNullException.ThrowIfNull(plan);
+        var backUpFirst = plan.Steps.OfType<BackupStep>().FirstOrDefault()?.Plan;
         EnsureWritable("Restore");
         await EnsureCanReadAsync(entry, cancellationToken).ConfigureAwait(false);
         await CheckArchiveAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -169,9 +199,9 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         {
             var script = await WriteRestoreScriptAsync(entry, applicationSchemas, work, cancellationToken).ConfigureAwait(false);
             BackupEntry? before = null;
-            if (backUpFirst)
+            if (backUpFirst is not null)
             {
-                before = await BackupAsync(new HashSet<string> { entry.Name }, cancellationToken).ConfigureAwait(false);
+                before = await BackupAsync(backUpFirst, new HashSet<string> { entry.Name }, cancellationToken).ConfigureAwait(false);
                 log.Information($"Pre-restore backup: {Path.GetRelativePath(root, before.Folder)}");
             }
 
@@ -182,6 +212,44 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         {
             TryDelete(work);
         }
+    }
+
+    /// <summary>Stands for the restore's own scratch folder, named when it runs.</summary>
+    public const string RestoreWorkPlaceholder = "<run>";
+
+    /// <summary>
+    /// The restore as data, in the order <see cref="RestoreAsync"/> runs it: every check before the target is touched,
+    /// then the pre-restore backup, the end of other sessions and the one-transaction script.
+    /// </summary>
+    public DatabasePlan PlanRestore(BackupEntry entry, IReadOnlyList<string> applicationSchemas, bool backUpFirst)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(applicationSchemas);
+        var work = Path.Combine(Store.Folder, $"{BackupStore.TemporaryPrefix}restore-{RestoreWorkPlaceholder}");
+        var manifest = entry.Manifest;
+        var drops = string.Join(" ", applicationSchemas.Select(schema => $"DROP SCHEMA IF EXISTS {Sql.Identifier(schema)} CASCADE;"));
+        var steps = new List<DatabaseStep>
+        {
+            new CheckStep($"{client.Description} reads an archive of {manifest.ClientVersion ?? "<pg_dump version not recorded>"} (its own version read at run time)"),
+            new ToolStep(client.ListCommand(entry.DumpPath), $"the table of contents must name database '{manifest.Database}' and the manifest's {manifest.Tables.Count} table(s)"),
+            new ToolStep(
+                client.RestoreScriptCommand(entry.DumpPath, Path.Combine(work, "restore.sql")),
+                $"the whole archive as one script, read before anything changes; written to {Path.GetRelativePath(root, Path.Combine(work, "restore-clean.sql"))} between '{drops}' and the manifest's row-count check"),
+        };
+        if (backUpFirst)
+        {
+            steps.Add(new BackupStep(Plan(), "Pre-restore backup"));
+        }
+
+        steps.Add(ServerInfo.TerminateOtherSessionsStep(target.Database, target.Database));
+        steps.Add(new ToolStep(
+            client.RunScriptCommand(target.Database, Path.Combine(work, "restore-clean.sql")),
+            "one transaction that stops at the first error; the row counts are compared with the manifest inside it, so a difference rolls everything back"));
+        return new DatabasePlan
+        {
+            Title = $"Restore {Path.GetRelativePath(root, entry.Folder)} (database '{manifest.Database}', {manifest.TotalRows:N0} rows in {manifest.Tables.Count} tables) into {target.Describe()}:",
+            Steps = steps,
+        };
     }
 
     /// <summary>pg_restore --list: the archive is readable by this client and is the dump the manifest describes.</summary>
@@ -289,15 +357,15 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         }
     }
 
-    private void ApplyRetention(BackupEntry newest, IReadOnlySet<string> protectedNames)
+    private void ApplyRetention(BackupEntry newest, IReadOnlySet<string> protectedNames, int keepLast, int keepDailyForDays)
     {
         // Only this database's backups compete for its places: another database's backups in the same folder are never counted or deleted.
         var complete = Store.ListFor(Key);
         var doomed = RetentionPolicy.SelectForDeletion(
-            complete.Select(b => (b.Name, b.TakenAtUtc)).ToArray(), config.Retention.KeepLast, config.Retention.KeepDailyForDays, newest.TakenAtUtc);
+            complete.Select(b => (b.Name, b.TakenAtUtc)).ToArray(), keepLast, keepDailyForDays, newest.TakenAtUtc);
         foreach (var name in doomed.Where(n => n != newest.Name && !protectedNames.Contains(n)))
         {
-            log.Information($"Retention: deleting backup {name} of {Key.Describe()} (keep the last {config.Retention.KeepLast} and one a day for {config.Retention.KeepDailyForDays} days)");
+            log.Information($"Retention: deleting backup {name} of {Key.Describe()} (keep the last {keepLast} and one a day for {keepDailyForDays} days)");
             Directory.Delete(Path.Combine(Store.Folder, name), recursive: true);
         }
 

@@ -1,73 +1,72 @@
-using Cake.Core.Diagnostics;
-
 namespace Build.Database;
 
 /// <summary>What DbReset was asked to do: a plain reset, storing a snapshot, or resetting from one.</summary>
 public sealed record ResetRequest(string? SaveSnapshot, string? FromSnapshot, string? SeedProfile);
 
 /// <summary>
-/// DbReset's steps in order, once the guard has let it through: back up first (when configured), then either store
-/// the database as a template snapshot, clone a snapshot over it, or end other sessions, recreate the application's
-/// schemas, migrate and seed. <see cref="Plan"/> says the same in words, for a dry run.
+/// DbReset as a plan, once the guard has let it through: back up first (when configured), then either store the
+/// database as a template snapshot, clone a snapshot over it, or end other sessions, recreate the application's
+/// schemas and clear the migration history (one transaction), apply every migration and seed the profile's files.
+/// A dry run prints <see cref="PlanAsync"/>; <see cref="RunAsync"/> runs that same plan.
 /// </summary>
 public sealed class ResetService(DatabaseWorkspace workspace)
 {
-    public IReadOnlyList<string> Plan(ResetRequest request)
+    public async Task<DatabasePlan> PlanAsync(ResetRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var target = workspace.Target;
+        var database = target.Database;
         if (request.SaveSnapshot is { } save)
         {
-            return ["end other sessions", $"store it as template database '{workspace.Snapshots.SnapshotDatabaseName(save)}'"];
+            return new DatabasePlan
+            {
+                Title = $"Save {target.Describe()} as snapshot '{save}' (template database '{workspace.Snapshots.SnapshotDatabaseName(save)}'):",
+                Steps = [new SnapshotStep(SnapshotAction.Save, save, workspace.Snapshots.SaveStatements(save))],
+                Notes = [$"reset to it later with --target=DbReset --from-snapshot={save}"],
+            };
         }
 
-        var steps = new List<string>();
-        if (workspace.Config.Backup.BeforeReset)
-        {
-            steps.Add($"back up into {workspace.Relative(workspace.Store.Folder)}");
-        }
-
-        steps.AddRange(request.FromSnapshot is { } snapshot
-            ? [$"replace the database with a clone of snapshot '{snapshot}'"]
-            :
-            [
-                "end other sessions", $"drop and recreate schema(s) {string.Join(", ", workspace.Config.Schemas)}", "clear the migration history", "migrate",
-                $"seed profile '{request.SeedProfile ?? workspace.Config.Seed.DefaultProfile}'",
-            ]);
-        return steps;
-    }
-
-    /// <summary>Runs the reset and returns the line that says what the database is now.</summary>
-    public async Task<string> RunAsync(ResetRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var target = workspace.Target.Describe();
-        if (request.SaveSnapshot is { } save)
-        {
-            await workspace.Snapshots.SaveAsync(save).ConfigureAwait(false);
-            return $"Saved snapshot '{save}' of {target} as template database '{workspace.Snapshots.SnapshotDatabaseName(save)}'. Reset to it with --from-snapshot={save}.";
-        }
-
+        var steps = new List<DatabaseStep>();
         if (workspace.Config.Backup.BeforeReset)
         {
             var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-            var backup = await backups.BackupAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            workspace.Log.Information($"Backup before reset: {workspace.Relative(backup.Folder)}");
+            steps.Add(new BackupStep(backups.Plan(), "Backup before reset"));
         }
 
         if (request.FromSnapshot is { } from)
         {
-            await workspace.Snapshots.RestoreAsync(from).ConfigureAwait(false);
+            steps.Add(new SnapshotStep(SnapshotAction.Restore, from, workspace.Snapshots.RestoreStatements(from)));
+            return new DatabasePlan { Title = $"Reset {target.Describe()} from snapshot '{from}':", Steps = steps };
+        }
+
+        var history = workspace.Config.History;
+        var profile = request.SeedProfile ?? workspace.Config.Seed.DefaultProfile;
+        steps.Add(ServerInfo.TerminateOtherSessionsStep(database, database) with { Report = "Ended {0} other session(s) on " + database });
+        steps.Add(SchemaReset.Step(database, workspace.Config.Schemas, history));
+        // The history was just cleared: every migration file is pending, so the list is known before the run.
+        steps.Add(new MigrateStep(database, workspace.LoadMigrations(), Sql.Qualified(history.Schema, history.Table)));
+        steps.Add(new SeedStep(database, profile, workspace.Seeder.FilesOf(profile)));
+        return new DatabasePlan { Title = $"Reset {target.Describe()}:", Steps = steps };
+    }
+
+    /// <summary>Runs the plan and returns the line that says what the database is now.</summary>
+    public async Task<string> RunAsync(DatabasePlan plan, ResetRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(request);
+        var result = await new DatabasePlanExecutor(workspace).RunAsync(plan, cancellationToken).ConfigureAwait(false);
+        var target = workspace.Target.Describe();
+        if (request.SaveSnapshot is { } save)
+        {
+            return $"Saved snapshot '{save}' of {target} as template database '{workspace.Snapshots.SnapshotDatabaseName(save)}'. Reset to it with --from-snapshot={save}.";
+        }
+
+        if (request.FromSnapshot is { } from)
+        {
             return $"Reset {target} from snapshot '{from}'.";
         }
 
-        var migrations = workspace.LoadMigrations();
-        await using var connection = await DatabaseConnector.OpenAsync(workspace.Target, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var ended = await ServerInfo.TerminateOtherSessionsAsync(connection, workspace.Target.Database).ConfigureAwait(false);
-        workspace.Log.Information($"Ended {ended} other session(s); dropping and recreating schema(s) {string.Join(", ", workspace.Config.Schemas)}");
-        await SchemaReset.ResetAsync(connection, workspace.Config.Schemas, workspace.Config.History).ConfigureAwait(false);
-        var migrated = await workspace.Migrations.MigrateAsync(connection, migrations, dryRun: false).ConfigureAwait(false);
-        var seeded = await workspace.Seeder.SeedAsync(connection, request.SeedProfile, dryRun: false).ConfigureAwait(false);
-        return $"Reset {target}: {migrated.Applied.Count} migration(s) applied (version {migrated.CurrentVersion:D4}), "
-            + (seeded.SkipReason is null ? $"seeded profile '{seeded.Profile}'." : $"not seeded: {seeded.SkipReason}.");
+        return $"Reset {target}: {result.Migrated?.Applied.Count ?? 0} migration(s) applied (version {result.Migrated?.CurrentVersion ?? 0:D4}), "
+            + (result.Seeded is { } seeded ? $"seeded profile '{seeded}'." : "not seeded.");
     }
 }

@@ -1,5 +1,4 @@
 using Build.Configuration;
-using Npgsql;
 
 namespace Build.Database;
 
@@ -11,26 +10,23 @@ namespace Build.Database;
 /// </summary>
 public static class SchemaReset
 {
-    public static async Task ResetAsync(NpgsqlConnection connection, IReadOnlyList<string> schemas, HistoryTableConfig history, CancellationToken cancellationToken = default)
+    /// <summary>The transaction as a plan step on <paramref name="database"/>.</summary>
+    public static TransactionStep Step(string database, IReadOnlyList<string> schemas, HistoryTableConfig history)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(schemas);
         ArgumentNullException.ThrowIfNull(history);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var statements = new List<SqlStep>();
         foreach (var schema in schemas)
         {
-            await DatabaseConnector.ExecuteAsync(
-                connection, $"DROP SCHEMA IF EXISTS {Sql.Identifier(schema)} CASCADE; CREATE SCHEMA {Sql.Identifier(schema)};", transaction, cancellationToken).ConfigureAwait(false);
+            statements.Add(new SqlStep(database, $"DROP SCHEMA IF EXISTS {Sql.Identifier(schema)} CASCADE"));
+            statements.Add(new SqlStep(database, $"CREATE SCHEMA {Sql.Identifier(schema)}"));
         }
 
         var table = Sql.Qualified(history.Schema, history.Table);
-        var exists = await DatabaseConnector.ScalarAsync<bool>(
-            connection, "SELECT to_regclass(@table) IS NOT NULL", transaction, cancellationToken, ("table", table)).ConfigureAwait(false);
-        if (exists)
+        statements.Add(new SqlStep(database, $"DELETE FROM {table}")
         {
-            await DatabaseConnector.ExecuteAsync(connection, $"DELETE FROM {table}", transaction, cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            OnlyIf = new SqlStep(database, "SELECT to_regclass(@table) IS NOT NULL") { Parameters = [new SqlParameter("table", table)] },
+        });
+        return new TransactionStep(database, statements);
     }
 }

@@ -48,15 +48,26 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
             return new SeedResult(profile, files.Select(f => Path.GetRelativePath(root, f)).ToArray(), "dry run", rows);
         }
 
+        var applied = await ApplyAsync(connection, profile, files.Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).ToArray(), cancellationToken).ConfigureAwait(false);
+        return new SeedResult(profile, applied, null, rows);
+    }
+
+    /// <summary>The files of <paramref name="profile"/> (its layers, smallest first) relative to the app root: what a plan lists.</summary>
+    public IReadOnlyList<string> FilesOf(string profile) => Files(profile).Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).ToArray();
+
+    /// <summary>Applies <paramref name="files"/> (relative to the app root) in one transaction, whatever the seeded tables hold.</summary>
+    public async Task<IReadOnlyList<string>> ApplyAsync(NpgsqlConnection connection, string profile, IReadOnlyList<string> files, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(files);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var applied = new List<string>();
-        foreach (var file in files)
+        foreach (var relative in files)
         {
-            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
             log.Information($"Seeding {relative}");
             try
             {
-                await DatabaseConnector.ExecuteAsync(connection, await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), transaction, cancellationToken).ConfigureAwait(false);
+                await DatabaseConnector.ExecuteAsync(connection, await File.ReadAllTextAsync(Path.Combine(root, relative), cancellationToken).ConfigureAwait(false), transaction, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException exception)
             {
@@ -68,7 +79,7 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new SeedResult(profile, applied, null, rows);
+        return applied;
     }
 
     /// <summary>The rows the seeded tables hold together.</summary>

@@ -49,19 +49,27 @@ public static class ServerInfo
     }
 
     /// <summary>Ends every other session on the database (the app, a psql left open) so it can be reset or restored.</summary>
+    /// <summary>Ends every session on @database but the caller's own; answers how many.</summary>
+    public const string TerminateOtherSessionsSql = "SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid()";
+
+    public static SqlStep TerminateOtherSessionsStep(string connectedTo, string database) =>
+        new(connectedTo, TerminateOtherSessionsSql) { Parameters = [new SqlParameter("database", database)] };
+
+    public const string DatabaseExistsSql = "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @name)";
+
     public static Task<int> TerminateOtherSessionsAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         return DatabaseConnector.ScalarAsync<int>(
             connection,
-            "SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid()",
+            TerminateOtherSessionsSql,
             cancellationToken: cancellationToken,
             parameters: ("database", database));
     }
 
     public static async Task<bool> DatabaseExistsAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken = default) =>
         await DatabaseConnector.ScalarAsync<bool>(
-            connection, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @name)", cancellationToken: cancellationToken, parameters: ("name", database)).ConfigureAwait(false);
+            connection, DatabaseExistsSql, cancellationToken: cancellationToken, parameters: ("name", database)).ConfigureAwait(false);
 
     /// <summary>What the check's error message starts with, so the caller tells it apart from any other failure of the script.</summary>
     public const string RowCountCheckMarker = "kit-row-counts:";

@@ -30,27 +30,85 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
                 $"Snapshot '{name}' of database '{target.Database}' would need a database name longer than PostgreSQL's {MaximumIdentifierBytes} bytes. Use a shorter snapshot name.");
     }
 
+    /// <summary>Stands for the owner of the database, read from the server when the step runs.</summary>
+    public string OwnerPlaceholder => $"<owner of {target.Database}, read at run time>";
+
+    /// <summary>The statements <see cref="SaveAsync"/> sends, in order, on the maintenance database: what a plan prints.</summary>
+    public IReadOnlyList<SqlStep> SaveStatements(string name)
+    {
+        var snapshot = SnapshotDatabaseName(name);
+        var scratch = ScratchName(snapshot);
+        return
+        [
+            .. DropStatements(scratch),
+            .. CloneStatements(target.Database, scratch, OwnerPlaceholder),
+            .. DropStatements(snapshot),
+            Maintenance(FinishSaveSql(scratch, snapshot, name, "<now>")),
+        ];
+    }
+
+    /// <summary>The statements <see cref="RestoreAsync"/> sends, in order, on the maintenance database.</summary>
+    public IReadOnlyList<SqlStep> RestoreStatements(string name)
+    {
+        var snapshot = SnapshotDatabaseName(name);
+        var incoming = IncomingName();
+        return
+        [
+            Maintenance(ServerInfo.DatabaseExistsSql) with { Parameters = [new SqlParameter("name", snapshot)] },
+            .. DropStatements(incoming),
+            .. CloneStatements(snapshot, incoming, OwnerPlaceholder),
+            .. DropStatements(target.Database),
+            Maintenance(RenameSql(incoming, target.Database)),
+        ];
+    }
+
+    private SqlStep Maintenance(string text) => new(maintenanceDatabase, text);
+
+    private SqlStep[] DropStatements(string database)
+    {
+        var exists = Maintenance(ServerInfo.DatabaseExistsSql) with { Parameters = [new SqlParameter("name", database)] };
+        return DropSql(database).Select(text => Maintenance(text) with { OnlyIf = exists }).ToArray();
+    }
+
+    private SqlStep[] CloneStatements(string source, string destination, string owner) =>
+        [ServerInfo.TerminateOtherSessionsStep(maintenanceDatabase, source), Maintenance(CloneSql(source, destination, owner))];
+
+    private static string ScratchName(string snapshot)
+    {
+        var scratch = snapshot + "__new";
+        return Encoding.UTF8.GetByteCount(scratch) > MaximumIdentifierBytes ? snapshot[..Math.Max(1, snapshot.Length - 5)] + "__new" : scratch;
+    }
+
+    private string IncomingName() => target.Database.Length > 40 ? target.Database[..40] + "__incoming" : target.Database + "__incoming";
+
+    // The owner comes quoted from the run (read from the server), or as the plan's placeholder.
+    private static string CloneSql(string source, string destination, string quotedOwner) =>
+        $"CREATE DATABASE {Sql.Identifier(destination)} TEMPLATE {Sql.Identifier(source)} OWNER {quotedOwner}";
+
+    // Two commands: DROP DATABASE refuses to run inside the implicit transaction of a multi-statement batch.
+    private static string[] DropSql(string database) =>
+        [$"ALTER DATABASE {Sql.Identifier(database)} WITH IS_TEMPLATE false", $"DROP DATABASE {Sql.Identifier(database)} WITH (FORCE)"];
+
+    private static string RenameSql(string from, string to) => $"ALTER DATABASE {Sql.Identifier(from)} RENAME TO {Sql.Identifier(to)}";
+
+    private string FinishSaveSql(string scratch, string snapshot, string name, string savedAt) =>
+        $"{RenameSql(scratch, snapshot)}; "
+        + $"ALTER DATABASE {Sql.Identifier(snapshot)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false; "
+        + $"COMMENT ON DATABASE {Sql.Identifier(snapshot)} IS {Sql.Literal($"kit snapshot '{name}' of {target.Database}, saved {savedAt}")}";
+
     /// <summary>Stores the current database as the template <paramref name="name"/>, replacing an older one of that name.</summary>
     public async Task<string> SaveAsync(string name, CancellationToken cancellationToken = default)
     {
         var snapshot = SnapshotDatabaseName(name);
         await using var connection = await DatabaseConnector.OpenAsync(target, maintenanceDatabase, cancellationToken).ConfigureAwait(false);
         var owner = await OwnerAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
-        var scratch = snapshot + "__new";
-        if (Encoding.UTF8.GetByteCount(scratch) > MaximumIdentifierBytes)
-        {
-            scratch = snapshot[..Math.Max(1, snapshot.Length - 5)] + "__new";
-        }
+        var scratch = ScratchName(snapshot);
 
         await DropAsync(connection, scratch, cancellationToken).ConfigureAwait(false);
         await CloneAsync(connection, target.Database, scratch, owner, cancellationToken).ConfigureAwait(false);
         await DropAsync(connection, snapshot, cancellationToken).ConfigureAwait(false);
         await DatabaseConnector.ExecuteAsync(
-            connection,
-            $"ALTER DATABASE {Sql.Identifier(scratch)} RENAME TO {Sql.Identifier(snapshot)}; "
-            + $"ALTER DATABASE {Sql.Identifier(snapshot)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false; "
-            + $"COMMENT ON DATABASE {Sql.Identifier(snapshot)} IS {Sql.Literal($"kit snapshot '{name}' of {target.Database}, saved {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC")}",
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+            connection, FinishSaveSql(scratch, snapshot, name, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC"), cancellationToken: cancellationToken).ConfigureAwait(false);
         return snapshot;
     }
 
@@ -68,14 +126,14 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
         }
 
         var owner = await OwnerAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
-        var incoming = target.Database.Length > 40 ? target.Database[..40] + "__incoming" : target.Database + "__incoming";
+        var incoming = IncomingName();
         await DropAsync(connection, incoming, cancellationToken).ConfigureAwait(false);
         await CloneAsync(connection, snapshot, incoming, owner, cancellationToken).ConfigureAwait(false);
 
         // The clone exists: only now is the old database dropped and the clone renamed into its place.
         await DropAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
         await DatabaseConnector.ExecuteAsync(
-            connection, $"ALTER DATABASE {Sql.Identifier(incoming)} RENAME TO {Sql.Identifier(target.Database)}", cancellationToken: cancellationToken).ConfigureAwait(false);
+            connection, RenameSql(incoming, target.Database), cancellationToken: cancellationToken).ConfigureAwait(false);
         return snapshot;
     }
 
@@ -108,10 +166,7 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
 
             try
             {
-                await DatabaseConnector.ExecuteAsync(
-                    connection,
-                    $"CREATE DATABASE {Sql.Identifier(destination)} TEMPLATE {Sql.Identifier(source)} OWNER {Sql.Identifier(owner)}",
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                await DatabaseConnector.ExecuteAsync(connection, CloneSql(source, destination, Sql.Identifier(owner)), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
@@ -133,9 +188,10 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
         }
 
         // A template cannot be dropped; FORCE ends any session still connected (PostgreSQL 13+).
-        // Two commands: DROP DATABASE refuses to run inside the implicit transaction of a multi-statement batch.
-        await DatabaseConnector.ExecuteAsync(connection, $"ALTER DATABASE {Sql.Identifier(database)} WITH IS_TEMPLATE false", cancellationToken: cancellationToken).ConfigureAwait(false);
-        await DatabaseConnector.ExecuteAsync(connection, $"DROP DATABASE {Sql.Identifier(database)} WITH (FORCE)", cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var statement in DropSql(database))
+        {
+            await DatabaseConnector.ExecuteAsync(connection, statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task<string> OwnerAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken) =>

@@ -70,12 +70,12 @@ public sealed class NoEngineTests
     }
 
     [TestCase("Migrate", "Would apply <pending migrations, read at run time>", "dry-run-password")]
-    [TestCase("DbReset", "Would reset app@127.0.0.1:", "dry-run-password")]
+    [TestCase("DbReset", "Reset app@127.0.0.1:", "dry-run-password")]
     // A fresh clone: no .env, so no password either; a dry run plans without one.
     [TestCase("Migrate", "Would apply <pending migrations, read at run time>", null)]
-    [TestCase("DbReset", "Would reset app@127.0.0.1:", null)]
+    [TestCase("DbReset", "Reset app@127.0.0.1:", null)]
     [TestCase("Seed", "Would seed profile", null)]
-    [TestCase("Backup", "Would back up app@127.0.0.1:", null)]
+    [TestCase("Backup", "back up app@127.0.0.1:", null)]
     public void Database_dry_runs_need_no_database(string target, string plan, string? password)
     {
         var result = Run(password, $"--target={target}", "--dryrun");

@@ -89,7 +89,7 @@ public sealed class DbResetTests : DatabaseTest
         var result = RunTask("DbReset", "--dryrun");
 
         AssertSucceeded(result);
-        Assert.That(result.Output, Does.Contain("Would reset").And.Contain("drop and recreate schema(s) app"));
+        Assert.That(result.Output, Does.Contain("Reset ").And.Contain("DROP SCHEMA IF EXISTS \"app\" CASCADE"));
         Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items"), Is.EqualTo(3));
         Assert.That(Directory.Exists(Kit.BackupsFolder()), Is.False);
     }

@@ -15,16 +15,15 @@ public sealed class BackupTask : AsyncFrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var workspace = context.Run.Database;
-        if (workspace.IsDryRun)
+        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
+        var plan = backups.Plan(context.Parameters.Verify);
+        if (context.IsDryRun)
         {
-            context.Log.Information(
-                $"Would back up {workspace.Target.Describe()} into {workspace.Relative(workspace.Store.Folder)}/<stamp>/ (keep the last {workspace.Config.Backup.Retention.KeepLast}, "
-                + $"one a day for {workspace.Config.Backup.Retention.KeepDailyForDays} days){(context.Parameters.Verify ? " and verify it in a scratch database" : string.Empty)}.");
+            plan.Render().ToList().ForEach(line => context.Log.Information("{0}", line));
             return;
         }
 
-        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-        var entry = await backups.BackupAsync().ConfigureAwait(false);
+        var entry = await backups.BackupAsync(plan).ConfigureAwait(false);
         context.Log.Information(
             $"Backup: {workspace.Relative(entry.Folder)} ({entry.Manifest.SizeBytes:N0} bytes, {entry.Manifest.TotalRows:N0} rows in {entry.Manifest.Tables.Count} tables, {entry.Manifest.DurationSeconds:0.0} s)");
         if (context.Parameters.Verify)

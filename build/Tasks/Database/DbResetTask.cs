@@ -25,13 +25,13 @@ public sealed class DbResetTask : AsyncFrostingTask<BuildContext>
         workspace.Guard(DbReset, parameters.AllowRemote, parameters.Confirm);
         var reset = new ResetService(workspace);
         var request = new ResetRequest(parameters.SaveSnapshot, parameters.FromSnapshot, parameters.Seed);
-        if (workspace.IsDryRun)
+        var plan = await reset.PlanAsync(request).ConfigureAwait(false);
+        if (context.IsDryRun)
         {
-            var what = request.SaveSnapshot is null ? "reset" : "snapshot";
-            context.Log.Information($"Would {what} {workspace.Target.Describe()}: {string.Join(", then ", reset.Plan(request))}.");
+            plan.Render().ToList().ForEach(line => context.Log.Information("{0}", line));
             return;
         }
 
-        context.Log.Information(await reset.RunAsync(request).ConfigureAwait(false));
+        context.Log.Information(await reset.RunAsync(plan, request).ConfigureAwait(false));
     }
 }

@@ -40,16 +40,15 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
                 $"{entry.Name} has manifest format {entry.Manifest.Format}, written before manifests were checksummed: its dump is checked by hash, its row counts inside the restore's transaction.");
         }
 
-        if (workspace.IsDryRun)
+        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
+        var plan = backups.PlanRestore(entry, workspace.Config.Schemas, workspace.Config.Backup.BeforeRestore);
+        if (context.IsDryRun)
         {
-            context.Log.Information(
-                $"Would restore {workspace.Relative(entry.Folder)} (database '{entry.Manifest.Database}', {entry.Manifest.TotalRows:N0} rows) into {workspace.Target.Describe()}"
-                + (workspace.Config.Backup.BeforeRestore ? ", after a pre-restore backup." : "."));
+            plan.Render().ToList().ForEach(line => context.Log.Information("{0}", line));
             return;
         }
 
-        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-        await backups.RestoreAsync(entry, workspace.Config.Schemas, workspace.Config.Backup.BeforeRestore).ConfigureAwait(false);
+        await backups.RestoreAsync(entry, workspace.Config.Schemas, plan).ConfigureAwait(false);
         context.Log.Information($"Restored {workspace.Relative(entry.Folder)} into {workspace.Target.Describe()}: {entry.Manifest.TotalRows:N0} rows in {entry.Manifest.Tables.Count} tables, counts match the manifest.");
     }
 }

@@ -91,7 +91,10 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
     /// so it also runs in a dry run); it fails on anything pg_restore cannot read, and names the dumped database.
     /// </summary>
     public Task<CommandResult> ListAsync(string archive, CancellationToken cancellationToken = default) =>
-        Runner.RunAsync(Bare(ToolName, InstallHint, new ArgumentList(ListOptions).Add(archive), query: true), cancellationToken);
+        Runner.RunAsync(ListCommand(archive), cancellationToken);
+
+    public ToolCommand ListCommand(string archive) =>
+        Bare(ToolName, InstallHint, new ArgumentList(ListOptions).Add(archive), query: true) with { Quiet = true };
 
     /// <summary>The options of a table-of-contents listing, shared with the run inside a container.</summary>
     public static IReadOnlyList<string> ListOptions => ["--list"];

@@ -36,6 +36,17 @@ public interface IPostgresClientHost
 
     /// <summary>Runs an SQL script with psql as one transaction that stops at the first error.</summary>
     Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default);
+
+    // The commands the methods above run, exactly: a plan shows them, with run-time values as placeholders.
+    ToolCommand DumpCommand(DumpRequest request);
+
+    ToolCommand RestoreCommand(RestoreRequest request);
+
+    ToolCommand ListCommand(string dumpFile);
+
+    ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile);
+
+    ToolCommand RunScriptCommand(string database, string scriptFile);
 }
 
 /// <summary>The host's pg_dump and pg_restore, connecting over the network with the password in PGPASSWORD.</summary>
@@ -52,30 +63,40 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
 
     public Task<string> ClientVersionAsync(CancellationToken cancellationToken = default) => dump.VersionAsync(cancellationToken);
 
-    public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return dump.DumpAsync(
-            new PgDumpSettings { Connection = connection.WithDatabase(request.Database), OutputFile = request.OutputFile, Snapshot = request.Snapshot },
-            cancellationToken);
-    }
+    public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default) =>
+        runner.RunAsync(DumpCommand(request), cancellationToken);
 
-    public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return restore.RestoreAsync(
-            new PgRestoreSettings { Connection = connection.WithDatabase(request.Database), InputFile = request.InputFile, Options = new() { Clean = request.Clean } },
-            cancellationToken);
-    }
+    public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default) =>
+        runner.RunAsync(RestoreCommand(request), cancellationToken);
 
     public async Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default) =>
-        (await restore.ListAsync(dumpFile, cancellationToken).ConfigureAwait(false)).StandardOutput;
+        (await runner.RunAsync(ListCommand(dumpFile), cancellationToken).ConfigureAwait(false)).StandardOutput;
 
     public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
-        restore.RestoreAsync(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, Options = new() { ScriptFile = scriptFile, Clean = true } }, cancellationToken);
+        runner.RunAsync(RestoreScriptCommand(dumpFile, scriptFile), cancellationToken);
 
     public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
-        psql.RunScriptAsync(new PsqlScriptSettings { Connection = connection.WithDatabase(database), ScriptFile = scriptFile }, cancellationToken);
+        runner.RunAsync(RunScriptCommand(database, scriptFile), cancellationToken);
+
+    public ToolCommand DumpCommand(DumpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return dump.Command(new PgDumpSettings { Connection = connection.WithDatabase(request.Database), OutputFile = request.OutputFile, Snapshot = request.Snapshot });
+    }
+
+    public ToolCommand RestoreCommand(RestoreRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return restore.Command(new PgRestoreSettings { Connection = connection.WithDatabase(request.Database), InputFile = request.InputFile, Options = new() { Clean = request.Clean } });
+    }
+
+    public ToolCommand ListCommand(string dumpFile) => restore.ListCommand(dumpFile);
+
+    public ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile) =>
+        restore.Command(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, Options = new() { ScriptFile = scriptFile, Clean = true } });
+
+    public ToolCommand RunScriptCommand(string database, string scriptFile) =>
+        psql.Command(new PsqlScriptSettings { Connection = connection.WithDatabase(database), ScriptFile = scriptFile });
 }
 
 /// <summary>

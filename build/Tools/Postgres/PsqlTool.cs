@@ -30,14 +30,16 @@ public sealed class PsqlTool(ICommandRunner runner) : Tool<PsqlScriptSettings>(r
         return new ArgumentList(settings.Connection.Arguments()).Add(ScriptOptions(settings.ScriptFile));
     }
 
-    public Task<CommandResult> RunScriptAsync(PsqlScriptSettings settings, CancellationToken cancellationToken = default)
+    public Task<CommandResult> RunScriptAsync(PsqlScriptSettings settings, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(Command(settings), cancellationToken);
+
+    public ToolCommand Command(PsqlScriptSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var command = CreateCommand(settings, Arguments(settings), quiet: true) with
+        return CreateCommand(settings, Arguments(settings), quiet: true) with
         {
             Environment = settings.Connection.Environment(),
             SecretVariables = new HashSet<string> { "PGPASSWORD" },
         };
-        return Runner.RunAsync(command, cancellationToken);
     }
 }

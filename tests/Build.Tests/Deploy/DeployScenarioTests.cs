@@ -1,4 +1,5 @@
 using Build.Tests.Deploy.Support;
+using Build.Tests.Support;
 
 namespace Build.Tests.Deploy;
 

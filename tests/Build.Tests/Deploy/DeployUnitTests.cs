@@ -227,7 +227,7 @@ public sealed class DeployUnitTests
     [Test]
     public void Golden_diff_shows_the_changed_command()
     {
-        var diff = Support.Golden.Diff(["a", "gcloud run deploy --memory=512Mi", "c"], ["a", "gcloud run deploy --memory=1Gi", "c"]);
+        var diff = Golden.Diff(["a", "gcloud run deploy --memory=512Mi", "c"], ["a", "gcloud run deploy --memory=1Gi", "c"]);
 
         Assert.That(diff, Is.EqualTo("  a\n+ gcloud run deploy --memory=1Gi\n- gcloud run deploy --memory=512Mi\n  c"));
     }

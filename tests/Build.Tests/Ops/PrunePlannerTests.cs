@@ -51,6 +51,15 @@ public sealed class PrunePlannerTests
         BuildCache: new BuildCacheInfo(UnusedBytes: 15_000_000_000, TotalBytes: 16_000_000_000, Records: 90));
 
     [Test]
+    public void The_dry_run_plan_matches_the_golden_file()
+    {
+        // What Prune --dryrun prints: the renderer of the planner's data, without --yes.
+        var plan = PrunePlanner.Plan(Inventory, Scope(olderThan: TimeSpan.FromDays(1), cap: 10_000_000_000));
+
+        Build.Tests.Support.Golden.Match(Build.Tests.Support.Golden.PlansFolder, "prune", PruneRenderer.Render(plan, apply: false));
+    }
+
+    [Test]
     public void Only_this_projects_resources_are_planned_and_each_kept_one_says_why()
     {
         var plan = PrunePlanner.Plan(Inventory, Scope());

@@ -1,0 +1,143 @@
+using Build.Tools;
+
+namespace Build.Database;
+
+/// <summary>A value of a statement, passed as a parameter (never spliced into the text).</summary>
+public sealed record SqlParameter(string Name, object Value)
+{
+    public string Render() => $"@{Name} = {(Value is string text ? Sql.Literal(text) : Convert.ToString(Value, System.Globalization.CultureInfo.InvariantCulture))}";
+}
+
+/// <summary>
+/// One step of a database plan. Its lines are what a dry run prints; the executor (<see cref="DatabasePlanExecutor"/>)
+/// runs the same record, so what is printed is what runs. A value known only when the step runs is written in angle
+/// brackets, as in the deploy plans.
+/// </summary>
+public abstract record DatabaseStep
+{
+    /// <summary>The step's first line, then indented detail lines.</summary>
+    public abstract IEnumerable<string> Render();
+}
+
+/// <summary>One SQL statement sent through Npgsql to <see cref="Database"/>.</summary>
+public sealed record SqlStep(string Database, string Text) : DatabaseStep
+{
+    public IReadOnlyList<SqlParameter> Parameters { get; init; } = [];
+
+    /// <summary>For a statement that answers a number: the log line it makes, <c>{0}</c> the number (not part of the plan's text).</summary>
+    public string? Report { get; init; }
+
+    /// <summary>A query answering true or false: the statement runs only when it answers true.</summary>
+    public SqlStep? OnlyIf { get; init; }
+
+    /// <summary>The statement and its parameters on one line.</summary>
+    public string Line() =>
+        Text + (Parameters.Count == 0 ? string.Empty : "   -- " + string.Join(", ", Parameters.Select(p => p.Render())))
+        + (OnlyIf is { } condition ? "   -- only if: " + condition.Line() : string.Empty);
+
+    public override IEnumerable<string> Render() => [$"sql on {Database}: {Line()}"];
+
+    public (string Name, object Value)[] Values() => Parameters.Select(p => (p.Name, p.Value)).ToArray();
+}
+
+/// <summary>Statements that commit together or not at all.</summary>
+public sealed record TransactionStep(string Database, IReadOnlyList<SqlStep> Statements) : DatabaseStep
+{
+    public override IEnumerable<string> Render() =>
+        [$"in one transaction on {Database}:", .. Statements.Select(s => "    " + s.Line())];
+}
+
+/// <summary>
+/// Migrations applied in order, each in its own transaction with its row in the history table. <see cref="Files"/> null:
+/// which ones are pending depends on the database's history, read when the step runs.
+/// </summary>
+public sealed record MigrateStep(string Database, IReadOnlyList<MigrationFile>? Files, string HistoryTable) : DatabaseStep
+{
+    public override IEnumerable<string> Render()
+    {
+        if (Files is null)
+        {
+            return [$"migrate {Database}: <pending migrations, read at run time>, each in its own transaction, recorded in {HistoryTable}"];
+        }
+
+        return Files.Count == 0
+            ? [$"migrate {Database}: no migrations"]
+            : [$"migrate {Database}: {Files.Count} migration(s), each in its own transaction, recorded in {HistoryTable}:", .. Files.Select(f => "    " + f.RelativePath)];
+    }
+}
+
+/// <summary>The seed files of a profile, applied in one transaction.</summary>
+public sealed record SeedStep(string Database, string Profile, IReadOnlyList<string> Files) : DatabaseStep
+{
+    public override IEnumerable<string> Render() =>
+        [$"seed {Database} with profile '{Profile}' in one transaction:", .. Files.Select(f => "    " + f)];
+}
+
+/// <summary>A backup as part of another plan (before a reset or a restore).</summary>
+public sealed record BackupStep(BackupPlan Plan, string Label) : DatabaseStep
+{
+    public override IEnumerable<string> Render()
+    {
+        var lines = Plan.Render().ToArray();
+        return [lines[0], .. lines.Skip(1).Select(l => "    " + l.TrimStart())];
+    }
+}
+
+/// <summary>An external command (pg_restore, psql), exactly as it runs.</summary>
+public sealed record ToolStep(ToolCommand Command, string? Why = null) : DatabaseStep
+{
+    public override IEnumerable<string> Render() =>
+        Why is null ? ["run: " + Command.Render()] : ["run: " + Command.Render(), "    " + Why];
+}
+
+/// <summary>A check made before anything changes; the plan stops with a refusal when it fails.</summary>
+public sealed record CheckStep(string Description) : DatabaseStep
+{
+    public override IEnumerable<string> Render() => ["check: " + Description];
+}
+
+/// <summary>Saving or restoring a snapshot: its statements on the maintenance database, in order.</summary>
+public sealed record SnapshotStep(SnapshotAction Action, string Name, IReadOnlyList<SqlStep> Statements) : DatabaseStep
+{
+    public override IEnumerable<string> Render() =>
+    [
+        Action == SnapshotAction.Save ? $"save snapshot '{Name}':" : $"replace the database with a clone of snapshot '{Name}':",
+        .. Statements.Select(s => $"    sql on {s.Database}: {s.Line()}"),
+    ];
+}
+
+public enum SnapshotAction
+{
+    Save,
+    Restore,
+}
+
+/// <summary>A state-changing database task as data: a title, ordered steps and notes. Printed by a dry run, run by the executor.</summary>
+public sealed record DatabasePlan
+{
+    public required string Title { get; init; }
+
+    public IReadOnlyList<DatabaseStep> Steps { get; init; } = [];
+
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public IEnumerable<string> Render()
+    {
+        yield return Title;
+        var number = 0;
+        foreach (var step in Steps)
+        {
+            var lines = step.Render().ToArray();
+            yield return $"   {++number,2}. {lines[0]}";
+            foreach (var line in lines.Skip(1))
+            {
+                yield return "       " + line;
+            }
+        }
+
+        foreach (var note in Notes)
+        {
+            yield return "   note: " + note;
+        }
+    }
+}

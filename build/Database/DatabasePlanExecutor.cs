@@ -1,0 +1,129 @@
+using Cake.Core.Diagnostics;
+using Npgsql;
+
+namespace Build.Database;
+
+/// <summary>What running a plan did, for the task's closing line.</summary>
+public sealed record DatabasePlanResult(BackupEntry? Backup, MigrationResult? Migrated, string? Seeded);
+
+/// <summary>
+/// Runs a <see cref="DatabasePlan"/> step by step, exactly as it is printed: the SQL text and parameters of each step,
+/// the listed migrations and seed files, the backup's dump command. A step that finds the database other than the plan
+/// assumed (a migration list that no longer matches) stops the run before it changes anything.
+/// </summary>
+public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
+{
+    private ICakeLog Log => workspace.Log;
+
+    public async Task<DatabasePlanResult> RunAsync(DatabasePlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var connections = new Dictionary<string, NpgsqlConnection>(StringComparer.Ordinal);
+        BackupEntry? backup = null;
+        MigrationResult? migrated = null;
+        string? seeded = null;
+        try
+        {
+            foreach (var step in plan.Steps)
+            {
+                switch (step)
+                {
+                    case BackupStep backupStep:
+                        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
+                        backup = await backups.BackupAsync(backupStep.Plan, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        Log.Information($"{backupStep.Label}: {workspace.Relative(backup.Folder)}");
+                        break;
+                    case SqlStep sql:
+                        await RunAsync(await OpenAsync(sql.Database).ConfigureAwait(false), sql, null, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case TransactionStep transactionStep:
+                        var connection = await OpenAsync(transactionStep.Database).ConfigureAwait(false);
+                        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            foreach (var statement in transactionStep.Statements)
+                            {
+                                await RunAsync(connection, statement, transaction, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        break;
+                    case MigrateStep migrate:
+                        migrated = await MigrateAsync(await OpenAsync(migrate.Database).ConfigureAwait(false), migrate, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case SeedStep seed:
+                        await workspace.Seeder.ApplyAsync(await OpenAsync(seed.Database).ConfigureAwait(false), seed.Profile, seed.Files, cancellationToken).ConfigureAwait(false);
+                        seeded = seed.Profile;
+                        break;
+                    case SnapshotStep { Action: SnapshotAction.Save } snapshot:
+                        await workspace.Snapshots.SaveAsync(snapshot.Name, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case SnapshotStep snapshot:
+                        await workspace.Snapshots.RestoreAsync(snapshot.Name, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"No executor for step {step.GetType().Name}.");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections.Values)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return new DatabasePlanResult(backup, migrated, seeded);
+
+        async Task<NpgsqlConnection> OpenAsync(string database)
+        {
+            if (!connections.TryGetValue(database, out var connection))
+            {
+                var other = string.Equals(database, workspace.Target.Database, StringComparison.Ordinal) ? null : database;
+                connection = await DatabaseConnector.OpenAsync(workspace.Target, other, cancellationToken).ConfigureAwait(false);
+                connections[database] = connection;
+            }
+
+            return connection;
+        }
+    }
+
+    private async Task RunAsync(NpgsqlConnection connection, SqlStep step, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        if (step.OnlyIf is { } condition
+            && !await DatabaseConnector.ScalarAsync<bool>(connection, condition.Text, transaction, cancellationToken, condition.Values()).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (step.Report is { } report)
+        {
+            var answer = await DatabaseConnector.ScalarAsync<int>(connection, step.Text, transaction, cancellationToken, step.Values()).ConfigureAwait(false);
+            Log.Information(string.Format(System.Globalization.CultureInfo.InvariantCulture, report, answer));
+            return;
+        }
+
+        await DatabaseConnector.ExecuteAsync(connection, step.Text, transaction, cancellationToken, step.Values()).ConfigureAwait(false);
+    }
+
+    private async Task<MigrationResult> MigrateAsync(NpgsqlConnection connection, MigrateStep step, CancellationToken cancellationToken)
+    {
+        var runner = workspace.Migrations;
+        var files = step.Files ?? workspace.LoadMigrations();
+        if (step.Files is { } planned)
+        {
+            // The plan named the migrations; a database that would apply others is not the one the plan was made for.
+            var applied = await runner.AppliedAsync(connection, cancellationToken).ConfigureAwait(false);
+            var pending = planned.Where(m => !applied.ContainsKey(m.Version)).Select(m => m.RelativePath).ToArray();
+            if (pending.Length != planned.Count)
+            {
+                throw DatabaseException.Failed(
+                    $"The plan applies {string.Join(", ", planned.Select(m => m.RelativePath))}, but the database has {string.Join(", ", planned.Where(m => applied.ContainsKey(m.Version)).Select(m => m.RelativePath))} applied already; nothing was migrated.");
+            }
+        }
+
+        return await runner.MigrateAsync(connection, files, dryRun: false, cancellationToken).ConfigureAwait(false);
+    }
+}

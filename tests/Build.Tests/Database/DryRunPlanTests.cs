@@ -1,0 +1,149 @@
+using Build.Tests.Support;
+
+namespace Build.Tests.Database;
+
+/// <summary>
+/// Golden files of the plans the state-changing tasks print with --dryrun, run by the real host in-process against a
+/// copy of the fixture app. The plan printed is the plan the executor runs, so a changed step (an argument, an SQL
+/// statement, a migration or seed file) fails here. No engine and no database: DOCKER_HOST points at nothing, and the
+/// only tool asked is `docker compose version`, which reads the client alone.
+/// </summary>
+[NonParallelizable]
+public sealed class DryRunPlanTests
+{
+    private static readonly string[] Cleared = ["CI", "KIT_ENV", "POSTGRES_PASSWORD", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER", "STAGING_DATABASE_CONNECTION"];
+
+    [Test]
+    public void DbReset_plan_recreates_the_schemas_applies_every_migration_and_seeds_the_profile()
+    {
+        Golden.Match(Golden.PlansFolder, "dbreset", DryRun("DbReset"));
+    }
+
+    [Test]
+    public void DbReset_from_a_snapshot_backs_up_then_swaps_in_a_clone()
+    {
+        Golden.Match(Golden.PlansFolder, "dbreset-from-snapshot", DryRun("DbReset", "--from-snapshot=golden"));
+    }
+
+    [Test]
+    public void DbReset_save_snapshot_plan_clones_into_a_template()
+    {
+        Golden.Match(Golden.PlansFolder, "dbreset-save-snapshot", DryRun("DbReset", "--save-snapshot=golden"));
+    }
+
+    [Test]
+    public void DbReset_with_an_explicit_seed_profile_seeds_only_its_layers()
+    {
+        var plan = DryRun("DbReset", "--seed=minimal");
+
+        Assert.That(plan, Does.Contain("           scripts/db/seed/minimal/0001_items.sql"));
+        Assert.That(string.Join('\n', plan), Does.Not.Contain("seed/demo/"));
+    }
+
+    [Test]
+    public void Backup_plan_names_the_dump_command_and_the_retention()
+    {
+        Golden.Match(Golden.PlansFolder, "backup-verify", DryRun("Backup", "--verify"));
+    }
+
+    [Test]
+    public void Restore_plan_checks_the_archive_backs_up_and_runs_one_transaction()
+    {
+        Golden.Match(Golden.PlansFolder, "restore", DryRun("Restore", "--backup=20250101_000000"));
+    }
+
+    [Test]
+    public void DevUp_plan_builds_starts_migrates_seeds_and_waits()
+    {
+        Golden.Match(Golden.PlansFolder, "devup", DryRun("DevUp", "--port-offset=20000"));
+    }
+
+    [Test]
+    public void A_changed_step_fails_the_golden_comparison()
+    {
+        var plan = DryRun("DbReset").ToList();
+        var index = plan.FindIndex(l => l.Contains("CREATE SCHEMA", StringComparison.Ordinal));
+        plan[index] = plan[index].Replace("CREATE SCHEMA", "CREATE SCHEMA IF NOT EXISTS", StringComparison.Ordinal);
+
+        var update = Environment.GetEnvironmentVariable("UPDATE_GOLDEN");
+        Environment.SetEnvironmentVariable("UPDATE_GOLDEN", null);
+        try
+        {
+            Assert.That(
+                () => Golden.Match(Golden.PlansFolder, "dbreset", plan),
+                Throws.InstanceOf<AssertionException>().With.Message.Contains("+ ").And.Message.Contains("CREATE SCHEMA IF NOT EXISTS"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("UPDATE_GOLDEN", update);
+        }
+    }
+
+    /// <summary>The normalised plan of a dry run of <paramref name="target"/> in a fresh copy of the fixture app.</summary>
+    private static IReadOnlyList<string> DryRun(string target, params string[] extra)
+    {
+        using var app = FixtureApp.Create();
+        // DevUp plans the image builds and reads .env; a fresh clone of a database task needs neither.
+        Directory.CreateDirectory(Path.Combine(app.Root, "samples", "api"));
+        File.WriteAllText(Path.Combine(app.Root, "samples", "api", ".dockerignore"), "**/bin\n");
+        Directory.CreateDirectory(Path.Combine(app.Root, "docker", "dotnet"));
+        File.WriteAllText(Path.Combine(app.Root, "docker", "dotnet", "Dockerfile"), "FROM scratch\n");
+        if (target == "Restore")
+        {
+            WriteBackup(Path.Combine(app.Root, "backups", "dev", "20250101_000000"));
+        }
+
+        if (target == "DevUp")
+        {
+            File.WriteAllText(Path.Combine(app.Root, ".env"), "POSTGRES_PASSWORD=fixture-secret-password\n");
+        }
+
+        var saved = Cleared.Append("DOCKER_HOST").ToDictionary(v => v, Environment.GetEnvironmentVariable);
+        try
+        {
+            foreach (var name in Cleared)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+
+            Environment.SetEnvironmentVariable("DOCKER_HOST", "unix:///nonexistent.sock");
+            var result = HostRun.RunIn(app.Root, [$"--target={target}", "--dryrun", .. extra]);
+            Assert.That(result.ExitCode, Is.Zero, result.All);
+            Assert.That(result.All, Does.Not.Contain("fixture-secret-password"));
+            return Golden.DryRunPlan(result.Output, app.Root);
+        }
+        finally
+        {
+            foreach (var (name, value) in saved)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+    }
+
+    /// <summary>A complete backup as Backup writes it (dump, manifest, SHA256SUMS); the dump is only bytes, never read by a dry run.</summary>
+    private static void WriteBackup(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var dump = Path.Combine(folder, "database.dump");
+        File.WriteAllText(dump, "PGDMP fixture archive\n");
+        var (sha256, size) = Build.Database.BackupManifest.Hash(dump);
+        new Build.Database.BackupManifest
+        {
+            Environment = "dev",
+            Database = "app",
+            Server = "compose service 'db'",
+            CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            DumpFile = "database.dump",
+            Sha256 = sha256,
+            SizeBytes = size,
+            ServerVersion = "15.8",
+            ServerVersionNumber = 150008,
+            ClientVersion = "pg_dump (PostgreSQL) 15.8",
+            DumpedBy = "pg_dump inside compose service 'db'",
+            DurationSeconds = 0.5,
+            Tables = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["app.items"] = 3, ["kit.schema_migrations"] = 2 },
+        }.WriteTo(folder);
+        Build.Database.BackupChecksums.Write(folder, "database.dump", Build.Database.BackupManifest.FileName);
+    }
+}

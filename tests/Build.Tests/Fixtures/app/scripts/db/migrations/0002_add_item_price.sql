@@ -1,0 +1,1 @@
+ALTER TABLE app.items ADD COLUMN IF NOT EXISTS price numeric(10, 2);
