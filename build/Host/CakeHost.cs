@@ -154,6 +154,11 @@ public sealed class CakeHost
                 {
                     new LifetimeInvoker(provider.GetRequiredService(runGuardType)).Check(context, plan);
                 }
+
+                foreach (var descriptor in plan)
+                {
+                    ((IFrostingTask)provider.GetRequiredService(descriptor.Type)).CheckInputs(context);
+                }
             }
 
             await host.RunTargetAsync(target.Name).ConfigureAwait(false);

@@ -13,6 +13,12 @@ public interface IFrostingTask
 
     void Finally(ICakeContext context);
 
+    /// <summary>
+    /// Before the run starts (after the lifetime's Prepare, before the engine prints anything), for every task of the
+    /// run: refuses bad input with a usage error or a refusal, one line; changes nothing.
+    /// </summary>
+    void CheckInputs(ICakeContext context);
+
     /// <summary>True when the task overrides <c>OnError</c>; only then is an error handler registered.</summary>
     bool HandlesErrors { get; }
 }
@@ -26,6 +32,11 @@ public abstract class FrostingTask<TContext> : IFrostingTask
     }
 
     public virtual bool ShouldRun(TContext context) => true;
+
+    /// <summary>Refuses bad input before the run starts (see <see cref="IFrostingTask.CheckInputs"/>); changes nothing.</summary>
+    public virtual void CheckInputs(TContext context)
+    {
+    }
 
     /// <summary>Called when <c>Run</c> throws. The host rethrows afterwards, so the run still fails.</summary>
     public virtual void OnError(Exception exception, TContext context)
@@ -48,6 +59,8 @@ public abstract class FrostingTask<TContext> : IFrostingTask
 
     void IFrostingTask.Finally(ICakeContext context) => Finally((TContext)context);
 
+    void IFrostingTask.CheckInputs(ICakeContext context) => CheckInputs((TContext)context);
+
     bool IFrostingTask.HandlesErrors => TaskReflection.Overrides(GetType(), nameof(OnError));
 }
 
@@ -58,6 +71,11 @@ public abstract class AsyncFrostingTask<TContext> : IFrostingTask
     public virtual Task RunAsync(TContext context) => Task.CompletedTask;
 
     public virtual bool ShouldRun(TContext context) => true;
+
+    /// <summary>Refuses bad input before the run starts (see <see cref="IFrostingTask.CheckInputs"/>); changes nothing.</summary>
+    public virtual void CheckInputs(TContext context)
+    {
+    }
 
     /// <summary>Called when <c>RunAsync</c> throws. The host rethrows afterwards, so the run still fails.</summary>
     public virtual void OnError(Exception exception, TContext context)
@@ -75,6 +93,8 @@ public abstract class AsyncFrostingTask<TContext> : IFrostingTask
     void IFrostingTask.OnError(Exception exception, ICakeContext context) => OnError(exception, (TContext)context);
 
     void IFrostingTask.Finally(ICakeContext context) => Finally((TContext)context);
+
+    void IFrostingTask.CheckInputs(ICakeContext context) => CheckInputs((TContext)context);
 
     bool IFrostingTask.HandlesErrors => TaskReflection.Overrides(GetType(), nameof(OnError));
 }

@@ -15,6 +15,9 @@ public sealed class BackupListTask : AsyncFrostingTask<BuildContext>
     /// <summary>Listing is about files; the look at the server for leftovers must not keep it waiting on an unreachable host.</summary>
     private static readonly TimeSpan ServerCheckLimit = TimeSpan.FromSeconds(10);
 
+    /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
+    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
+
     public override async Task RunAsync(BuildContext context)
     {
         var workspace = context.Run.Database;

@@ -12,6 +12,9 @@ public sealed class BackupTask : AsyncFrostingTask<BuildContext>
 {
     private const string Backup = "Backup";
 
+    /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
+    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
+
     public override async Task RunAsync(BuildContext context)
     {
         var workspace = context.Run.Database;

@@ -12,7 +12,8 @@ public sealed class DbResetTask : AsyncFrostingTask<BuildContext>
 {
     private const string DbReset = "DbReset";
 
-    public override async Task RunAsync(BuildContext context)
+    /// <summary>Every refusal before the run starts: the options, a protected environment, the database's guard.</summary>
+    public override void CheckInputs(BuildContext context)
     {
         var parameters = context.Parameters;
         if (parameters.SaveSnapshot is not null && parameters.FromSnapshot is not null)
@@ -21,8 +22,13 @@ public sealed class DbResetTask : AsyncFrostingTask<BuildContext>
         }
 
         context.Run.RefuseProtected(DbReset);
+        context.Run.Database.Guard(DbReset, parameters.AllowRemote, parameters.Confirm);
+    }
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var parameters = context.Parameters;
         var workspace = context.Run.Database;
-        workspace.Guard(DbReset, parameters.AllowRemote, parameters.Confirm);
         var reset = new ResetService(workspace);
         var request = new ResetRequest(parameters.SaveSnapshot, parameters.FromSnapshot, parameters.Seed);
         var plan = await reset.PlanAsync(request).ConfigureAwait(false);

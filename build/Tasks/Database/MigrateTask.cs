@@ -12,6 +12,9 @@ public sealed class MigrateTask : AsyncFrostingTask<BuildContext>
 {
     private const string Migrate = "Migrate";
 
+    /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
+    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
+
     public override async Task RunAsync(BuildContext context)
     {
         var workspace = context.Run.Database;

@@ -12,13 +12,18 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
 {
     private const string Restore = "Restore";
 
+    /// <summary>Refused before the run starts: a protected environment, the database's guard.</summary>
+    public override void CheckInputs(BuildContext context)
+    {
+        context.Run.RefuseProtected(Restore);
+        context.Run.Database.Guard(Restore, context.Parameters.AllowRemote, context.Parameters.Confirm);
+    }
+
     public override async Task RunAsync(BuildContext context)
     {
-        // Every refusal comes before anything is replaced: the guard, which backup, its checksums; then, in the
-        // service, pg_restore's version and its reading of the archive. Only then the pre-restore backup and the restore.
-        context.Run.RefuseProtected(Restore);
+        // Every refusal comes before anything is replaced: the guard (before the run), which backup, its checksums; then,
+        // in the service, pg_restore's version and its reading of the archive. Only then the pre-restore backup and the restore.
         var workspace = context.Run.Database;
-        workspace.Guard(Restore, context.Parameters.AllowRemote, context.Parameters.Confirm);
         var key = BackupKey.Of(workspace.Target);
         var entry = workspace.Store.Resolve(context.Parameters.Backup ?? "latest", workspace.Root, key);
         if (BackupStore.CheckIntegrity(entry) is { } problem)

@@ -13,6 +13,9 @@ public sealed class SeedTask : AsyncFrostingTask<BuildContext>
 {
     private const string Seed = "Seed";
 
+    /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
+    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
+
     public override async Task RunAsync(BuildContext context)
     {
         var workspace = context.Run.Database;

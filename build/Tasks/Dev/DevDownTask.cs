@@ -12,15 +12,18 @@ public sealed class DevDownTask : AsyncFrostingTask<BuildContext>
 {
     private const string DevDown = "DevDown";
 
-    public override async Task RunAsync(BuildContext context)
+    /// <summary>Refused before the run starts: removing data needs the project's name typed out.</summary>
+    public override void CheckInputs(BuildContext context)
     {
-        // Refused before anything else runs: removing data needs the project's name typed out.
         var name = context.Run.ProjectName;
         if (context.Parameters.Volumes && context.Parameters.Confirm != name)
         {
             throw new UsageException($"--volumes deletes every data volume of stack '{name}' (the database included): add --confirm={name} to go ahead.");
         }
+    }
 
+    public override async Task RunAsync(BuildContext context)
+    {
         var project = context.Run.Compose;
 
         var stack = context.Run.Stack;

@@ -14,23 +14,26 @@ public sealed class PruneTask : AsyncFrostingTask<BuildContext>
 {
     private const string Prune = "Prune";
 
+    /// <summary>Refused before the run starts: deleting volumes needs the compose project typed out.</summary>
+    public override void CheckInputs(BuildContext context)
+    {
+        var composeProjects = ComposeProjects(context);
+        if (context.Parameters.Volumes && (context.Parameters.Confirm is not { } confirm || !composeProjects.Contains(confirm)))
+        {
+            throw new UsageException(
+                $"--volumes deletes the data volumes (the database included) of a compose project: add --confirm=<project>, one of {string.Join(", ", composeProjects.Order())}.");
+        }
+    }
+
     public override async Task RunAsync(BuildContext context)
     {
         var docker = context.Config.Docker;
         var settings = context.Config.Ops.Prune;
         var stem = docker.ProjectName ?? context.Config.Project.Name;
-        HashSet<string> composeProjects = context.Parameters.ProjectName is { } named
-            ? [named]
-            : docker.Environments.Keys.Select(e => $"{stem}-{e}").ToHashSet(StringComparer.Ordinal);
+        var composeProjects = ComposeProjects(context);
         var volumeProjects = new HashSet<string>(StringComparer.Ordinal);
-        if (context.Parameters.Volumes)
+        if (context.Parameters.Volumes && context.Parameters.Confirm is { } confirm)
         {
-            if (context.Parameters.Confirm is not { } confirm || !composeProjects.Contains(confirm))
-            {
-                throw new UsageException(
-                    $"--volumes deletes the data volumes (the database included) of a compose project: add --confirm=<project>, one of {string.Join(", ", composeProjects.Order())}.");
-            }
-
             volumeProjects.Add(confirm);
         }
 
@@ -85,5 +88,15 @@ public sealed class PruneTask : AsyncFrostingTask<BuildContext>
         {
             context.Log.Information($"Removed {plan.Items.Count} item(s), about {ByteSize.Format(plan.Bytes)}.");
         }
+    }
+
+    /// <summary>The compose projects Prune looks at: --project-name, else one per environment of config/docker.json.</summary>
+    private static HashSet<string> ComposeProjects(BuildContext context)
+    {
+        var docker = context.Config.Docker;
+        var stem = docker.ProjectName ?? context.Config.Project.Name;
+        return context.Parameters.ProjectName is { } named
+            ? [named]
+            : docker.Environments.Keys.Select(e => $"{stem}-{e}").ToHashSet(StringComparer.Ordinal);
     }
 }
