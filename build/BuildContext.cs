@@ -46,10 +46,10 @@ public sealed partial class BuildContext : FrostingContext
         Git = new GitTool(Runner);
         Compose = new ComposeTool(Runner);
         Gcloud = new GcloudTool(Runner);
-        git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.Root }, ProcessEnvironment));
+        git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.App }, ProcessEnvironment));
         compose = new(() => Compose.DetectAsync(ComposeTool.PreferredFlavor(ProcessEnvironment)));
         envOverlays = new(() => File.Exists(Path.Combine(Paths.App, "config", "docker.json"))
-            ? Config.Docker.EnvOverlays.Select(overlay => DotEnvFile.Load(Path.Combine(Paths.Root, overlay))).ToArray()
+            ? Config.Docker.EnvOverlays.Select(overlay => DotEnvFile.Load(Path.Combine(Paths.App, overlay))).ToArray()
             : []);
     }
 

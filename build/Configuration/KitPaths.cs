@@ -7,11 +7,10 @@ namespace Build.Configuration;
 /// team owns (config/, compose files, migrations, seed data, .env, its source). They are the same folder for the
 /// sample at the repository root; <c>--app=&lt;folder&gt;</c> or <c>KIT_APP</c> names another.
 /// </summary>
+/// <param name="Kit">The kit's root: build/, docker/, scripts/, the schemas.</param>
+/// <param name="App">The app folder: every path in the app's configuration is relative to it.</param>
 public sealed record KitPaths(string Kit, string App)
 {
-    /// <summary>The app folder: every path in the app's configuration is relative to it.</summary>
-    public string Root => App;
-
     public string DotEnv => Path.Combine(App, ".env");
 
     public string DotEnvExample => Path.Combine(App, ".env.example");

@@ -33,7 +33,7 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
             var result = await runner.RunAsync(
                 command with
                 {
-                    WorkingDirectory = paths.Root,
+                    WorkingDirectory = paths.Kit,
                     IsQuery = true,
                     Quiet = true,
                     Timeout = config.ProbeTimeout,
@@ -55,7 +55,7 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
 
     public async Task<DoctorCheck> SdkAsync(CancellationToken cancellationToken = default)
     {
-        var local = Path.Combine(paths.Root, ".dotnet", "dotnet");
+        var local = Path.Combine(paths.Kit, ".dotnet", "dotnet");
         var installed = new List<string>();
         var localInstall = false;
         if (File.Exists(local))
@@ -67,7 +67,7 @@ public sealed class DoctorProbes(ICommandRunner runner, KitPaths paths, DoctorCo
 
         var system = await ProbeAsync(DotNetTool.Command(DotNetTool.ListSdksArguments(), query: true), cancellationToken: cancellationToken).ConfigureAwait(false);
         installed.AddRange(SdkCheck.ParseListSdks(system.Output ?? string.Empty));
-        return SdkCheck.Evaluate(SdkCheck.ReadGlobalJson(Path.Combine(paths.Root, "global.json")), installed.Distinct().ToArray(), localInstall);
+        return SdkCheck.Evaluate(SdkCheck.ReadGlobalJson(Path.Combine(paths.Kit, "global.json")), installed.Distinct().ToArray(), localInstall);
     }
 
     /// <summary>The engine check, and the client version (for buildx) as a by-product.</summary>

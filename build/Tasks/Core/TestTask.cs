@@ -27,7 +27,7 @@ public sealed class TestTask : AsyncFrostingTask<BuildContext>
         var summary = TrxSummary.Empty;
         foreach (var project in context.Config.Project.TestProjects)
         {
-            var path = Path.Combine(context.Paths.Root, project);
+            var path = Path.Combine(context.Paths.App, project);
             if (!File.Exists(path))
             {
                 context.Log.Information($"Not found, skipped: {project}");
@@ -43,7 +43,7 @@ public sealed class TestTask : AsyncFrostingTask<BuildContext>
                     Project = path,
                     Loggers = [$"trx;LogFileName={trx}", "console;verbosity=normal"],
                     Filter = context.Parameters.Filter,
-                    WorkingDirectory = context.Paths.Root,
+                    WorkingDirectory = context.Paths.App,
                 }).ConfigureAwait(false);
             }
             catch (ToolFailedException failure)

@@ -35,7 +35,7 @@ public sealed class CloudBuildDeployTask : AsyncFrostingTask<BuildContext>
             context.Log.Information($"note: uncommitted changes are uploaded too; the image is still tagged {git.ShortCommit}.");
         }
 
-        var submission = new CloudBuildSubmission(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.Root);
+        var submission = new CloudBuildSubmission(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.App);
         var settings = submission.Prepare(target, context.Config.Deploy.CloudBuild, git.Commit);
         context.Log.Information($"Cloud Build for {target.Environment}: substitutions checked against {settings.Config}; pushes {target.Settings.ImageRepository}:{git.Commit} and :{target.Environment}");
         context.Log.Information("   read:  " + CommandStep.Line(GcloudTool.AuthListArguments()));

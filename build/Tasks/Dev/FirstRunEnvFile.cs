@@ -23,7 +23,7 @@ internal static class FirstRunEnvFile
         // Every required variable already in the kit's environment (CI, the kit's own tests): nothing is missing.
         var docker = context.Config.Docker;
         var required = docker.RequiredVariables.Concat(docker.Environment(context.EnvironmentName).Files
-            .Select(f => Path.Combine(context.Paths.Root, f)).Where(File.Exists).SelectMany(f => Docker.ComposeProject.RequiredVariablesIn(File.ReadAllText(f))));
+            .Select(f => Path.Combine(context.Paths.App, f)).Where(File.Exists).SelectMany(f => Docker.ComposeProject.RequiredVariablesIn(File.ReadAllText(f))));
         if (required.All(v => !string.IsNullOrEmpty(context.ProcessEnvironment.GetValueOrDefault(v))))
         {
             return;

@@ -16,7 +16,7 @@ public sealed class OfflineImagesTask : AsyncFrostingTask<BuildContext>
         // The overlay written is the first of config/docker.json's envOverlays, so the kit layers it over .env afterwards.
         var overlay = context.Config.Docker.EnvOverlays.FirstOrDefault() ?? ".env.offline";
         var script = Path.Combine(context.Paths.Docker, "offline", "build.sh");
-        var arguments = new List<string> { "--env-file", Path.Combine(context.Paths.Root, overlay) };
+        var arguments = new List<string> { "--env-file", Path.Combine(context.Paths.App, overlay) };
         if (context.ProcessEnvironment.TryGetValue("DEBIAN_MIRROR", out var mirror) && !string.IsNullOrEmpty(mirror))
         {
             arguments.AddRange(["--mirror", mirror]);
@@ -28,7 +28,7 @@ public sealed class OfflineImagesTask : AsyncFrostingTask<BuildContext>
             Arguments = arguments,
             Name = "docker/offline/build.sh",
             Requirements = "It needs bash, debootstrap and a Docker engine (bash scripts/ci/install-docker.sh installs them).",
-            WorkingDirectory = context.Paths.Root,
+            WorkingDirectory = context.Paths.App,
         }).ConfigureAwait(false);
         if (!context.IsDryRun)
         {

@@ -29,14 +29,14 @@ public sealed class ComposeValidateTask : AsyncFrostingTask<BuildContext>
         // The variables a fresh clone has: .env.example, then this machine's .env and overlays over it. So CI (no .env)
         // validates what a newcomer gets, and a developer what they run.
         var docker = context.Config.Docker;
-        var overlays = new[] { context.Paths.DotEnv }.Concat(docker.EnvOverlays.Select(o => Path.Combine(context.Paths.Root, o))).Select(DotEnvFile.Load).ToArray();
+        var overlays = new[] { context.Paths.DotEnv }.Concat(docker.EnvOverlays.Select(o => Path.Combine(context.Paths.App, o))).Select(DotEnvFile.Load).ToArray();
         foreach (var environment in docker.Environments.Keys)
         {
             foreach (var version in versions)
             {
                 var project = ComposeProject.Create(version, docker, new ComposeInputs
                 {
-                    Root = context.Paths.Root,
+                    Root = context.Paths.App,
                     NameStem = docker.ProjectName ?? context.Config.Project.Name,
                     EnvironmentName = environment,
                     ProjectNameOverride = context.Parameters.ProjectName,
