@@ -178,7 +178,7 @@ public sealed class DevStackTests
         Assert.That(second.Output, Does.Contain("api: unchanged (inputs"), second.ToString());
         Assert.That(second.Output, Does.Contain("api-dev: unchanged (inputs"), second.ToString());
         Assert.That(second.Output, Does.Not.Contain("> docker build"), second.ToString());
-        var labels = Kit.Docker("image", "inspect", "--format", "{{index .Config.Labels \"org.example.kit.inputs-hash\"}} {{index .Config.Labels \"org.opencontainers.image.revision\"}}", "kit-sample/api:dev");
+        var labels = Kit.Docker("image", "inspect", "--format", "{{index .Config.Labels \"org.example.kit.inputs-hash\"}} {{index .Config.Labels \"org.opencontainers.image.revision\"}}", $"{AppConfig.Repository("api")}:dev");
         Assert.That(labels.Output.Trim(), Does.Match("^[0-9a-f]{64} [0-9a-f]{40}$"), labels.ToString());
     }
 

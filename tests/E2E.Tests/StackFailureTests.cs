@@ -23,7 +23,7 @@ public sealed class StackFailureTests
     /// What every step runs with: no password in the environment (the scratch root's .env must carry it), and the
     /// image BuildImages tags in every checkout (.env.example names ':local', which only a checkout's own builds tag).
     /// </summary>
-    private static readonly Dictionary<string, string?> FreshClone = new() { ["POSTGRES_PASSWORD"] = null, ["API_IMAGE"] = "kit-sample/api:dev" };
+    private static readonly Dictionary<string, string?> FreshClone = new() { ["POSTGRES_PASSWORD"] = null, ["API_IMAGE"] = $"{AppConfig.Repository("api")}:dev" };
 
     private string DotEnv => Path.Combine(root, ".env");
 
@@ -86,18 +86,18 @@ public sealed class StackFailureTests
         others.Add(other);
         var arguments = new[] { "--target=DevUp", "--skip-build", $"--env={Stack.Environment}", $"--project-name={other.Name}", $"--port-offset={other.PortOffset}" };
 
-        var kitImage = Run(new() { ["API_IMAGE"] = "kit-sample/api:e2e-missing" }, DevUpTimeout, arguments);
+        var kitImage = Run(new() { ["API_IMAGE"] = $"{AppConfig.Repository("api")}:e2e-missing" }, DevUpTimeout, arguments);
 
         Assert.That(kitImage.ExitCode, Is.EqualTo(1), kitImage.ToString());
         Assert.That(ErrorLines(kitImage), Is.EqualTo(new[]
         {
-            "Error: Image kit-sample/api:e2e-missing (service api) is not on this machine, and --skip-build starts from images already built: drop --skip-build, or run ./build.sh --target=BuildImages first.",
+            $"Error: Image {AppConfig.Repository("api")}:e2e-missing (service api) is not on this machine, and --skip-build starts from images already built: drop --skip-build, or run ./build.sh --target=BuildImages first.",
         }), kitImage.ToString());
         Assert.That(kitImage.Output, Does.Not.Contain("docker compose failed"));
         AssertNothingCreated(other);
 
         // A public image no registry answers for: the offline stand-ins are the way out.
-        var publicImage = Run(new() { ["API_IMAGE"] = "kit-sample/api:dev", ["POSTGRES_IMAGE"] = "registry.invalid/e2e/postgres:15" }, DevUpTimeout, arguments);
+        var publicImage = Run(new() { ["API_IMAGE"] = $"{AppConfig.Repository("api")}:dev", ["POSTGRES_IMAGE"] = "registry.invalid/e2e/postgres:15" }, DevUpTimeout, arguments);
 
         Assert.That(publicImage.ExitCode, Is.EqualTo(1), publicImage.ToString());
         var error = ErrorLines(publicImage).Single();

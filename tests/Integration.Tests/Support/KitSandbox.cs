@@ -6,8 +6,9 @@ using Build.Host;
 namespace Integration.Tests.Support;
 
 /// <summary>
-/// A throwaway kit checkout for one test: the repository's config/ and scripts/db/ copied into a temporary folder,
-/// editable per test, with the real host run in-process against it (KIT_ROOT), as ./build.sh would.
+/// A throwaway kit checkout for one test: the integration tests' own fixture app (tests/Integration.Tests/Fixtures/app:
+/// config/ and scripts/db/, never the repository's) and the kit's schemas copied into a temporary folder, editable per
+/// test, with the real host run in-process against it (KIT_ROOT), as ./build.sh would.
 /// </summary>
 public sealed class KitSandbox : IDisposable
 {
@@ -16,8 +17,8 @@ public sealed class KitSandbox : IDisposable
     public KitSandbox()
     {
         Root = Directory.CreateTempSubdirectory("kit-sandbox-").FullName;
-        Copy(Path.Combine(RepositoryRoot.Path, "config"), Path.Combine(Root, "config"));
-        Copy(Path.Combine(RepositoryRoot.Path, "scripts", "db"), Path.Combine(Root, "scripts", "db"));
+        Copy(Path.Combine(RepositoryRoot.Path, "tests", "Integration.Tests", "Fixtures", "app"), Root);
+        Copy(Path.Combine(RepositoryRoot.Path, "config", "schema"), Path.Combine(Root, "config", "schema"));
     }
 
     public string Root { get; }

@@ -1,0 +1,22 @@
+using System.Text.Json;
+
+namespace E2E.Tests.Support;
+
+/// <summary>
+/// What the end-to-end tests need to know of the app they run (the repository's app folder), read from its
+/// config/docker.json rather than written into the tests: a team that renames its images keeps a green suite.
+/// </summary>
+public static class AppConfig
+{
+    private static readonly Lazy<JsonElement> Docker = new(() =>
+    {
+        using var document = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(Kit.Root, "config", "docker.json")),
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return document.RootElement.Clone();
+    });
+
+    /// <summary>The repository of an image of config/docker.json (e.g. the sample's <c>api</c>).</summary>
+    public static string Repository(string image) =>
+        Docker.Value.GetProperty("images").GetProperty(image).GetProperty("repository").GetString()!;
+}
