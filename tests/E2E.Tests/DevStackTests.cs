@@ -318,6 +318,26 @@ public sealed class DevStackTests
         var projectText = File.ReadAllText(project);
         Assert.That(projectText, Does.Contain(Anchor));
         File.WriteAllText(project, projectText.Replace(Anchor, Anchor + "\n    \"broken\": { \"description\": \"an api that turns unhealthy\", \"local\": true },", StringComparison.Ordinal));
+
+        // DevUp migrates and seeds: the environment's database is the stack's db service, as for dev.
+        var database = Path.Combine(root, "config", "database.json");
+        var databaseText = File.ReadAllText(database);
+        Assert.That(databaseText, Does.Contain(Anchor));
+        File.WriteAllText(database, databaseText.Replace(
+            Anchor,
+            Anchor + """
+
+                "broken": {
+                  "compose": { "service": "db" },
+                  "host": "127.0.0.1",
+                  "port": { "variable": "POSTGRES_PORT", "default": "5432" },
+                  "addPortOffset": true,
+                  "database": { "variable": "POSTGRES_DB", "default": "app" },
+                  "username": { "variable": "POSTGRES_USER", "default": "app" },
+                  "password": { "variable": "POSTGRES_PASSWORD" }
+                },
+            """,
+            StringComparison.Ordinal));
         return root;
     }
 }
