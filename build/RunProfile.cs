@@ -68,7 +68,7 @@ public sealed class RunProfile
             var target = DatabaseTargetResolver.Resolve(
                 EnvironmentName, context.Parameters.Connection, config, context.Config.Project, context.Variable, context.Parameters.PortOffset, context.Secrets, context.IsDryRun,
                 publishedPort: name => inputs.Value.HostPorts.TryGetValue(name, out var port) ? port : null);
-            return new DatabaseWorkspace(target, config, Paths.App, context.Runner, context.Log, context.IsDryRun, () => Compose);
+            return new DatabaseWorkspace(target, config, Paths.App, context.Runner, context.Log, () => Compose);
         });
     }
 

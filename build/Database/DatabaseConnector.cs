@@ -34,10 +34,10 @@ public static class DatabaseConnector
     }
 
     /// <summary>
-    /// For a dry run, which needs no database: the open connection, or null and why not (the plan then says what it
-    /// would read at run time instead of failing).
+    /// For a plan, which needs no database: the open connection, or null and why not (the plan then says what it reads
+    /// at run time instead of failing; a run that follows it fails with that same reason).
     /// </summary>
-    public static async Task<(NpgsqlConnection? Connection, string? Problem)> TryOpenAsync(DatabaseTarget target, CancellationToken cancellationToken = default)
+    public static async Task<(NpgsqlConnection? Connection, DatabaseException? Problem)> TryOpenAsync(DatabaseTarget target, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -45,7 +45,7 @@ public static class DatabaseConnector
         }
         catch (DatabaseException failure)
         {
-            return (null, failure.Message);
+            return (null, failure);
         }
     }
 

@@ -53,6 +53,12 @@ public sealed record TransactionStep(string Database, IReadOnlyList<SqlStep> Sta
 /// </summary>
 public sealed record MigrateStep(string Database, IReadOnlyList<MigrationFile>? Files, string HistoryTable) : DatabaseStep
 {
+    /// <summary>
+    /// Every migration file, which the history is checked against when the step runs (an applied one that changed is
+    /// refused, one whose file is gone is a warning); null: the workspace's, loaded then.
+    /// </summary>
+    public IReadOnlyList<MigrationFile>? All { get; init; }
+
     public override IEnumerable<string> Render()
     {
         if (Files is null)
@@ -61,16 +67,43 @@ public sealed record MigrateStep(string Database, IReadOnlyList<MigrationFile>? 
         }
 
         return Files.Count == 0
-            ? [$"migrate {Database}: no migrations"]
+            ? [$"migrate {Database}: no migrations to apply"]
             : [$"migrate {Database}: {Files.Count} migration(s), each in its own transaction, recorded in {HistoryTable}:", .. Files.Select(f => "    " + f.RelativePath)];
     }
 }
 
-/// <summary>The seed files of a profile, applied in one transaction.</summary>
+/// <summary>
+/// The seed files of a profile, applied in one transaction. <see cref="Tables"/> are counted before and after (for the
+/// closing line; empty: nothing is counted); with <see cref="OnlyIf"/> the step seeds only while they hold fewer rows.
+/// </summary>
 public sealed record SeedStep(string Database, string Profile, IReadOnlyList<string> Files) : DatabaseStep
 {
-    public override IEnumerable<string> Render() =>
-        [$"seed {Database} with profile '{Profile}' in one transaction:", .. Files.Select(f => "    " + f)];
+    public IReadOnlyList<string> Tables { get; init; } = [];
+
+    public SeedThreshold? OnlyIf { get; init; }
+
+    public override IEnumerable<string> Render()
+    {
+        IEnumerable<string> lines = [$"seed {Database} with profile '{Profile}' in one transaction:", .. Files.Select(f => "    " + f)];
+        return OnlyIf is null ? lines : lines.Append("    " + OnlyIf.Render(Tables));
+    }
+}
+
+/// <summary>
+/// Seed only while the seeded tables hold fewer than <see cref="Rows"/> rows together, counted when the step runs.
+/// <see cref="Now"/>: what they held when the plan was made; null when that could not be read.
+/// </summary>
+public sealed record SeedThreshold(int Rows, long? Now)
+{
+    public const string ReadAtRunTime = "<if the seeded tables are below the threshold, read at run time>";
+
+    public string Render(IReadOnlyList<string> tables)
+    {
+        var condition = $"{string.Join(", ", tables)}: fewer than {Rows} row(s) together";
+        return Now is { } rows
+            ? $"if the seeded tables are below the threshold when it runs ({condition}; now {rows})"
+            : $"{ReadAtRunTime} ({condition})";
+    }
 }
 
 /// <summary>A backup as part of another plan (before a reset or a restore).</summary>

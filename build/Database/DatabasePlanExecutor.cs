@@ -4,12 +4,13 @@ using Npgsql;
 namespace Build.Database;
 
 /// <summary>What running a plan did, for the task's closing line.</summary>
-public sealed record DatabasePlanResult(BackupEntry? Backup, MigrationResult? Migrated, string? Seeded);
+public sealed record DatabasePlanResult(BackupEntry? Backup, MigrationResult? Migrated, SeedResult? Seeded);
 
 /// <summary>
 /// Runs a <see cref="DatabasePlan"/> step by step, exactly as it is printed: the SQL text and parameters of each step,
 /// the listed migrations and seed files, the backup's dump command. A step that finds the database other than the plan
-/// assumed (a migration list that no longer matches) stops the run before it changes anything.
+/// assumed (a migration list that no longer matches) stops the run before it changes anything; what a plan could only
+/// say "read at run time" of (pending migrations, the seed threshold) is read here.
 /// </summary>
 public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
 {
@@ -21,7 +22,7 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
         var connections = new Dictionary<string, NpgsqlConnection>(StringComparer.Ordinal);
         BackupEntry? backup = null;
         MigrationResult? migrated = null;
-        string? seeded = null;
+        SeedResult? seeded = null;
         try
         {
             foreach (var step in plan.Steps)
@@ -53,8 +54,7 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
                         migrated = await MigrateAsync(await OpenAsync(migrate.Database).ConfigureAwait(false), migrate, cancellationToken).ConfigureAwait(false);
                         break;
                     case SeedStep seed:
-                        await workspace.Seeder.ApplyAsync(await OpenAsync(seed.Database).ConfigureAwait(false), seed.Profile, seed.Files, cancellationToken).ConfigureAwait(false);
-                        seeded = seed.Profile;
+                        seeded = await workspace.Seeder.SeedAsync(await OpenAsync(seed.Database).ConfigureAwait(false), seed, cancellationToken).ConfigureAwait(false);
                         break;
                     case SnapshotStep { Action: SnapshotAction.Save } snapshot:
                         await workspace.Snapshots.SaveAsync(snapshot.Name, cancellationToken).ConfigureAwait(false);
@@ -108,22 +108,6 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
         await DatabaseConnector.ExecuteAsync(connection, step.Text, transaction, cancellationToken, step.Values()).ConfigureAwait(false);
     }
 
-    private async Task<MigrationResult> MigrateAsync(NpgsqlConnection connection, MigrateStep step, CancellationToken cancellationToken)
-    {
-        var runner = workspace.Migrations;
-        var files = step.Files ?? workspace.LoadMigrations();
-        if (step.Files is { } planned)
-        {
-            // The plan named the migrations; a database that would apply others is not the one the plan was made for.
-            var applied = await runner.AppliedAsync(connection, cancellationToken).ConfigureAwait(false);
-            var pending = planned.Where(m => !applied.ContainsKey(m.Version)).Select(m => m.RelativePath).ToArray();
-            if (pending.Length != planned.Count)
-            {
-                throw DatabaseException.Failed(
-                    $"The plan applies {string.Join(", ", planned.Select(m => m.RelativePath))}, but the database has {string.Join(", ", planned.Where(m => applied.ContainsKey(m.Version)).Select(m => m.RelativePath))} applied already; nothing was migrated.");
-            }
-        }
-
-        return await runner.MigrateAsync(connection, files, dryRun: false, cancellationToken).ConfigureAwait(false);
-    }
+    private Task<MigrationResult> MigrateAsync(NpgsqlConnection connection, MigrateStep step, CancellationToken cancellationToken) =>
+        workspace.Migrations.MigrateAsync(connection, step.All ?? workspace.LoadMigrations(), step.Files, cancellationToken);
 }

@@ -21,7 +21,6 @@ public sealed class DatabaseWorkspace
         string root,
         ICommandRunner runner,
         ICakeLog log,
-        bool isDryRun,
         Func<ComposeProject> composeProject)
     {
         Target = target;
@@ -29,7 +28,6 @@ public sealed class DatabaseWorkspace
         Root = root;
         Runner = runner;
         Log = log;
-        IsDryRun = isDryRun;
         this.composeProject = composeProject;
     }
 
@@ -42,8 +40,6 @@ public sealed class DatabaseWorkspace
     public ICommandRunner Runner { get; }
 
     public ICakeLog Log { get; }
-
-    public bool IsDryRun { get; }
 
     public string MigrationsFolder => Path.GetFullPath(Config.Migrations, Root);
 

@@ -5,8 +5,11 @@ using Npgsql;
 
 namespace Build.Database;
 
-/// <summary>What Migrate did (or, in a dry run, would do).</summary>
-public sealed record MigrationResult(IReadOnlyList<MigrationFile> Applied, IReadOnlyList<MigrationFile> Pending, int CurrentVersion);
+/// <summary>What Migrate did: the migrations applied and the version the database is at now.</summary>
+public sealed record MigrationResult(IReadOnlyList<MigrationFile> Applied, int CurrentVersion);
+
+/// <summary>The history read against the files: what is pending, the version now, and applied versions whose file is gone.</summary>
+public sealed record MigrationStatus(IReadOnlyList<MigrationFile> Pending, int CurrentVersion, IReadOnlyList<string> Missing);
 
 /// <summary>
 /// Applies pending migrations in version order, each in its own transaction together with its row in the history
@@ -20,55 +23,77 @@ public sealed class MigrationRunner(HistoryTableConfig history, ICakeLog log)
 
     private string Table => Sql.Qualified(history.Schema, history.Table);
 
-    public async Task<MigrationResult> MigrateAsync(NpgsqlConnection connection, IReadOnlyList<MigrationFile> migrations, bool dryRun, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Read-only (what a plan asks): the history against <paramref name="migrations"/>. An applied migration whose file
+    /// changed is a refusal here already, so a plan never lists migrations a run would refuse.
+    /// </summary>
+    public async Task<MigrationStatus> StatusAsync(NpgsqlConnection connection, IReadOnlyList<MigrationFile> migrations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(migrations);
+        return Status(await AppliedAsync(connection, cancellationToken).ConfigureAwait(false), migrations);
+    }
+
+    /// <summary>
+    /// Applies the pending migrations of <paramref name="migrations"/>. <paramref name="planned"/>: the ones the plan
+    /// listed (null: whichever are pending). Under the lock the pending ones must be exactly those, else nothing is applied:
+    /// a database that would apply others is not the one the plan was made for.
+    /// </summary>
+    public async Task<MigrationResult> MigrateAsync(NpgsqlConnection connection, IReadOnlyList<MigrationFile> migrations, IReadOnlyList<MigrationFile>? planned, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(migrations);
-        if (!dryRun)
-        {
-            await EnsureHistoryTableAsync(connection, cancellationToken).ConfigureAwait(false);
-            await DatabaseConnector.ExecuteAsync(connection, $"SELECT pg_advisory_lock({LockKey})", cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
+        await EnsureHistoryTableAsync(connection, cancellationToken).ConfigureAwait(false);
+        await DatabaseConnector.ExecuteAsync(connection, $"SELECT pg_advisory_lock({LockKey})", cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            var applied = await AppliedAsync(connection, cancellationToken).ConfigureAwait(false);
-            foreach (var migration in migrations)
+            var status = Status(await AppliedAsync(connection, cancellationToken).ConfigureAwait(false), migrations);
+            foreach (var missing in status.Missing)
             {
-                if (applied.TryGetValue(migration.Version, out var recorded) && recorded.Checksum != migration.Checksum)
-                {
-                    throw DatabaseException.Refused(
-                        $"{migration.RelativePath} was changed after it was applied (recorded checksum {recorded.Checksum[..12]}, file now {migration.Checksum[..12]}). "
-                        + "An applied migration is history: restore the file from git and put the change into a new migration.");
-                }
+                log.Warning(missing);
             }
 
-            foreach (var orphan in applied.Keys.Where(v => migrations.All(m => m.Version != v)).Order())
+            if (planned is not null && !planned.Select(m => m.Version).SequenceEqual(status.Pending.Select(m => m.Version)))
             {
-                log.Warning($"Migration {orphan:D4} ({applied[orphan].File}) is recorded as applied but its file is gone.");
+                throw DatabaseException.Failed(
+                    $"The plan applies {Names(planned)}, but the database has {Names(status.Pending)} pending now (another run migrated it meanwhile?); nothing was migrated.");
             }
 
-            var pending = migrations.Where(m => !applied.ContainsKey(m.Version)).ToArray();
             var done = new List<MigrationFile>();
-            if (!dryRun)
+            foreach (var migration in planned ?? status.Pending)
             {
-                foreach (var migration in pending)
-                {
-                    await ApplyAsync(connection, migration, cancellationToken).ConfigureAwait(false);
-                    done.Add(migration);
-                }
+                await ApplyAsync(connection, migration, cancellationToken).ConfigureAwait(false);
+                done.Add(migration);
             }
 
-            var current = applied.Keys.Concat(done.Select(m => m.Version)).DefaultIfEmpty(0).Max();
-            return new MigrationResult(done, dryRun ? pending : [], current);
+            return new MigrationResult(done, done.Select(m => m.Version).Append(status.CurrentVersion).Max());
         }
         finally
         {
-            if (!dryRun && connection.State == System.Data.ConnectionState.Open)
+            if (connection.State == System.Data.ConnectionState.Open)
             {
                 await DatabaseConnector.ExecuteAsync(connection, $"SELECT pg_advisory_unlock({LockKey})", cancellationToken: CancellationToken.None).ConfigureAwait(false);
             }
         }
+    }
+
+    private static string Names(IReadOnlyList<MigrationFile> migrations) =>
+        migrations.Count == 0 ? "none" : string.Join(", ", migrations.Select(m => m.RelativePath));
+
+    private static MigrationStatus Status(IReadOnlyDictionary<int, (string File, string Checksum)> applied, IReadOnlyList<MigrationFile> migrations)
+    {
+        foreach (var migration in migrations)
+        {
+            if (applied.TryGetValue(migration.Version, out var recorded) && recorded.Checksum != migration.Checksum)
+            {
+                throw DatabaseException.Refused(
+                    $"{migration.RelativePath} was changed after it was applied (recorded checksum {recorded.Checksum[..12]}, file now {migration.Checksum[..12]}). "
+                    + "An applied migration is history: restore the file from git and put the change into a new migration.");
+            }
+        }
+
+        var missing = applied.Keys.Where(v => migrations.All(m => m.Version != v)).Order()
+            .Select(v => $"Migration {v:D4} ({applied[v].File}) is recorded as applied but its file is gone.").ToArray();
+        return new MigrationStatus(migrations.Where(m => !applied.ContainsKey(m.Version)).ToArray(), applied.Keys.DefaultIfEmpty(0).Max(), missing);
     }
 
     /// <summary>Applied versions with the file and checksum recorded; empty when there is no history table yet.</summary>

@@ -44,7 +44,8 @@ public sealed class ResetService(DatabaseWorkspace workspace)
         steps.Add(ServerInfo.TerminateOtherSessionsStep(database, database) with { Report = "Ended {0} other session(s) on " + database });
         steps.Add(SchemaReset.Step(database, workspace.Config.Schemas, history));
         // The history was just cleared: every migration file is pending, so the list is known before the run.
-        steps.Add(new MigrateStep(database, workspace.LoadMigrations(), Sql.Qualified(history.Schema, history.Table)));
+        var migrations = workspace.LoadMigrations();
+        steps.Add(new MigrateStep(database, migrations, Sql.Qualified(history.Schema, history.Table)) { All = migrations });
         steps.Add(new SeedStep(database, profile, workspace.Seeder.FilesOf(profile)));
         return new DatabasePlan { Title = $"Reset {target.Describe()}:", Steps = steps };
     }
@@ -67,6 +68,6 @@ public sealed class ResetService(DatabaseWorkspace workspace)
         }
 
         return $"Reset {target}: {result.Migrated?.Applied.Count ?? 0} migration(s) applied (version {result.Migrated?.CurrentVersion ?? 0:D4}), "
-            + (result.Seeded is { } seeded ? $"seeded profile '{seeded}'." : "not seeded.");
+            + (result.Seeded is { } seeded ? $"seeded profile '{seeded.Profile}'." : "not seeded.");
     }
 }

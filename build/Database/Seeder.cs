@@ -4,8 +4,8 @@ using Npgsql;
 
 namespace Build.Database;
 
-/// <summary>What Seed did: the files applied, or why nothing was.</summary>
-public sealed record SeedResult(string Profile, IReadOnlyList<string> Applied, string? SkipReason, long RowsBefore);
+/// <summary>What a seed step did: the files applied, or why nothing was; the seeded tables' rows around it when counted.</summary>
+public sealed record SeedResult(string Profile, IReadOnlyList<string> Applied, string? SkipReason, long? RowsBefore, long? RowsAfter);
 
 /// <summary>
 /// Demo data from <c>&lt;seed folder&gt;/&lt;profile&gt;/*.sql</c>, applied in name order in one transaction. Profiles are
@@ -17,40 +17,29 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
 {
     public static readonly IReadOnlyList<string> Profiles = ["minimal", "demo"];
 
-    public async Task<SeedResult> SeedAsync(NpgsqlConnection connection, string? explicitProfile, bool dryRun, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs a <see cref="SeedStep"/>: counts its tables, skips when they hold its threshold or more, applies its files,
+    /// counts again. A step without tables applies its files and counts nothing.
+    /// </summary>
+    public async Task<SeedResult> SeedAsync(NpgsqlConnection connection, SeedStep step, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var profile = explicitProfile ?? config.DefaultProfile;
-        var files = Files(profile);
-        long rows;
-        try
+        ArgumentNullException.ThrowIfNull(step);
+        long? before = step.Tables.Count == 0 ? null : await CountRowsAsync(connection, step.Tables, cancellationToken).ConfigureAwait(false);
+        if (step.OnlyIf is { } threshold && before >= threshold.Rows)
         {
-            rows = await CountSeededRowsAsync(connection, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DatabaseException) when (dryRun)
-        {
-            // In a dry run Migrate only planned the tables; they would exist by now.
-            rows = 0;
+            return new SeedResult(step.Profile, [], SkipReason(step.Tables, before.Value, threshold.Rows, step.Profile), before, before);
         }
 
-        if (explicitProfile is null && rows >= config.Threshold)
-        {
-            return new SeedResult(
-                profile,
-                [],
-                $"the seeded tables ({string.Join(", ", config.Tables)}) hold {rows} row(s), at or above the threshold {config.Threshold} "
-                + $"(config/database.json seed.threshold); pass --seed={profile} to seed anyway",
-                rows);
-        }
-
-        if (dryRun)
-        {
-            return new SeedResult(profile, files.Select(f => Path.GetRelativePath(root, f)).ToArray(), "dry run", rows);
-        }
-
-        var applied = await ApplyAsync(connection, profile, files.Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).ToArray(), cancellationToken).ConfigureAwait(false);
-        return new SeedResult(profile, applied, null, rows);
+        var applied = await ApplyAsync(connection, step.Profile, step.Files, cancellationToken).ConfigureAwait(false);
+        long? after = before is null ? null : await CountRowsAsync(connection, step.Tables, cancellationToken).ConfigureAwait(false);
+        return new SeedResult(step.Profile, applied, null, before, after);
     }
+
+    /// <summary>Why a seed below the threshold only is skipped.</summary>
+    public static string SkipReason(IReadOnlyList<string> tables, long rows, int threshold, string profile) =>
+        $"the seeded tables ({string.Join(", ", tables)}) hold {rows} row(s), at or above the threshold {threshold} "
+        + $"(config/database.json seed.threshold); pass --seed={profile} to seed anyway";
 
     /// <summary>The files of <paramref name="profile"/> (its layers, smallest first) relative to the app root: what a plan lists.</summary>
     public IReadOnlyList<string> FilesOf(string profile) => Files(profile).Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).ToArray();
@@ -82,11 +71,14 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
         return applied;
     }
 
-    /// <summary>The rows the seeded tables hold together.</summary>
-    public async Task<long> CountSeededRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    /// <summary>The rows the seeded tables of the configuration hold together.</summary>
+    public Task<long> CountSeededRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default) =>
+        CountRowsAsync(connection, config.Tables, cancellationToken);
+
+    private static async Task<long> CountRowsAsync(NpgsqlConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
         long total = 0;
-        foreach (var table in config.Tables)
+        foreach (var table in tables)
         {
             try
             {

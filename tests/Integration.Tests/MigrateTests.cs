@@ -74,6 +74,35 @@ public sealed class MigrateTests : DatabaseTest
     }
 
     [Test]
+    public async Task A_dry_run_lists_the_pending_migrations_read_from_the_history_and_changes_nothing()
+    {
+        AssertSucceeded(RunTask("Migrate"));
+        Kit.WriteMigration("0002_more.sql", "CREATE TABLE app.more (id int);");
+        var before = await Db.RowsAsync(Connection, "SELECT version, checksum, applied_at FROM kit.schema_migrations ORDER BY version");
+
+        var result = RunTask("Migrate", "--dryrun");
+
+        AssertSucceeded(result);
+        Assert.That(result.Output, Does.Contain("Would apply 1 migration(s) of the 2 in scripts/db/migrations to ").And.Contain("now at version 0001:"));
+        Assert.That(result.Output, Does.Contain("migrate " + Database + ": 1 migration(s), each in its own transaction").And.Contain("    scripts/db/migrations/0002_more.sql"));
+        Assert.That(result.Output, Does.Not.Contain("0001_create_items.sql"));
+        Assert.That(await Db.ScalarAsync<bool>(Connection, "SELECT to_regclass('app.more') IS NULL"), Is.True);
+        Assert.That(await Db.RowsAsync(Connection, "SELECT version, checksum, applied_at FROM kit.schema_migrations ORDER BY version"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void A_dry_run_refuses_a_changed_applied_migration_as_the_run_would()
+    {
+        AssertSucceeded(RunTask("Migrate"));
+        File.AppendAllText(Path.Combine(Kit.MigrationsFolder, "0001_create_items.sql"), "\nALTER TABLE app.items ADD COLUMN price numeric;\n");
+
+        var result = RunTask("Migrate", "--dryrun");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
+        Assert.That(result.SingleErrorLine(), Does.Contain("scripts/db/migrations/0001_create_items.sql was changed after it was applied"));
+    }
+
+    [Test]
     public void A_misnamed_sql_file_is_an_error_not_silently_skipped()
     {
         Kit.WriteMigration("2_oops.sql", "SELECT 1;");

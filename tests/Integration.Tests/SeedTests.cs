@@ -54,6 +54,22 @@ public sealed class SeedTests : DatabaseTest
     }
 
     [Test]
+    public async Task A_dry_run_shows_what_the_seeded_tables_hold_now_and_changes_nothing()
+    {
+        Kit.EditDatabaseConfig(c => c["seed"]!["threshold"] = 5);
+        AssertSucceeded(RunTask("Migrate"));
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) SELECT 'user data ' || n FROM generate_series(1, 5) n");
+
+        var result = RunTask("Seed", "--dryrun");
+
+        AssertSucceeded(result);
+        Assert.That(result.Output, Does.Contain("Would seed profile 'demo' into "));
+        Assert.That(result.Output, Does.Contain("if the seeded tables are below the threshold when it runs (app.items: fewer than 5 row(s) together; now 5)"));
+        Assert.That(result.Output, Does.Contain("note: would skip now: the seeded tables (app.items) hold 5 row(s), at or above the threshold 5"));
+        Assert.That(await Db.ScalarAsync<long>(Connection, Items), Is.EqualTo(5));
+    }
+
+    [Test]
     public void An_unknown_profile_is_a_usage_error()
     {
         var result = RunTask("Seed", "--seed=huge");

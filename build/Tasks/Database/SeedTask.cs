@@ -18,31 +18,14 @@ public sealed class SeedTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var workspace = context.Run.Database;
-        var (opened, problem) = workspace.IsDryRun
-            ? await DatabaseConnector.TryOpenAsync(workspace.Target).ConfigureAwait(false)
-            : (await DatabaseConnector.OpenAsync(workspace.Target).ConfigureAwait(false), null);
-        if (opened is null)
+        var seed = new SeedService(context.Run.Database);
+        var plan = await seed.PlanAsync(context.Parameters.Seed).ConfigureAwait(false);
+        if (context.IsDryRun)
         {
-            // A dry run needs no database (DevUp's would start it first): the plan says what it reads at run time.
-            context.Log.Information($"Would seed profile '{context.Parameters.Seed ?? workspace.Config.Seed.DefaultProfile}' <if the seeded tables are below the threshold, read at run time> (now: {problem})");
+            plan.Render().ToList().ForEach(line => context.Log.Information("{0}", line));
             return;
         }
 
-        await using var connection = opened;
-        var result = await workspace.Seeder.SeedAsync(connection, context.Parameters.Seed, workspace.IsDryRun).ConfigureAwait(false);
-        if (result.SkipReason is "dry run")
-        {
-            context.Log.Information($"Would seed profile '{result.Profile}': {string.Join(", ", result.Applied)}");
-        }
-        else if (result.SkipReason is { } reason)
-        {
-            context.Log.Information($"Skipped seeding: {reason}.");
-        }
-        else
-        {
-            var after = await workspace.Seeder.CountSeededRowsAsync(connection).ConfigureAwait(false);
-            context.Log.Information($"Seeded profile '{result.Profile}' ({result.Applied.Count} file(s)); the seeded tables hold {after} row(s), {after - result.RowsBefore} new.");
-        }
+        context.Log.Information(await seed.RunAsync(plan).ConfigureAwait(false));
     }
 }

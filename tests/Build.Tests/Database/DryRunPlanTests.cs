@@ -11,6 +11,10 @@ namespace Build.Tests.Database;
 [NonParallelizable]
 public sealed class DryRunPlanTests
 {
+    // Migrate and Seed read the database when it answers: a port offset that is not a multiple of 100, so no E2E stack
+    // (Stack.NextPortOffset) has its database there, makes sure none does.
+    private const string Unreachable = "--port-offset=20001";
+
     private static readonly string[] Cleared = ["CI", "KIT_ENV", "POSTGRES_PASSWORD", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER", "STAGING_DATABASE_CONNECTION"];
 
     [Test]
@@ -38,6 +42,28 @@ public sealed class DryRunPlanTests
 
         Assert.That(plan, Does.Contain("           scripts/db/seed/minimal/0001_items.sql"));
         Assert.That(string.Join('\n', plan), Does.Not.Contain("seed/demo/"));
+    }
+
+    [Test]
+    public void Migrate_plan_without_a_database_applies_the_pending_migrations_read_at_run_time()
+    {
+        Golden.Match(Golden.PlansFolder, "migrate", DryRun("Migrate", Unreachable));
+    }
+
+    [Test]
+    public void Seed_plan_without_a_database_migrates_then_seeds_the_default_profile_below_the_threshold()
+    {
+        Golden.Match(Golden.PlansFolder, "seed", DryRun("Seed", Unreachable));
+    }
+
+    [Test]
+    public void Seed_with_an_explicit_profile_seeds_its_layers_whatever_the_tables_hold()
+    {
+        var plan = string.Join('\n', DryRun("Seed", Unreachable, "--seed=minimal"));
+
+        Assert.That(plan, Does.Contain("Would seed profile 'minimal' into app@127.0.0.1:25433/app:"));
+        Assert.That(plan, Does.Contain("           scripts/db/seed/minimal/0001_items.sql"));
+        Assert.That(plan, Does.Not.Contain("seed/demo/").And.Not.Contain(Build.Database.SeedThreshold.ReadAtRunTime));
     }
 
     [Test]
