@@ -31,7 +31,7 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
                     moved |= command.Effect == StepEffect.MovesTraffic;
                     break;
                 case HealthGateStep gate:
-                    var url = await ResolveAsync(gate.Target).ConfigureAwait(false);
+                    var url = await UrlOfAsync(gate.Target).ConfigureAwait(false);
                     var result = await health.WaitHealthyAsync(url, gate.Health, serviceIsPublic ? null : await TokenAsync().ConfigureAwait(false)).ConfigureAwait(false);
                     if (!result.Healthy)
                     {
@@ -53,7 +53,7 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
         return ExecutionOutcome.Success(moved);
     }
 
-    private async Task<Uri> ResolveAsync(HealthTarget target)
+    private async Task<Uri> UrlOfAsync(HealthTarget target)
     {
         var service = await client.DescribeAsync().ConfigureAwait(false)
             ?? throw new DeployException($"Service {client.Location.Service} disappeared during the deploy (project {client.Location.Project}, {client.Location.Region}).");
