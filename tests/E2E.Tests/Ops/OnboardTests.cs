@@ -65,7 +65,7 @@ public sealed class OnboardTests
         Assert.That(first.ExitCode, Is.Zero, first.ToString());
         Assert.That(first.Output, Does.Contain("All healthy after"), first.ToString());
         Assert.That(first.Output, Does.Contain("ready in"), first.ToString());
-        Assert.That(first.Output, Does.Contain($"http://127.0.0.1:{8080 + portOffset}"), first.ToString());
+        Assert.That(first.Output, Does.Contain($"http://127.0.0.1:{AppConfig.ExamplePort("API_PORT") + portOffset}"), first.ToString());
         var env = File.ReadAllText(Path.Combine(clone, ".env"));
         var password = Regex.Match(env, "(?m)^POSTGRES_PASSWORD=([0-9a-f]{32})$");
         Assert.That(password.Success, Is.True, "POSTGRES_PASSWORD was not generated:\n" + env);

@@ -19,4 +19,14 @@ public static class AppConfig
     /// <summary>The repository of an image of config/docker.json (e.g. the sample's <c>api</c>).</summary>
     public static string Repository(string image) =>
         Docker.Value.GetProperty("images").GetProperty(image).GetProperty("repository").GetString()!;
+
+    /// <summary>A host-port variable's default in config/docker.json (what a stack gets when no .env sets it).</summary>
+    public static int HostPort(string variable) => Docker.Value.GetProperty("hostPorts").GetProperty(variable).GetInt32();
+
+    /// <summary>A host-port variable as a .env written from .env.example has it (onboarding), else its default.</summary>
+    public static int ExamplePort(string variable)
+    {
+        var line = File.ReadLines(Path.Combine(Kit.Root, ".env.example")).FirstOrDefault(l => l.StartsWith(variable + "=", StringComparison.Ordinal));
+        return line is not null && int.TryParse(line[(variable.Length + 1)..].Trim(), out var port) ? port : HostPort(variable);
+    }
 }

@@ -27,9 +27,9 @@ public sealed class Stack : IDisposable
 
     public int PortOffset { get; }
 
-    public int ApiPort => 8080 + PortOffset;
+    public int ApiPort => AppConfig.HostPort("API_PORT") + PortOffset;
 
-    public int ProxyPort => 8088 + PortOffset;
+    public int ProxyPort => AppConfig.HostPort("PROXY_PORT") + PortOffset;
 
     /// <summary>The arguments that select this stack: environment, project name, port offset.</summary>
     public string[] Arguments(params string[] more) =>
