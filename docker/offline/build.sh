@@ -31,7 +31,7 @@ started_at=$SECONDS
 
 say() { printf 'offline-images: %s\n' "$*"; }
 die() { printf 'offline-images: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '7,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '9,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case "$1" in
