@@ -154,6 +154,22 @@ public sealed class PythonSampleTests
 
     [Test]
     [DependsOnTest(nameof(Backup_DbReset_and_Restore_keep_the_vector_table_answering), AllowFailure = true)]
+    public void The_final_image_runs_gunicorn_as_a_non_root_user()
+    {
+        // local-prod's image (the final target); its dependency layers are the dev image's, so this build is short.
+        var build = Kit.Run(null, TimeSpan.FromMinutes(10), "--target=BuildImages", $"--app={App}", "--env=local-prod");
+        Assert.That(build.ExitCode, Is.Zero, build.ToString());
+
+        var user = Kit.Docker("image", "inspect", "--format", "{{.Config.User}}", "kit-python-sample/api:dev");
+        Assert.That(user.Output.Trim(), Is.EqualTo("10001:10001"), user.ToString());
+        var probe = Kit.Docker("run", "--rm", "--network", "none", "kit-python-sample/api:dev",
+            "python", "-c", "import os, gunicorn, uvicorn.workers; print(os.getuid())");
+        Assert.That(probe.ExitCode, Is.Zero, probe.ToString());
+        Assert.That(probe.Output.Trim(), Is.EqualTo("10001"), probe.ToString());
+    }
+
+    [Test]
+    [DependsOnTest(nameof(The_final_image_runs_gunicorn_as_a_non_root_user), AllowFailure = true)]
     public void DevDown_with_volumes_removes_the_stack_last()
     {
         var down = Kit.Run(["--target=DevDown", "--volumes", $"--confirm={stack.Name}", .. Arguments()]);
