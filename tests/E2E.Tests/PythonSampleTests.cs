@@ -11,8 +11,9 @@ namespace E2E.Tests;
 /// folder alone, on a real Docker engine with the offline stand-ins (kit-offline/python, kit-offline/pgvector). One
 /// dev stack for the whole class, brought up once. Each test holds on its own against it; they run in a chain
 /// (DependsOnTest, each one even when the one before failed) so that DevDown --volumes comes last. The class adds one
-/// image build and one stack start to a run. E2E_STACK_PREFIX and E2E_PORT_OFFSET pick the
-/// compose project's prefix and the host-port offset when the engine is shared with other stacks.
+/// dev stack start and two image builds (dev, final; they share the dependency layers) to a run.
+/// E2E_STACK_PREFIX and E2E_PORT_OFFSET pick the compose project's prefix and the host-port offset when the engine is
+/// shared with other stacks.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
