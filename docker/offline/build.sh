@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the public base images, for machines that reach no container
 # registry: a debootstrapped Debian, PostgreSQL 15, Redis 7, nginx, the .NET 10 SDK and the
-# ASP.NET Core 10 runtime (the last two are copies of this host's .NET install).
+# ASP.NET Core 10 runtime (the last two are copies of this host's .NET install), Python 3.11 with
+# Debian's FastAPI stack, and PostgreSQL 17 with pgvector (from Debian trixie: bookworm has no
+# pgvector package).
 # Then writes an env overlay that points compose and the Dockerfiles at them.
 #
 #   docker/offline/build.sh [--env-file PATH] [--mirror URL]
@@ -20,6 +22,8 @@ repo_root=$(cd "$script_dir/../.." && pwd)
 env_file="$repo_root/.env.offline"
 mirror="http://deb.debian.org/debian"
 suite=bookworm
+# pgvector is packaged from trixie on (postgresql-17-pgvector); its stand-in has a base of its own.
+pgvector_suite=trixie
 namespace="${KIT_OFFLINE_NAMESPACE:-kit-offline}"
 cache_dir="${KIT_OFFLINE_CACHE:-$repo_root/.build/offline}"
 fingerprint_label="com.example.kit.offline.fingerprint"
@@ -27,7 +31,7 @@ started_at=$SECONDS
 
 say() { printf 'offline-images: %s\n' "$*"; }
 die() { printf 'offline-images: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '7,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '9,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case "$1" in
@@ -41,6 +45,7 @@ while (($#)); do
 done
 
 debian_image="$namespace/debian:$suite"
+pgvector_debian_image="$namespace/debian:$pgvector_suite"
 work=$(mktemp -d "${TMPDIR:-/tmp}/kit-offline.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -51,27 +56,30 @@ image_label() {
 }
 
 # --- Debian base ------------------------------------------------------------------------
+# build_debian SUITE: the minbase rootfs of SUITE as $namespace/debian:SUITE.
 build_debian() {
-  if image_exists "$debian_image"; then
-    say "$debian_image: present"
+  local suite="$1" image="$namespace/debian:$1"
+  if image_exists "$image"; then
+    say "$image: present"
     return
   fi
   local tarball="$cache_dir/debian-$suite-minbase.tar"
   if [[ ! -s $tarball ]]; then
     command -v debootstrap >/dev/null || die "debootstrap missing (scripts/ci/install-docker.sh installs it)"
-    local rootfs="$work/rootfs"
-    say "$debian_image: debootstrap $suite minbase from $mirror"
-    debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
-      || { tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+    local rootfs="$work/rootfs-$suite"
+    say "$image: debootstrap $suite minbase from $mirror"
+    debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$work/debootstrap-$suite.log" 2>&1 \
+      || { tail -20 "$work/debootstrap-$suite.log" >&2; die "debootstrap $suite failed"; }
     # The official images' apt settings: no cached .debs or lists left in layers.
     cp "$script_dir/debian/apt.conf.d/"* "$rootfs/etc/apt/apt.conf.d/"
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
     mkdir -p "$cache_dir"
     tar -C "$rootfs" --numeric-owner -cf "$tarball.partial" .
     mv "$tarball.partial" "$tarball"
+    rm -rf "$rootfs"
   fi
-  say "$debian_image: importing $tarball"
-  docker import --change 'CMD ["bash"]' --change 'ENV LANG=C.UTF-8' "$tarball" "$debian_image" >/dev/null
+  say "$image: importing $tarball"
+  docker import --change 'CMD ["bash"]' --change 'ENV LANG=C.UTF-8' "$tarball" "$image" >/dev/null
 }
 
 # --- build contexts ---------------------------------------------------------------------
@@ -110,6 +118,13 @@ prepare_context() {
       add_host_ca_certificates "$context"
       link_tree "$(host_dotnet_root)" "$context/dotnet"
       ;;
+    python)
+      add_host_ca_certificates "$context"
+      ;;
+    pgvector)
+      # The same entrypoint as the postgres stand-in: one copy of the official image's contract.
+      cp "$script_dir/postgres/docker-entrypoint.sh" "$context/"
+      ;;
     aspnet)
       add_host_ca_certificates "$context"
       local root part
@@ -126,18 +141,19 @@ prepare_context() {
 # Cheap fingerprint of everything an image is made from: the base image's id and the
 # context's paths, sizes and modification times (contents for small files).
 context_fingerprint() {
-  local context="$1"
+  local context="$1" base="$2"
   {
-    docker image inspect -f '{{.Id}}' "$debian_image"
+    docker image inspect -f '{{.Id}}' "$base"
     (cd "$context" && find . -type f -size -64k -print0 | sort -z | xargs -0r sha256sum)
     (cd "$context" && find . -type f -size +63k -printf '%p %s %T@\n' | sort)
   } | sha256sum | cut -c1-32
 }
 
+# build_standin NAME TAG [BASE]: docker/offline/NAME as TAG, FROM BASE (default: the bookworm image).
 build_standin() {
-  local name="$1" tag="$2" context fingerprint
+  local name="$1" tag="$2" base="${3:-$debian_image}" context fingerprint
   context=$(prepare_context "$name")
-  fingerprint=$(context_fingerprint "$context")
+  fingerprint=$(context_fingerprint "$context" "$base")
   if [[ $(image_label "$tag" "$fingerprint_label") == "$fingerprint" ]]; then
     say "$tag: up to date"
     return
@@ -145,7 +161,7 @@ build_standin() {
   say "$tag: building"
   local begun=$SECONDS
   DOCKER_BUILDKIT=1 docker build --quiet \
-    --build-arg "DEBIAN_IMAGE=$debian_image" \
+    --build-arg "DEBIAN_IMAGE=$base" \
     --label "$fingerprint_label=$fingerprint" \
     --tag "$tag" "$context" >"$work/$name.build.log" 2>&1 \
     || { tail -40 "$work/$name.build.log" >&2; die "building $tag failed"; }
@@ -162,16 +178,21 @@ REDIS_IMAGE=$namespace/redis:7
 NGINX_IMAGE=$namespace/nginx:1
 SDK_IMAGE=$namespace/dotnet-sdk:10.0
 RUNTIME_IMAGE=$namespace/aspnet:10.0
+PYTHON_IMAGE=$namespace/python:3.11
+PGVECTOR_IMAGE=$namespace/pgvector:pg17
 OVERLAY
   say "wrote $env_file"
 }
 
 docker info >/dev/null 2>&1 || die "no Docker daemon answers (run scripts/ci/install-docker.sh)"
-build_debian
+build_debian "$suite"
+build_debian "$pgvector_suite"
 build_standin postgres "$namespace/postgres:15"
 build_standin redis "$namespace/redis:7"
 build_standin nginx "$namespace/nginx:1"
 build_standin dotnet-sdk "$namespace/dotnet-sdk:10.0"
 build_standin aspnet "$namespace/aspnet:10.0"
+build_standin python "$namespace/python:3.11"
+build_standin pgvector "$namespace/pgvector:pg17" "$pgvector_debian_image"
 write_env_overlay
 say "done in $((SECONDS - started_at))s"

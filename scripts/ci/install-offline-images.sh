@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the offline stand-ins of the public base images (PostgreSQL, Redis, nginx, .NET SDK, ASP.NET runtime)
-# through the kit's own OfflineImages task, and writes .env.offline, which the kit layers over .env for compose
-# and image builds. CI has no container registry: every stack and image build depends on this.
+# Builds the offline stand-ins of the public base images (PostgreSQL, Redis, nginx, .NET SDK, ASP.NET runtime, Python,
+# PostgreSQL with pgvector) through the kit's own OfflineImages task, and writes .env.offline, which the kit layers
+# over .env for compose and image builds. CI has no container registry: every stack and image build depends on this.
 # Runs after install-docker.sh (.ci/run runs scripts/ci/install-*.sh in alphabetical order). Idempotent: warm, a few seconds.
 #
 #   bash scripts/ci/install-offline-images.sh

@@ -15,6 +15,13 @@ public sealed class Stack : IDisposable
         PortOffset = NextPortOffset();
     }
 
+    /// <summary>A stack of a chosen name and host-port offset (e.g. one stack shared by a test class's tests).</summary>
+    public Stack(string name, int portOffset)
+    {
+        Name = name;
+        PortOffset = portOffset;
+    }
+
     /// <summary>
     /// A host-port offset no other stack of this test run has, keeping every published port (the highest default is
     /// 8088) below 32768, where Linux's ephemeral range starts: a port there may be held by any outgoing connection.
