@@ -54,6 +54,13 @@ public sealed record ImageConfig
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>
+    /// Files of the context that count in the inputs hash even where the environment's stack bind-mounts them into
+    /// the image's containers (.dockerignore-style patterns): the dependency manifests the Dockerfile's dependency
+    /// layer copies, whose edit needs a new image.
+    /// </summary>
+    public IReadOnlyList<string> HashAlways { get; init; } = [];
 }
 
 public sealed record ComposeEnvironmentConfig

@@ -10,7 +10,7 @@ public sealed record PublishedPort(string Service, string HostIp, int Port, int 
 /// <summary>
 /// What the kit reads from <c>compose config</c> (the merged files after variables): the services that run with the
 /// enabled profiles, the host ports they publish, the image each runs, the networks each joins and the labels each
-/// carries. Both Compose versions print YAML; v2 uses the long port syntax, v1 may print the short one, and v1 leaves
+/// carries, and the host folders and files it bind-mounts. Both Compose versions print YAML; v2 uses the long port syntax, v1 may print the short one, and v1 leaves
 /// out the default network.
 /// </summary>
 public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadOnlyList<PublishedPort> Ports)
@@ -26,6 +26,12 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
 
     /// <summary>Services that watch files for changes (<see cref="FileWatcherLabel"/>): they hold inotify instances.</summary>
     public IReadOnlyList<string> FileWatchers { get; init; } = [];
+
+    /// <summary>
+    /// Service to the host paths it bind-mounts (absolute, as <c>compose config</c> prints them); named volumes are
+    /// left out. A container serves an edit there from the mount, without a new image.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> BindMounts { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>
     /// Running containers missing a network their service joins: removed (or disconnected) under a running stack, so
@@ -74,6 +80,7 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
         var images = new Dictionary<string, string>(StringComparer.Ordinal);
         var networks = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var watchers = new List<string>();
+        var bindMounts = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (key, value) in services.Children)
         {
             var name = ((YamlScalarNode)key).Value ?? string.Empty;
@@ -107,6 +114,12 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
                 watchers.Add(name);
             }
 
+            if (Child(service, "volumes") is YamlSequenceNode volumes
+                && volumes.Children.Select(BindSource).OfType<string>().ToArray() is { Length: > 0 } sources)
+            {
+                bindMounts[name] = sources;
+            }
+
             if (Child(service, "ports") is not YamlSequenceNode list)
             {
                 continue;
@@ -131,8 +144,19 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
             }
         }
 
-        return new ComposeModel(names, ports) { Images = images, Networks = networks, FileWatchers = watchers };
+        return new ComposeModel(names, ports) { Images = images, Networks = networks, FileWatchers = watchers, BindMounts = bindMounts };
     }
+
+    /// <summary>
+    /// The host path of a bind mount: v2 prints the long syntax (<c>type: bind</c>, <c>source</c>); v1 may print the
+    /// short one ("/abs/path:/src:rw", "C:\src:/src"), where a named volume's source is a plain name.
+    /// </summary>
+    private static string? BindSource(YamlNode volume) => volume switch
+    {
+        YamlMappingNode mapping when (Child(mapping, "type") as YamlScalarNode)?.Value == "bind" => (Child(mapping, "source") as YamlScalarNode)?.Value is { Length: > 0 } source ? source : null,
+        YamlScalarNode { Value: { } shortSyntax } when ShortBindMount().Match(shortSyntax) is { Success: true } match => match.Groups["source"].Value,
+        _ => null,
+    };
 
     /// <summary>Labels as a mapping (v2) or a list of "key=value" (v1, or as written).</summary>
     private static bool HasLabel(YamlNode? labels, string label) => labels switch
@@ -160,4 +184,7 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
 
     [GeneratedRegex(@"^(?:(?<ip>[0-9.]*|\[[0-9a-fA-F:]*\]):)?(?<published>\d+):(?<target>\d+)(?:/\w+)?$")]
     private static partial Regex ShortPort();
+
+    [GeneratedRegex(@"^(?<source>/[^:]*|[A-Za-z]:[\\/][^:]*):")]
+    private static partial Regex ShortBindMount();
 }

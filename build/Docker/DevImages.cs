@@ -23,10 +23,12 @@ public sealed class DevImages(
     /// Builds <paramref name="names"/>, each only when its inputs changed. <paramref name="engineAnswered"/>: what the
     /// caller already knows (null: ask). Without an engine a real run stops with the one-line fix; a dry run goes on,
     /// saying it cannot tell which images are unchanged. Base images that are not on this machine are pulled first,
-    /// so a registry that does not answer is one line naming OfflineImages, not a failed build.
+    /// so a registry that does not answer is one line naming OfflineImages, not a failed build. <paramref name="model"/>:
+    /// the environment's merged stack; what it bind-mounts into an image's containers is left out of that image's
+    /// inputs hash (null: every image hashes its whole context).
     /// </summary>
     public async Task<IReadOnlyList<ImageResult>> BuildAsync(
-        ComposeProject project, IReadOnlyList<string> names, bool? engineAnswered = null, CancellationToken cancellationToken = default)
+        ComposeProject project, IReadOnlyList<string> names, bool? engineAnswered = null, ComposeModel? model = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(names);
@@ -82,7 +84,14 @@ public sealed class DevImages(
             baseIds = await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false);
         }
 
-        var plans = images.Select(i => ImagePlanner.Plan(i.Name, i.Config with { Dockerfile = paths.AppOrKit(i.Config.Dockerfile) }, paths.App, project.Variable, source, baseIds, kitProject)).ToArray();
+        var plans = images.Select(i => ImagePlanner.Plan(
+            i.Name, i.Config with { Dockerfile = paths.AppOrKit(i.Config.Dockerfile) }, paths.App, project.Variable, source, baseIds, kitProject,
+            model is null ? null : ImagePlanner.BindMountedPaths(i.Config, model, project.Variable))).ToArray();
+        foreach (var plan in plans.Where(p => p.BindMounted.Paths.Count > 0))
+        {
+            log.Information($"{plan.Name}: inputs hash leaves out {plan.BindMounted.Describe()} in '{project.EnvironmentName}' (served from the mount: an edit there needs no new image)");
+        }
+
         return await builder.BuildAsync(plans, cancellationToken).ConfigureAwait(false);
     }
 

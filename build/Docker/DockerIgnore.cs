@@ -57,6 +57,9 @@ public sealed class DockerIgnore
         return excluded;
     }
 
+    /// <summary>Read as a plain list of patterns (config's <c>hashAlways</c>): true when the last rule matching the path is not a '!' one.</summary>
+    public bool Matches(string relativePath) => IsExcluded(relativePath);
+
     private static string ToRegex(string pattern)
     {
         var regex = new StringBuilder();

@@ -37,6 +37,9 @@ public sealed record ImagePlan
 
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 
+    /// <summary>What the inputs hash leaves out: the environment's stack bind-mounts it into the image's containers.</summary>
+    public BindMountedSource BindMounted { get; init; } = BindMountedSource.None;
+
     public DockerBuildSettings ToBuildSettings(string workingDirectory) => new()
     {
         Context = ContextDirectory,
@@ -50,9 +53,71 @@ public sealed record ImagePlan
 }
 
 /// <summary>
+/// The parts of an image's build context that the environment's stack bind-mounts into the containers running the
+/// image (folders or files relative to the context, '/'-separated; "" is the whole context). Such a container serves
+/// an edit from the mount, so the edit does not make the image stale: those files are left out of the inputs hash,
+/// except those matching <see cref="ImageConfig.HashAlways"/> (dependency manifests the image's dependency layer copies).
+/// </summary>
+public sealed class BindMountedSource(IReadOnlyList<string> paths, IReadOnlyList<string> hashAlways)
+{
+    private readonly DockerIgnore hashAlwaysRules = DockerIgnore.Parse(string.Join('\n', hashAlways));
+
+    public IReadOnlyList<string> Paths { get; } = paths;
+
+    public IReadOnlyList<string> HashAlways { get; } = hashAlways;
+
+    public static BindMountedSource None { get; } = new([], []);
+
+    /// <summary>
+    /// The host paths bind-mounted into the image's containers, as parts of <paramref name="context"/>: a mount above
+    /// the context covers all of it, a mount elsewhere none.
+    /// </summary>
+    public static BindMountedSource Within(string context, IEnumerable<string> hostPaths, IReadOnlyList<string> hashAlways)
+    {
+        ArgumentNullException.ThrowIfNull(hostPaths);
+        var root = Path.GetFullPath(context);
+        var paths = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var hostPath in hostPaths)
+        {
+            var host = Path.GetFullPath(hostPath);
+            // A mount of the context or a folder above it covers all of it; one beside it, none.
+            if (Below(Path.GetRelativePath(host, root)))
+            {
+                paths.Add(string.Empty);
+            }
+            else if (Path.GetRelativePath(root, host).Replace('\\', '/') is var inside && Below(inside))
+            {
+                paths.Add(inside);
+            }
+        }
+
+        return paths.Count == 0 ? None : new BindMountedSource(paths.ToArray(), hashAlways ?? []);
+    }
+
+    /// <summary>A relative path that stays at or below its base ("." included).</summary>
+    private static bool Below(string relative)
+    {
+        relative = relative.Replace('\\', '/');
+        return !Path.IsPathRooted(relative) && relative != ".." && !relative.StartsWith("../", StringComparison.Ordinal);
+    }
+
+    /// <summary>True when a file of the context (relative, '/') is served from a bind mount and hashAlways does not name it.</summary>
+    public bool LeavesOut(string relativePath) =>
+        Paths.Any(p => p.Length == 0 || relativePath == p || relativePath.StartsWith(p + "/", StringComparison.Ordinal))
+        && !hashAlwaysRules.Matches(relativePath);
+
+    /// <summary>For the log: what is left out and what still counts.</summary>
+    public string Describe() =>
+        $"{string.Join(", ", Paths.Select(p => p.Length == 0 ? "the whole context" : p))} bind-mounted by the stack"
+        + (HashAlways.Count > 0 ? $" (still hashed: {string.Join(", ", HashAlways)})" : string.Empty);
+}
+
+/// <summary>
 /// Turns config/docker.json's images into build plans. The inputs hash covers what decides the image: the files
 /// the build context sends (after .dockerignore), the Dockerfile, the target, the build arguments and the ids of
-/// the base images they name. It is kept in a label, so an unchanged image is found and its build skipped.
+/// the base images they name. It is kept in a label, so an unchanged image is found and its build skipped. For the
+/// environment whose stack bind-mounts parts of the context into the image's containers (the dev overlay's source
+/// mount), those parts are left out (<see cref="BindMountedSource"/>): an edit there is served from the mount.
 /// </summary>
 public static partial class ImagePlanner
 {
@@ -62,7 +127,8 @@ public static partial class ImagePlanner
     public const string ProjectLabel = "org.example.kit.project";
 
     public static ImagePlan Plan(
-        string name, ImageConfig image, string root, Func<string, string?> variables, SourceInfo source, IReadOnlyDictionary<string, string> baseImageIds, string kitProject)
+        string name, ImageConfig image, string root, Func<string, string?> variables, SourceInfo source, IReadOnlyDictionary<string, string> baseImageIds, string kitProject,
+        IEnumerable<string>? bindMountedPaths = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(source);
@@ -97,7 +163,8 @@ public static partial class ImagePlanner
             tags.Add($"{image.Repository}:{ComposeProject.DefaultTag}");
         }
 
-        var hash = HashInputs(context, dockerfile, image.Target, arguments, baseImageIds);
+        var bindMounted = BindMountedSource.Within(context, bindMountedPaths ?? [], image.HashAlways);
+        var hash = HashInputs(context, dockerfile, image.Target, arguments, baseImageIds, bindMounted);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["org.opencontainers.image.title"] = name,
@@ -124,6 +191,7 @@ public static partial class ImagePlanner
             Labels = labels,
             InputsHash = hash,
             DependsOn = image.DependsOn,
+            BindMounted = bindMounted,
         };
     }
 
@@ -132,9 +200,28 @@ public static partial class ImagePlanner
         (buildArguments ?? throw new ArgumentNullException(nameof(buildArguments)))
         .Where(p => p.Key.EndsWith("_IMAGE", StringComparison.Ordinal) && p.Value.Length > 0).Select(p => p.Value);
 
-    public static string HashInputs(
-        string context, string dockerfile, string? target, IReadOnlyDictionary<string, string> arguments, IReadOnlyDictionary<string, string> baseImageIds)
+    /// <summary>
+    /// The host paths the environment's stack bind-mounts into containers running <paramref name="image"/>: those of
+    /// every service whose image (after variables) is the image's compose variable, or in the image's repository.
+    /// </summary>
+    public static IReadOnlyList<string> BindMountedPaths(ImageConfig image, ComposeModel model, Func<string, string?> variables)
     {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(variables);
+        var composeImage = image.ComposeVariable is { } variable ? variables(variable) : null;
+        return model.Images
+            .Where(p => (composeImage is { Length: > 0 } && p.Value == composeImage) || ImageAvailability.Repository(p.Value) == image.Repository)
+            .SelectMany(p => model.BindMounts.GetValueOrDefault(p.Key) ?? [])
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    public static string HashInputs(
+        string context, string dockerfile, string? target, IReadOnlyDictionary<string, string> arguments, IReadOnlyDictionary<string, string> baseImageIds,
+        BindMountedSource? bindMounted = null)
+    {
+        bindMounted ??= BindMountedSource.None;
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(baseImageIds);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -150,10 +237,21 @@ public static partial class ImagePlanner
         }
 
         Add("dockerfile " + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(dockerfile))));
+        // The rule is an input too: the same files hashed with and without it are different builds.
+        foreach (var path in bindMounted.Paths)
+        {
+            Add("bind-mounted " + path);
+        }
+
+        foreach (var pattern in bindMounted.Paths.Count > 0 ? bindMounted.HashAlways : [])
+        {
+            Add("hash-always " + pattern);
+        }
+
         var ignore = DockerIgnore.Load(context);
         var files = Directory.EnumerateFiles(context, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(context, f).Replace('\\', '/'))
-            .Where(f => !ignore.IsExcluded(f))
+            .Where(f => !ignore.IsExcluded(f) && !bindMounted.LeavesOut(f))
             .Order(StringComparer.Ordinal);
         foreach (var file in files)
         {

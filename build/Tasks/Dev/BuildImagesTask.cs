@@ -15,7 +15,10 @@ public sealed class BuildImagesTask : AsyncFrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var project = context.Run.Compose;
-        var results = await context.Run.Images.BuildAsync(project, project.Config.Images.Keys.ToArray()).ConfigureAwait(false);
+        // The same inputs hash as DevUp's (what the environment's stack bind-mounts left out), so neither rebuilds what
+        // the other built; compose config needs no engine.
+        var model = await context.Run.Stack.ReadModelAsync().ConfigureAwait(false);
+        var results = await context.Run.Images.BuildAsync(project, project.Config.Images.Keys.ToArray(), model: model).ConfigureAwait(false);
         foreach (var result in results)
         {
             context.Log.Information($"  {result.Name,-12} {(result.Outcome == ImageOutcome.Built ? "built" : "unchanged"),-9} {result.Reference}");

@@ -36,7 +36,7 @@ public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
         }
         else
         {
-            await context.Run.Images.BuildAsync(project, project.Environment.Images, plan.EngineAnswered).ConfigureAwait(false);
+            await context.Run.Images.BuildAsync(project, project.Environment.Images, plan.EngineAnswered, plan.Model).ConfigureAwait(false);
         }
 
         await stack.UpAsync(plan).ConfigureAwait(false);

@@ -91,6 +91,50 @@ public sealed class ComposeStateTests
         Assert.That(model.LostNetworks(ContainState("db", "exited").ToArray()), Is.Empty, "a stopped container is not judged");
     }
 
+    [Test]
+    public void The_model_knows_each_service_s_bind_mounts_but_not_its_named_volumes_in_either_compose_s_words()
+    {
+        // v2 prints the long syntax with absolute sources; v1 may print "source:target:mode".
+        const string V2 = """
+            name: p1
+            services:
+              api:
+                image: kit-sample/api-dev:local
+                volumes:
+                  - type: bind
+                    source: /home/dev/kit/samples/api
+                    target: /src
+                    bind:
+                      create_host_path: true
+                  - type: volume
+                    source: nuget-packages
+                    target: /root/.nuget/packages
+              db:
+                image: postgres:15
+                volumes:
+                  - type: volume
+                    source: db-data
+                    target: /var/lib/postgresql/data
+            """;
+        const string V1 = """
+            services:
+              worker:
+                image: kit-python-sample/api-dev:local
+                volumes:
+                - /home/dev/kit/samples/python/service:/app:rw
+                - C:\kit\service:/app2:rw
+                - pip-cache:/root/.cache:rw
+            version: '3.9'
+            """;
+
+        var v2 = ComposeModel.Parse(V2, [], "p1");
+        var v1 = ComposeModel.Parse(V1, [], "p1");
+
+        Assert.That(v2.BindMounts.Keys, Is.EqualTo(new[] { "api" }), "named volumes are not bind mounts");
+        Assert.That(v2.BindMounts["api"], Is.EqualTo(new[] { "/home/dev/kit/samples/api" }));
+        Assert.That(v1.BindMounts["worker"], Is.EqualTo(new[] { "/home/dev/kit/samples/python/service", "C:\\kit\\service" }));
+    }
+
     private static IEnumerable<ContainerState> ContainState(string service, string status, params string[] networks) =>
         [new ContainerState { Id = service, Name = service, Service = service, Project = "p1", Status = status, Networks = networks }];
 

@@ -79,6 +79,92 @@ public sealed class ImagePlannerTests
         Assert.That(new SourceInfo("c", "c", "b", IsDirty: true, "t").CommitTag, Is.EqualTo("c-dirty"));
     }
 
+    [Test]
+    public void The_dev_image_s_hash_leaves_out_its_bind_mounted_source_but_not_its_manifests_and_the_final_image_s_keeps_both()
+    {
+        using var app = FixtureApp.Create();
+        var config = new ConfigLoader(app.Root).Load<DockerConfig>("docker");
+        var sample = Path.Combine(app.Root, "samples", "api");
+        Write(Path.Combine(app.Root, "docker", "dotnet", "Dockerfile"), "FROM scratch\n");
+        Write(Path.Combine(sample, "Directory.Build.props"), "<Project />");
+        Write(Path.Combine(sample, "src", "SampleApi", "SampleApi.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk.Web\" />");
+        Write(Path.Combine(sample, "src", "SampleApi", "Program.cs"), "// one");
+        // What `compose config` prints for the fixture's dev stack once its overlay bind-mounts the source for dotnet watch.
+        var model = ComposeModel.Parse(
+            $"""
+            name: fixture-dev
+            services:
+              api:
+                image: fixture/api-dev:local
+                volumes:
+                  - type: bind
+                    source: {sample}
+                    target: /src
+                  - type: volume
+                    source: nuget-packages
+                    target: /root/.nuget/packages
+              db:
+                image: postgres:15
+            """,
+            [],
+            "fixture-dev");
+        var variables = new Dictionary<string, string> { ["API_DEV_IMAGE"] = "fixture/api-dev:local", ["API_IMAGE"] = "fixture/api:local" };
+        string? Variable(string name) => variables.GetValueOrDefault(name);
+        ImagePlan Plan(string name) => ImagePlanner.Plan(
+            name, config.Images[name], app.Root, Variable, SourceInfo.Unknown, new Dictionary<string, string>(), "fixture",
+            ImagePlanner.BindMountedPaths(config.Images[name], model, Variable));
+
+        Assert.That(ImagePlanner.BindMountedPaths(config.Images["api-dev"], model, Variable), Is.EqualTo(new[] { sample }));
+        Assert.That(ImagePlanner.BindMountedPaths(config.Images["api"], model, Variable), Is.Empty, "no service of the dev stack runs the final image");
+        Assert.That(Plan("api-dev").BindMounted.Paths, Is.EqualTo(new[] { string.Empty }), "the whole context is mounted");
+        var dev = Plan("api-dev").InputsHash;
+        var final = Plan("api").InputsHash;
+        Assert.That(Plan("api-dev").InputsHash, Is.EqualTo(dev), "stable");
+
+        Write(Path.Combine(sample, "src", "SampleApi", "Program.cs"), "// two: served from the bind mount");
+        Assert.That(Plan("api-dev").InputsHash, Is.EqualTo(dev), "a source edit the dev container serves from the mount needs no new dev image");
+        Assert.That(Plan("api").InputsHash, Is.Not.EqualTo(final), "the final image copies the source");
+        final = Plan("api").InputsHash;
+
+        Write(Path.Combine(sample, "src", "SampleApi", "SampleApi.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk.Web\"><ItemGroup /></Project>");
+        Assert.That(Plan("api-dev").InputsHash, Is.Not.EqualTo(dev), "hashAlways: a project file under the mount still counts");
+        Assert.That(Plan("api").InputsHash, Is.Not.EqualTo(final));
+        dev = Plan("api-dev").InputsHash;
+
+        Write(Path.Combine(sample, "Directory.Build.props"), "<Project><PropertyGroup /></Project>");
+        Assert.That(Plan("api-dev").InputsHash, Is.Not.EqualTo(dev), "hashAlways: Directory.Build.props");
+
+        var withoutStack = ImagePlanner.Plan("api-dev", config.Images["api-dev"], app.Root, Variable, SourceInfo.Unknown, new Dictionary<string, string>(), "fixture");
+        Assert.That(withoutStack.BindMounted.Paths, Is.Empty);
+        Assert.That(withoutStack.InputsHash, Is.Not.EqualTo(Plan("api-dev").InputsHash), "the rule itself is an input: the two hashes never meet");
+    }
+
+    [Test]
+    public void Bind_mounts_are_read_as_parts_of_the_context()
+    {
+        var service = Path.Combine(context, "service");
+        var parts = BindMountedSource.Within(
+            service,
+            [Path.Combine(context, "service", "app"), Path.Combine(context, "service", "settings.toml"), Path.Combine(context, "elsewhere"), Path.Combine(context, "serviceX")],
+            ["requirements*.txt", "app/**/pyproject.toml"]);
+
+        Assert.That(parts.Paths, Is.EqualTo(new[] { "app", "settings.toml" }), "a mount beside the context covers none of it");
+        Assert.That(parts.LeavesOut("app/main.py"), Is.True);
+        Assert.That(parts.LeavesOut("app/sub/pyproject.toml"), Is.False, "hashAlways");
+        Assert.That(parts.LeavesOut("settings.toml"), Is.True, "a mounted file");
+        Assert.That(parts.LeavesOut("requirements.txt"), Is.False, "not mounted");
+        Assert.That(parts.LeavesOut("application.py"), Is.False, "app/ is a folder, not a prefix");
+        Assert.That(BindMountedSource.Within(service, [context], []).Paths, Is.EqualTo(new[] { string.Empty }), "a mount above the context covers all of it");
+        Assert.That(BindMountedSource.Within(service, [context], ["requirements*.txt"]).LeavesOut("requirements-dev.txt"), Is.False);
+        Assert.That(BindMountedSource.Within(service, [], ["requirements*.txt"]), Is.SameAs(BindMountedSource.None));
+    }
+
+    private static void Write(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+
     [TestCase("feature/login", "feature-login")]
     [TestCase("-weird..", "weird..")]
     [TestCase("", "unknown")]
