@@ -153,8 +153,10 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
     /// </summary>
     private static string? BindSource(YamlNode volume) => volume switch
     {
-        YamlMappingNode mapping when (Child(mapping, "type") as YamlScalarNode)?.Value == "bind" => (Child(mapping, "source") as YamlScalarNode)?.Value is { Length: > 0 } source ? source : null,
-        YamlScalarNode { Value: { } shortSyntax } when ShortBindMount().Match(shortSyntax) is { Success: true } match => match.Groups["source"].Value,
+        YamlMappingNode mapping when (Child(mapping, "type") as YamlScalarNode)?.Value == "bind" =>
+            (Child(mapping, "source") as YamlScalarNode)?.Value is { Length: > 0 } source ? source : null,
+        YamlScalarNode { Value: { } shortSyntax } when ShortBindMount().Match(shortSyntax) is { Success: true } match =>
+            match.Groups["source"].Value,
         _ => null,
     };
 
