@@ -68,7 +68,7 @@ public sealed class AppFolderTests
             $"would run: DOCKER_BUILDKIT=1 docker build --file {Path.Combine(RepositoryRoot.Path, "docker", "dotnet", "Dockerfile")} --target test-results "));
         Assert.That(result.Output, Does.Contain($"--output type=local,dest={Path.Combine(app.Root, ".build", "test-results", "image-tests")} {Path.Combine(app.Root, "samples", "api")}"));
         Assert.That(result.Output, Does.Contain("would run: pytest -q"));
-        Assert.That(result.Output, Does.Not.Contain("tests: "));
+        Assert.That(result.Lines, Has.None.StartsWith("tests: "), "a dry run counts nothing");
         Assert.That(Directory.Exists(Path.Combine(app.Root, ".build", "test-results")), Is.False);
     }
 

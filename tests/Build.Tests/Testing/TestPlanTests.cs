@@ -84,10 +84,10 @@ public sealed class TestPlanTests
     [Test]
     public async Task Reports_of_every_kind_sum_into_one_summary_and_failing_suites_are_named()
     {
-        var pytest = Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Testing", "Reports");
+        var reports = Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Testing", "Reports");
         var runner = new RecordingCommandRunner()
-            .Answer(c => c.Executable == "dotnet" && Copy(Path.Combine(pytest, "dotnet.trx"), Path.Combine(results, "Unit.trx")), string.Empty, exitCode: 1)
-            .Answer(c => c.Executable == "docker" && Copy(Path.Combine(pytest, "pytest-failed.xml"), Path.Combine(results, "python", "junit.xml")), string.Empty)
+            .Answer(c => c.Executable == "dotnet" && Copy(Path.Combine(reports, "dotnet-trx.xml"), Path.Combine(results, "Unit.trx")), string.Empty, exitCode: 1)
+            .Answer(c => c.Executable == "docker" && Copy(Path.Combine(reports, "pytest-failed.xml"), Path.Combine(results, "python", "junit.xml")), string.Empty)
             .Answer(c => c.Executable == "go", string.Empty, exitCode: 2);
         var suites = Plan(
             new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" },

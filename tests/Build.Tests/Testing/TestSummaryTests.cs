@@ -35,13 +35,13 @@ public sealed class TestSummaryTests
     [Test]
     public void A_trx_file_counts_errors_as_failed_and_not_executed_as_skipped()
     {
-        Assert.That(TestSummary.ReadTrx(Report("dotnet.trx")), Is.EqualTo(new TestSummary(9, 2, 1)));
+        Assert.That(TestSummary.ReadTrx(Report("dotnet-trx.xml")), Is.EqualTo(new TestSummary(9, 2, 1)));
     }
 
     [Test]
     public void Trx_and_junit_sum_into_one_line()
     {
-        var summary = TestSummary.ReadTrx(Report("dotnet.trx")) + TestSummary.ReadJUnit(Report("pytest-failed.xml"));
+        var summary = TestSummary.ReadTrx(Report("dotnet-trx.xml")) + TestSummary.ReadJUnit(Report("pytest-failed.xml"));
 
         Assert.That(summary.Line, Is.EqualTo("tests: 15 passed, 3 failed"));
         Assert.That(summary.Total, Is.EqualTo(20));
@@ -50,7 +50,7 @@ public sealed class TestSummaryTests
     [Test]
     public void A_file_that_is_not_a_junit_report_says_so()
     {
-        var error = Assert.Throws<InvalidDataException>(() => TestSummary.ReadJUnit(Report("dotnet.trx")));
+        var error = Assert.Throws<InvalidDataException>(() => TestSummary.ReadJUnit(Report("dotnet-trx.xml")));
 
         Assert.That(error!.Message, Does.Contain("not a JUnit XML report"));
     }
