@@ -53,6 +53,26 @@ public sealed class AppFolderTests
     }
 
     [Test]
+    public void A_dry_run_of_Test_prints_each_suites_command_and_runs_nothing()
+    {
+        var project = Path.Combine(app.Root, "config", "project.json");
+        File.WriteAllText(project, File.ReadAllText(project).Replace(
+            "\"testProjects\"",
+            "\"tests\": [{ \"name\": \"image-tests\", \"image\": \"api\", \"target\": \"test-results\", \"results\": \"/junit.xml\" }, { \"name\": \"host\", \"command\": [\"pytest\", \"-q\"], \"results\": \"junit.xml\" }], \"testProjects\"",
+            StringComparison.Ordinal));
+
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=Test", "--dryrun", $"--app={app.Root}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain(
+            $"would run: DOCKER_BUILDKIT=1 docker build --file {Path.Combine(RepositoryRoot.Path, "docker", "dotnet", "Dockerfile")} --target test-results "));
+        Assert.That(result.Output, Does.Contain($"--output type=local,dest={Path.Combine(app.Root, ".build", "test-results", "image-tests")} {Path.Combine(app.Root, "samples", "api")}"));
+        Assert.That(result.Output, Does.Contain("would run: pytest -q"));
+        Assert.That(result.Lines, Has.None.StartsWith("tests: "), "a dry run counts nothing");
+        Assert.That(Directory.Exists(Path.Combine(app.Root, ".build", "test-results")), Is.False);
+    }
+
+    [Test]
     public void An_app_folder_that_is_not_one_is_one_line()
     {
         var missing = ProgramRun.Run(RepositoryRoot.Path, "--target=Status", $"--app={Path.Combine(app.Root, "nope")}");

@@ -52,7 +52,7 @@ public sealed class HostTests
         var result = HostRun.Run();
 
         Assert.That(result.ExitCode, Is.Zero, result.All);
-        Assert.That(result.Output, Does.Contain("Test").And.Contain("Runs every test project"));
+        Assert.That(result.Output, Does.Contain("Test").And.Contain("Runs every test suite"));
         Assert.That(result.Output, Does.Contain("./build.sh --target="));
         Assert.That(result.Output, Does.Not.Contain("Duration"), "the listing is not wrapped in step banners and a report");
     }

@@ -1,13 +1,15 @@
+using Build.Docker;
 using Build.Host;
 using Build.Testing;
 using Build.Tools;
-using Build.Tools.DotNet;
+using Build.Tools.Docker;
+using Build.Tools.Git;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Core;
 
 [TaskName(nameof(Test))]
-[TaskDescription("Runs every test project (unit, integration, end-to-end, sample) and prints 'tests: N passed, N failed'")]
+[TaskDescription("Runs every test suite of config/project.json (.NET projects, image test stages, commands) and prints 'tests: N passed, N failed'")]
 [SupportsDryRun]
 public sealed class TestTask : AsyncFrostingTask<BuildContext>
 {
@@ -22,55 +24,59 @@ public sealed class TestTask : AsyncFrostingTask<BuildContext>
             Directory.Delete(resultsDirectory, recursive: true);
         }
 
-        var dotnet = new DotNetTool(context.Runner);
-        var failures = new List<string>();
-        var summary = TrxSummary.Empty;
-        foreach (var project in context.Config.Project.TestProjects)
-        {
-            var path = Path.Combine(context.Paths.App, project);
-            if (!File.Exists(path))
-            {
-                context.Log.Information($"Not found, skipped: {project}");
-                continue;
-            }
-
-            var name = Path.GetFileNameWithoutExtension(path);
-            var trx = Path.Combine(resultsDirectory, name + ".trx");
-            try
-            {
-                await dotnet.TestAsync(new DotNetTestSettings
-                {
-                    Project = path,
-                    Loggers = [$"trx;LogFileName={trx}", "console;verbosity=normal"],
-                    Filter = context.Parameters.Filter,
-                    WorkingDirectory = context.Paths.App,
-                }).ConfigureAwait(false);
-            }
-            catch (ToolFailedException failure)
-            {
-                failures.Add($"{name} (exit code {failure.ToolExitCode})");
-            }
-
-            if (File.Exists(trx))
-            {
-                summary += TrxSummary.Read(trx);
-            }
-            else if (!context.IsDryRun)
-            {
-                failures.Add($"{name} wrote no results (it did not build or crashed)");
-                summary += new TrxSummary(0, 1, 0);
-            }
-        }
-
+        var project = context.Config.Project;
+        var source = project.Tests.Any(t => t.Image is not null) ? await ReadSourceAsync(context).ConfigureAwait(false) : SourceInfo.Unknown;
+        var suites = TestPlanner.Plan(project, context.Paths.App, resultsDirectory, context.Parameters.Filter, (image, target, output) => ImageTestBuild(context, source, image, target, output));
+        var result = await new TestSuiteRunner(context.Runner, context.Log, context.IsDryRun).RunAsync(suites).ConfigureAwait(false);
         if (context.IsDryRun)
         {
             return;
         }
 
-        context.Log.Information(summary.Line);
-        if (failures.Count > 0 || summary.Failed > 0)
+        context.Log.Information(result.Summary.Line);
+        if (result.Failures.Count > 0 || result.Summary.Failed > 0)
         {
-            throw new ToolFailedException("dotnet test", 1, $"{summary.Failed} test(s) failed; failing projects: {string.Join(", ", failures)}", []);
+            // .NET projects alone: the line CI has always shown; any other suite: "tests".
+            var dotnetOnly = suites.Where(s => s.SkipReason is null).All(s => s.DotNet is not null);
+            throw new ToolFailedException(
+                dotnetOnly ? "dotnet test" : "tests",
+                1,
+                $"{result.Summary.Failed} test(s) failed; failing {(dotnetOnly ? "projects" : "suites")}: {string.Join(", ", result.Failures)}",
+                []);
         }
+    }
+
+    // The image's own build (context, Dockerfile, build arguments as BuildImages resolves them) at the test target,
+    // its files exported to a folder instead of tagged: a test build never replaces an image the stack runs.
+    private static DockerBuildSettings ImageTestBuild(BuildContext context, SourceInfo source, string image, string target, string output)
+    {
+        var config = context.Config.Docker.Images.TryGetValue(image, out var found)
+            ? found
+            : throw new Configuration.ConfigurationException(
+                "config/project.json", 0, $"tests: image '{image}' is not under images of config/docker.json (known: {string.Join(", ", context.Config.Docker.Images.Keys)}).");
+        var plan = ImagePlanner.Plan(
+            image, config with { Dockerfile = context.Paths.AppOrKit(config.Dockerfile), Target = target }, context.Paths.App, context.Variable, source,
+            new Dictionary<string, string>(), context.Config.Project.Name);
+        return new DockerBuildSettings
+        {
+            Context = plan.ContextDirectory,
+            File = plan.Dockerfile,
+            Target = plan.Target,
+            BuildArguments = plan.BuildArguments,
+            OutputDirectory = output,
+            WorkingDirectory = context.Paths.App,
+        };
+    }
+
+    private static async Task<SourceInfo> ReadSourceAsync(BuildContext context)
+    {
+        var info = await context.GetGitInfoAsync().ConfigureAwait(false);
+        if (info.Commit == "unknown")
+        {
+            return SourceInfo.Unknown;
+        }
+
+        var commitTime = await context.Git.CommitTimeAsync(new GitSettings { WorkingDirectory = context.Paths.App }).ConfigureAwait(false) ?? "unknown";
+        return new SourceInfo(info.Commit, info.ShortCommit, info.Branch, info.IsDirty, commitTime);
     }
 }

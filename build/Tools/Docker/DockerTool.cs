@@ -19,6 +19,12 @@ public sealed record DockerBuildSettings : ToolSettings
     public bool Pull { get; init; }
 
     public bool NoCache { get; init; }
+
+    /// <summary>
+    /// BuildKit's <c>--output type=local,dest=DIR</c>: the target stage's files are written to this folder instead of
+    /// becoming an image (a test stage's reports); null builds an image as usual.
+    /// </summary>
+    public string? OutputDirectory { get; init; }
 }
 
 /// <summary>The <c>docker</c> CLI (Cake.Docker is not on our feed).</summary>
@@ -43,6 +49,7 @@ public sealed class DockerTool(ICommandRunner runner) : Tool<DockerSettings>(run
         arguments.AddOptions("--tag", settings.Tags);
         arguments.AddOptions("--build-arg", settings.BuildArguments.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
         arguments.AddOptions("--label", settings.Labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+        arguments.AddOption("--output", settings.OutputDirectory is null ? null : $"type=local,dest={settings.OutputDirectory}");
         return arguments.AddSwitch("--pull", settings.Pull).AddSwitch("--no-cache", settings.NoCache).Add(settings.Context);
     }
 

@@ -1,0 +1,150 @@
+using Build.Configuration;
+using Build.Testing;
+using Build.Tests.Support;
+using Build.Tools.Docker;
+using Build.Tools.TestCommand;
+
+namespace Build.Tests.Testing;
+
+/// <summary>
+/// The Test target's suites as data (TestPlanner) and run through the tool wrappers (TestSuiteRunner): .NET projects
+/// report TRX, image targets and commands JUnit, all summed into one line.
+/// </summary>
+public sealed class TestPlanTests
+{
+    private string app = null!;
+    private string results = null!;
+
+    [SetUp]
+    public void CreateApp()
+    {
+        app = Directory.CreateTempSubdirectory("kit-tests-app-").FullName;
+        results = Path.Combine(app, ".build", "test-results");
+        Directory.CreateDirectory(Path.Combine(app, "tests", "Unit"));
+        File.WriteAllText(Path.Combine(app, "tests", "Unit", "Unit.csproj"), "<Project />");
+    }
+
+    [TearDown]
+    public void RemoveApp() => Directory.Delete(app, recursive: true);
+
+    private static ProjectConfig Project(params TestSuiteConfig[] tests) => new()
+    {
+        Name = "fixture",
+        TestProjects = ["tests/Unit/Unit.csproj", "tests/Gone/Gone.csproj"],
+        Tests = tests,
+    };
+
+    private static DockerBuildSettings ImageBuild(string image, string target, string output) => new()
+    {
+        Context = "/context/" + image,
+        File = "/kit/docker/python/Dockerfile",
+        Target = target,
+        BuildArguments = new Dictionary<string, string> { ["PYTHON_IMAGE"] = "python:3.12-slim" },
+        OutputDirectory = output,
+    };
+
+    private IReadOnlyList<TestSuitePlan> Plan(params TestSuiteConfig[] tests) => TestPlanner.Plan(Project(tests), app, results, "Category!=Slow", ImageBuild);
+
+    [Test]
+    public void Test_projects_come_first_then_tests_in_order_each_with_its_report()
+    {
+        var suites = Plan(
+            new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" },
+            new TestSuiteConfig { Name = "lint", Command = ["pytest", "-q", "--junitxml=out/junit.xml"], Results = "out/junit.xml", WorkingDirectory = "service" });
+
+        Assert.That(suites.Select(s => s.Name), Is.EqualTo(new[] { "Unit", "Gone", "python", "lint" }));
+        Assert.That(suites[0].ResultsFile, Is.EqualTo(Path.Combine(results, "Unit.trx")));
+        Assert.That(suites[0].DotNet!.Filter, Is.EqualTo("Category!=Slow"));
+        Assert.That(suites[1].SkipReason, Is.EqualTo("Not found, skipped: tests/Gone/Gone.csproj"));
+        Assert.That(suites[2].Image!.OutputDirectory, Is.EqualTo(Path.Combine(results, "python")));
+        Assert.That(suites[2].ResultsFile, Is.EqualTo(Path.Combine(results, "python", "junit.xml")));
+        Assert.That(suites[3].Command!.WorkingDirectory, Is.EqualTo(Path.Combine(app, "service")));
+        Assert.That(suites[3].ResultsFile, Is.EqualTo(Path.Combine(app, "out", "junit.xml")));
+    }
+
+    [Test]
+    public void An_image_suite_is_one_buildkit_build_exporting_the_target_stage_to_a_folder()
+    {
+        var command = DockerTool.BuildArguments(Plan(new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" })[2].Image!);
+
+        Assert.That(string.Join(' ', command.Select(a => a.Value)), Is.EqualTo(
+            $"build --file /kit/docker/python/Dockerfile --target test-results --build-arg PYTHON_IMAGE=python:3.12-slim --output type=local,dest={Path.Combine(results, "python")} /context/api-dev"));
+    }
+
+    [Test]
+    public void A_command_suite_runs_its_executable_with_its_arguments()
+    {
+        var command = TestCommandTool.Command(Plan(new TestSuiteConfig { Name = "lint", Command = ["pytest", "-q"], Results = "junit.xml" })[2].Command!);
+
+        Assert.That(command.Render(), Is.EqualTo("pytest -q"));
+        Assert.That(command.Tool, Is.EqualTo("tests 'lint'"));
+        Assert.That(command.WorkingDirectory, Is.EqualTo(app));
+    }
+
+    [Test]
+    public async Task Reports_of_every_kind_sum_into_one_summary_and_failing_suites_are_named()
+    {
+        var reports = Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Testing", "Reports");
+        var runner = new RecordingCommandRunner()
+            .Answer(c => c.Executable == "dotnet" && Copy(Path.Combine(reports, "dotnet-trx.xml"), Path.Combine(results, "Unit.trx")), string.Empty, exitCode: 1)
+            .Answer(c => c.Executable == "docker" && Copy(Path.Combine(reports, "pytest-failed.xml"), Path.Combine(results, "python", "junit.xml")), string.Empty)
+            .Answer(c => c.Executable == "go", string.Empty, exitCode: 2);
+        var suites = Plan(
+            new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" },
+            new TestSuiteConfig { Name = "go", Command = ["go", "test", "./..."], Results = "report.xml" });
+
+        var result = await new TestSuiteRunner(runner, new ListLog(), dryRun: false).RunAsync(suites);
+
+        // TRX 9/2/1, pytest 6/1/1, and the go command that left no report: one failed test.
+        Assert.That(result.Summary, Is.EqualTo(new TestSummary(15, 4, 2)));
+        Assert.That(result.Failures, Is.EqualTo(new[] { "Unit (exit code 1)", "python (1 failed)", "go (exit code 2)", "go wrote no results (it did not build or crashed)" }));
+        Assert.That(runner.Commands.Select(c => c.Executable), Is.EqualTo(new[] { "dotnet", "docker", "go" }));
+        Assert.That(runner.Commands[1].Environment["DOCKER_BUILDKIT"], Is.EqualTo("1"));
+    }
+
+    [Test]
+    public async Task A_dry_run_passes_every_command_to_the_runner_and_counts_nothing()
+    {
+        var runner = new RecordingCommandRunner();
+        var suites = Plan(new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" });
+
+        var result = await new TestSuiteRunner(runner, new ListLog(), dryRun: true).RunAsync(suites);
+
+        Assert.That(result.Summary, Is.EqualTo(TestSummary.Empty));
+        Assert.That(result.Failures, Is.Empty);
+        Assert.That(runner.Commands, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void An_entry_of_each_kind_passes_the_schema_and_a_mixed_one_is_refused()
+    {
+        using var fixture = FixtureApp.Create();
+        var path = Path.Combine(fixture.Root, "config", "project.json");
+        var original = File.ReadAllText(path);
+        const string Valid = """
+            "tests": [
+              { "name": "unit", "project": "tests/Unit/Unit.csproj" },
+              { "name": "python", "image": "api", "target": "test-results", "results": "/junit.xml" },
+              { "name": "go", "command": ["go", "test", "./..."], "results": "report.xml", "workingDirectory": "service" }
+            ],
+            "testProjects"
+            """;
+        File.WriteAllText(path, original.Replace("\"testProjects\"", Valid, StringComparison.Ordinal));
+        Assert.That(new ConfigLoader(fixture.Root).Load<ProjectConfig>("project").Tests, Has.Count.EqualTo(3));
+
+        const string Mixed = """
+            "tests": [{ "name": "mixed", "project": "a.csproj", "command": ["go"], "results": "r.xml" }],
+            "testProjects"
+            """;
+        File.WriteAllText(path, original.Replace("\"testProjects\"", Mixed, StringComparison.Ordinal));
+        var error = Assert.Throws<ConfigurationException>(() => new ConfigLoader(fixture.Root).Load<ProjectConfig>("project"));
+        Assert.That(error!.Message, Does.StartWith("config/project.json:"));
+    }
+
+    private static bool Copy(string from, string to)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        File.Copy(from, to, overwrite: true);
+        return true;
+    }
+}
