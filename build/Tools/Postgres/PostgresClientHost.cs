@@ -49,53 +49,79 @@ public interface IPostgresClientHost
     ToolCommand RunScriptCommand(string database, string scriptFile);
 }
 
+/// <summary>
+/// What both client hosts share: each operation runs exactly the command its plan shows; a host says only which
+/// commands those are (and how it reads the client's version).
+/// </summary>
+public abstract class PostgresClientHost(ICommandRunner runner) : IPostgresClientHost
+{
+    /// <summary>The one runner every command of this host goes through.</summary>
+    protected ICommandRunner Runner { get; } = runner;
+
+    public abstract string Description { get; }
+
+    public abstract Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default);
+
+    public abstract Task<string> ClientVersionAsync(CancellationToken cancellationToken = default);
+
+    public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(DumpCommand(request), cancellationToken);
+
+    public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(RestoreCommand(request), cancellationToken);
+
+    public async Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default) =>
+        (await Runner.RunAsync(ListCommand(dumpFile), cancellationToken).ConfigureAwait(false)).StandardOutput;
+
+    public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(RestoreScriptCommand(dumpFile, scriptFile), cancellationToken);
+
+    public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(RunScriptCommand(database, scriptFile), cancellationToken);
+
+    public abstract ToolCommand DumpCommand(DumpRequest request);
+
+    public abstract ToolCommand RestoreCommand(RestoreRequest request);
+
+    public abstract ToolCommand ListCommand(string dumpFile);
+
+    public abstract ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile);
+
+    public abstract ToolCommand RunScriptCommand(string database, string scriptFile);
+}
+
 /// <summary>The host's pg_dump and pg_restore, connecting over the network with the password in PGPASSWORD.</summary>
-public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection connection) : IPostgresClientHost
+public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection connection) : PostgresClientHost(runner)
 {
     private readonly PgDumpTool dump = new(runner);
     private readonly PgRestoreTool restore = new(runner);
     private readonly PsqlTool psql = new(runner);
 
-    public string Description => "the host's pg_dump";
+    public override string Description => "the host's pg_dump";
 
-    public async Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default) =>
+    public override async Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default) =>
         PgDumpTool.Incompatibility(await dump.MajorVersionAsync(cancellationToken).ConfigureAwait(false), serverMajorVersion);
 
-    public Task<string> ClientVersionAsync(CancellationToken cancellationToken = default) => dump.VersionAsync(cancellationToken);
+    public override Task<string> ClientVersionAsync(CancellationToken cancellationToken = default) => dump.VersionAsync(cancellationToken);
 
-    public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(DumpCommand(request), cancellationToken);
-
-    public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(RestoreCommand(request), cancellationToken);
-
-    public async Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default) =>
-        (await runner.RunAsync(ListCommand(dumpFile), cancellationToken).ConfigureAwait(false)).StandardOutput;
-
-    public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(RestoreScriptCommand(dumpFile, scriptFile), cancellationToken);
-
-    public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(RunScriptCommand(database, scriptFile), cancellationToken);
-
-    public ToolCommand DumpCommand(DumpRequest request)
+    public override ToolCommand DumpCommand(DumpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return dump.Command(new PgDumpSettings { Connection = connection.WithDatabase(request.Database), OutputFile = request.OutputFile, Snapshot = request.Snapshot });
     }
 
-    public ToolCommand RestoreCommand(RestoreRequest request)
+    public override ToolCommand RestoreCommand(RestoreRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return restore.Command(new PgRestoreSettings { Connection = connection.WithDatabase(request.Database), InputFile = request.InputFile, Options = new() { Clean = request.Clean } });
     }
 
-    public ToolCommand ListCommand(string dumpFile) => restore.ListCommand(dumpFile);
+    public override ToolCommand ListCommand(string dumpFile) => restore.ListCommand(dumpFile);
 
-    public ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile) =>
+    public override ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile) =>
         restore.Command(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, Options = new() { ScriptFile = scriptFile, Clean = true } });
 
-    public ToolCommand RunScriptCommand(string database, string scriptFile) =>
+    public override ToolCommand RunScriptCommand(string database, string scriptFile) =>
         psql.Command(new PsqlScriptSettings { Connection = connection.WithDatabase(database), ScriptFile = scriptFile });
 }
 
@@ -105,56 +131,41 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
 /// into the container, and the client always matches the server.
 /// </summary>
 public sealed class ComposeClientHost(
-    ICommandRunner runner, ComposeVersion version, ComposeSettings settings, string service, string username, string? password) : IPostgresClientHost
+    ICommandRunner runner, ComposeVersion version, ComposeSettings settings, string service, string username, string? password) : PostgresClientHost(runner)
 {
     private readonly string? databasePassword = password;
 
-    public string Description => $"pg_dump inside compose service '{service}'";
+    public override string Description => $"pg_dump inside compose service '{service}'";
 
     // The container's client is the server's own version: nothing to check.
-    public Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
+    public override Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
 
-    public async Task<string> ClientVersionAsync(CancellationToken cancellationToken = default)
+    public override async Task<string> ClientVersionAsync(CancellationToken cancellationToken = default)
     {
         var command = Exec(["pg_dump", "--version"]) with { IsQuery = true, Quiet = true };
-        var result = await runner.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        var result = await Runner.RunAsync(command, cancellationToken).ConfigureAwait(false);
         return result.StandardOutput.Trim();
     }
 
-    public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(DumpCommand(request), cancellationToken);
-
-    public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(RestoreCommand(request), cancellationToken);
-
-    public async Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default) =>
-        (await runner.RunAsync(ListCommand(dumpFile), cancellationToken).ConfigureAwait(false)).StandardOutput;
-
-    public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(RestoreScriptCommand(dumpFile, scriptFile), cancellationToken);
-
-    public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(RunScriptCommand(database, scriptFile), cancellationToken);
-
     /// <summary>pg_restore in the container: the archive in through standard input, the script out through standard output.</summary>
-    public ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile)
+    public override ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile)
     {
         var options = PgRestoreTool.Options(new PgRestoreOptions { ScriptFile = "-", Clean = true });
         return Exec(new[] { "pg_restore" }.Concat(options.Values), withPassword: false) with { StandardInputFile = dumpFile, StandardOutputFile = scriptFile, Quiet = true };
     }
 
     /// <summary>pg_restore --list in the container, the archive in through standard input: read-only, a query.</summary>
-    public ToolCommand ListCommand(string dumpFile) =>
+    public override ToolCommand ListCommand(string dumpFile) =>
         Exec(new[] { "pg_restore" }.Concat(PgRestoreTool.ListOptions), withPassword: false) with { StandardInputFile = dumpFile, IsQuery = true, Quiet = true };
 
-    public ToolCommand RunScriptCommand(string database, string scriptFile) =>
+    public override ToolCommand RunScriptCommand(string database, string scriptFile) =>
         Exec(new[] { "psql", "--username", username, "--dbname", database }.Concat(PsqlTool.ScriptOptions("-")), withPassword: true) with
         {
             StandardInputFile = scriptFile,
             Quiet = true,
         };
 
-    public ToolCommand DumpCommand(DumpRequest request)
+    public override ToolCommand DumpCommand(DumpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var arguments = new ArgumentList(["pg_dump", "--username", username, "--dbname", request.Database, "--format=custom"])
@@ -163,7 +174,7 @@ public sealed class ComposeClientHost(
         return Exec(arguments.Values) with { StandardOutputFile = request.OutputFile };
     }
 
-    public ToolCommand RestoreCommand(RestoreRequest request)
+    public override ToolCommand RestoreCommand(RestoreRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var options = PgRestoreTool.Options(new PgRestoreOptions { Clean = request.Clean });
