@@ -146,7 +146,7 @@ public enum SnapshotAction
 }
 
 /// <summary>A state-changing database task as data: a title, ordered steps and notes. Printed by a dry run, run by the executor.</summary>
-public sealed record DatabasePlan
+public sealed record DatabasePlan : Host.ITaskPlan
 {
     public required string Title { get; init; }
 
@@ -154,23 +154,11 @@ public sealed record DatabasePlan
 
     public IReadOnlyList<string> Notes { get; init; } = [];
 
-    public IEnumerable<string> Render()
-    {
-        yield return Title;
-        var number = 0;
-        foreach (var step in Steps)
-        {
-            var lines = step.Render().ToArray();
-            yield return $"   {++number,2}. {lines[0]}";
-            foreach (var line in lines.Skip(1))
-            {
-                yield return "       " + line;
-            }
-        }
+    public IEnumerable<string> Render() => Host.PlanText.Render(Title, Steps.Select(s => (IReadOnlyList<string>)s.Render().ToArray()), Notes);
+}
 
-        foreach (var note in Notes)
-        {
-            yield return "   note: " + note;
-        }
-    }
+/// <summary>Restore's plan: the backup chosen (its checksums already checked) and the steps that restore it.</summary>
+public sealed record RestorePlan(BackupEntry Backup, DatabasePlan Steps) : Host.ITaskPlan
+{
+    public IEnumerable<string> Render() => Steps.Render();
 }

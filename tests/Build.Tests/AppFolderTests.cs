@@ -49,7 +49,7 @@ public sealed class AppFolderTests
         var result = ProgramRun.Run(RepositoryRoot.Path, environment, "--target=DevStart", "--dryrun");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        Assert.That(result.Output, Does.Contain("project 'fixture-dev'"));
+        Assert.That(result.Output, Does.Contain("stack 'fixture-dev'"));
     }
 
     [Test]
@@ -65,9 +65,9 @@ public sealed class AppFolderTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain(
-            $"would run: DOCKER_BUILDKIT=1 docker build --file {Path.Combine(RepositoryRoot.Path, "docker", "dotnet", "Dockerfile")} --target test-results "));
+            $"run: DOCKER_BUILDKIT=1 docker build --file {Path.Combine(RepositoryRoot.Path, "docker", "dotnet", "Dockerfile")} --target test-results "));
         Assert.That(result.Output, Does.Contain($"--output type=local,dest={Path.Combine(app.Root, ".build", "test-results", "image-tests")} {Path.Combine(app.Root, "samples", "api")}"));
-        Assert.That(result.Output, Does.Contain("would run: pytest -q"));
+        Assert.That(result.Output, Does.Contain("run: pytest -q"));
         Assert.That(result.Lines, Has.None.StartsWith("tests: "), "a dry run counts nothing");
         Assert.That(Directory.Exists(Path.Combine(app.Root, ".build", "test-results")), Is.False);
     }

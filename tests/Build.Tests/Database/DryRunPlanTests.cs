@@ -85,6 +85,25 @@ public sealed class DryRunPlanTests
     }
 
     [Test]
+    public void DevDown_with_volumes_plan_checks_the_engine_and_removes_the_stack_with_its_data()
+    {
+        Golden.Match(Golden.PlansFolder, "devdown-volumes", DryRun("DevDown", "--volumes", "--confirm=fixture-dev"));
+    }
+
+    [Test]
+    public void BuildImages_plan_prints_each_build_command_with_its_hash_read_at_run_time()
+    {
+        Golden.Match(Golden.PlansFolder, "buildimages", DryRun("BuildImages"));
+    }
+
+    [Test]
+    public void Prune_plan_reads_the_engine_when_it_runs_and_removes_only_with_yes()
+    {
+        Golden.Match(Golden.PlansFolder, "prune-yes", DryRun("Prune", "--yes"));
+        Assert.That(DryRun("Prune"), Has.None.Contains("remove them"));
+    }
+
+    [Test]
     public void A_changed_step_fails_the_golden_comparison()
     {
         var plan = DryRun("DbReset").ToList();
@@ -119,7 +138,7 @@ public sealed class DryRunPlanTests
             WriteBackup(Path.Combine(app.Root, "backups", "dev", "20250101_000000"));
         }
 
-        if (target == "DevUp")
+        if (target is "DevUp" or "BuildImages" or "DevDown")
         {
             File.WriteAllText(Path.Combine(app.Root, ".env"), "POSTGRES_PASSWORD=fixture-secret-password\n");
         }

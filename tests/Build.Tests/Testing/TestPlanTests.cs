@@ -1,5 +1,6 @@
 using Build.Configuration;
 using Build.Testing;
+using Build.Tools;
 using Build.Tests.Support;
 using Build.Tools.Docker;
 using Build.Tools.TestCommand;
@@ -93,7 +94,8 @@ public sealed class TestPlanTests
             new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" },
             new TestSuiteConfig { Name = "go", Command = ["go", "test", "./..."], Results = "report.xml" });
 
-        var result = await new TestSuiteRunner(runner, new ListLog(), dryRun: false).RunAsync(suites);
+        var testRunner = new TestSuiteRunner(runner, new ListLog());
+        var result = await testRunner.RunAsync(testRunner.Plan(suites));
 
         // TRX 9/2/1, pytest 6/1/1, and the go command that left no report: one failed test.
         Assert.That(result.Summary, Is.EqualTo(new TestSummary(15, 4, 2)));
@@ -103,16 +105,18 @@ public sealed class TestPlanTests
     }
 
     [Test]
-    public async Task A_dry_run_passes_every_command_to_the_runner_and_counts_nothing()
+    public void The_plan_prints_each_suite_with_the_command_that_runs_it_and_runs_nothing()
     {
         var runner = new RecordingCommandRunner();
         var suites = Plan(new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" });
 
-        var result = await new TestSuiteRunner(runner, new ListLog(), dryRun: true).RunAsync(suites);
+        var plan = new TestSuiteRunner(runner, new ListLog()).Plan(suites);
+        var lines = plan.Render().ToArray();
 
-        Assert.That(result.Summary, Is.EqualTo(TestSummary.Empty));
-        Assert.That(result.Failures, Is.Empty);
-        Assert.That(runner.Commands, Has.Count.EqualTo(2));
+        Assert.That(runner.Commands, Is.Empty);
+        Assert.That(plan.Commands.Count(c => c is not null), Is.EqualTo(2));
+        Assert.That(lines, Has.Some.Contains("python: run: DOCKER_BUILDKIT=1 docker build").And.Some.Contains("--target test-results"));
+        Assert.That(plan.Commands.OfType<ToolCommand>().All(c => lines.Any(l => l.EndsWith("run: " + c.Render(), StringComparison.Ordinal))), Is.True);
     }
 
     [Test]
