@@ -80,11 +80,16 @@ public sealed record SeedStep(string Database, string Profile, IReadOnlyList<str
 {
     public IReadOnlyList<string> Tables { get; init; } = [];
 
+    /// <summary>The app's seed command instead of <see cref="Files"/> (config/database.json seed.command).</summary>
+    public ToolCommand? Command { get; init; }
+
     public SeedThreshold? OnlyIf { get; init; }
 
     public override IEnumerable<string> Render()
     {
-        IEnumerable<string> lines = [$"seed {Database} with profile '{Profile}' in one transaction:", .. Files.Select(f => "    " + f)];
+        IEnumerable<string> lines = Command is { } command
+            ? [$"seed {Database} with profile '{Profile}': run: {command.Render()}"]
+            : [$"seed {Database} with profile '{Profile}' in one transaction:", .. Files.Select(f => "    " + f)];
         return OnlyIf is null ? lines : lines.Append("    " + OnlyIf.Render(Tables));
     }
 }

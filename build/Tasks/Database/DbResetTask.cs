@@ -22,6 +22,10 @@ public sealed class DbResetTask : PlannedTask<BuildContext, DatabasePlan>
 
         context.Run.RefuseProtected(DbReset);
         context.Run.Database.Guard(DbReset, parameters.AllowRemote, parameters.Confirm);
+        if (parameters.Seed is { } profile)
+        {
+            context.Run.Database.Seeder.RequireProfile(profile);
+        }
     }
 
     public override Task<DatabasePlan> PlanAsync(BuildContext context) => new ResetService(context.Run.Database).PlanAsync(Request(context));

@@ -6,14 +6,24 @@ namespace Build.Tasks.Database;
 
 [TaskName(nameof(Seed))]
 [UsesDatabase]
-[TaskDescription("Loads demo data (scripts/db/seed/<profile>) while the seeded tables are below the threshold; --seed=minimal|demo always seeds")]
+[TaskDescription("Loads demo data (scripts/db/seed/<profile>, or the app's seed command) while the seeded tables are below the threshold; --seed=<profile> always seeds")]
 [IsDependentOn(typeof(MigrateTask))]
 public sealed class SeedTask : PlannedTask<BuildContext, DatabasePlan>
 {
     private const string Seed = "Seed";
 
-    /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
-    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
+    /// <summary>
+    /// The database is resolved and --seed checked before the run starts: a missing connection variable or password, or
+    /// a profile the app does not have, is one line.
+    /// </summary>
+    public override void CheckInputs(BuildContext context)
+    {
+        var database = context.Run.Database;
+        if (context.Parameters.Seed is { } profile)
+        {
+            database.Seeder.RequireProfile(profile);
+        }
+    }
 
     public override Task<DatabasePlan> PlanAsync(BuildContext context) => new SeedService(context.Run.Database).PlanAsync(context.Parameters.Seed);
 
