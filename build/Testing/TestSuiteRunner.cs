@@ -72,6 +72,16 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log)
                     // An image's report stage succeeds whatever the tests did: the report alone names the suite.
                     failures.Add($"{suite.Name} ({report.Failed} failed)");
                 }
+                else if (!toolFailed && ReportedExitCode(suite) is { } exitCode and not 0)
+                {
+                    // The test tool failed without a failed test in its report (pytest's 5: no tests collected; a
+                    // collection error): the suite fails, and an empty report counts as one failed test.
+                    failures.Add($"{suite.Name} (its test command exited with {exitCode}; the report shows no failed test)");
+                    if (report.Passed + report.Failed == 0)
+                    {
+                        report += new TestSummary(0, 1, 0);
+                    }
+                }
 
                 summary += report;
             }
@@ -83,6 +93,16 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log)
         }
 
         return new TestRunResult(summary, failures);
+    }
+
+    /// <summary>
+    /// The exit code an image's test stage exports beside its report (<c>exit-code</c>, as docker/python/Dockerfile's
+    /// test-results stage writes it); null when there is none.
+    /// </summary>
+    private static int? ReportedExitCode(TestSuitePlan suite)
+    {
+        var file = Path.Combine(Path.GetDirectoryName(suite.ResultsFile)!, "exit-code");
+        return suite.Image is not null && File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var code) ? code : null;
     }
 
     private ToolCommand CommandOf(TestSuitePlan suite) => suite switch

@@ -105,6 +105,31 @@ public sealed class TestPlanTests
     }
 
     [Test]
+    public async Task An_image_suite_whose_test_command_failed_without_a_failed_test_fails()
+    {
+        // pytest exits 5 when it collects no test: the report is empty, the exported exit code says what happened.
+        var runner = new RecordingCommandRunner().Answer(
+            c => c.Executable == "docker" && Write(Path.Combine(results, "python", "junit.xml"), """<testsuites><testsuite name="pytest" tests="0" failures="0" errors="0" skipped="0"/></testsuites>""")
+                && Write(Path.Combine(results, "python", "exit-code"), "5\n"),
+            string.Empty);
+        var suites = Plan(new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" });
+        var testRunner = new TestSuiteRunner(runner, new ListLog());
+
+        var result = await testRunner.RunAsync(testRunner.Plan(suites));
+
+        // The project's .NET suite (answered with nothing here) wrote no report: one failed test; the empty python one another.
+        Assert.That(result.Summary, Is.EqualTo(new TestSummary(0, 2, 0)));
+        Assert.That(result.Failures, Does.Contain("python (its test command exited with 5; the report shows no failed test)"));
+    }
+
+    private static bool Write(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return true;
+    }
+
+    [Test]
     public void The_plan_prints_each_suite_with_the_command_that_runs_it_and_runs_nothing()
     {
         var runner = new RecordingCommandRunner();
