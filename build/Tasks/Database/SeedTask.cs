@@ -13,8 +13,17 @@ public sealed class SeedTask : AsyncFrostingTask<BuildContext>
 {
     private const string Seed = "Seed";
 
+    /// <summary>An app without a database (no config/database.json) has nothing to seed: DevUp goes on without it.</summary>
+    public override bool ShouldRun(BuildContext context) => context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase);
+
     /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
-    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
+    public override void CheckInputs(BuildContext context)
+    {
+        if (context.HasDatabase)
+        {
+            _ = context.Run.Database;
+        }
+    }
 
     public override async Task RunAsync(BuildContext context)
     {

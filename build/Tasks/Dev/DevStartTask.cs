@@ -40,16 +40,18 @@ public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
         }
 
         await stack.UpAsync(plan).ConfigureAwait(false);
+        // Migrations and seed data (the tasks that follow in DevUp) need the database, not the whole stack.
+        if (!plan.Model.Services.Contains(project.DatabaseService))
+        {
+            return;
+        }
+
         if (context.IsDryRun)
         {
             context.Log.Information($"   would wait for {project.DatabaseService} to be healthy");
             return;
         }
 
-        // Migrations and seed data (the tasks that follow in DevUp) need the database, not the whole stack.
-        if (plan.Model.Services.Contains(project.DatabaseService))
-        {
-            await stack.WaitHealthyAsync([project.DatabaseService]).ConfigureAwait(false);
-        }
+        await stack.WaitHealthyAsync([project.DatabaseService]).ConfigureAwait(false);
     }
 }
