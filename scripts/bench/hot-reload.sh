@@ -42,11 +42,12 @@ else
   done
 fi
 for stack in "${stacks[@]}"; do
-  [[ -f "$stacks_dir/$stack.sh" ]] || { echo "hot-reload: no stack file $stacks_dir/$stack.sh (have: $(cd "$stacks_dir" && ls *.sh | sed 's/\.sh$//' | tr '\n' ' '))" >&2; exit 2; }
+  [[ -f "$stacks_dir/$stack.sh" ]] || { echo "hot-reload: no stack file $stacks_dir/$stack.sh (have: $(find "$stacks_dir" -name '*.sh' -printf '%f ' | sed 's/\.sh//g'))" >&2; exit 2; }
 done
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# shellcheck disable=SC2317 # called by the stack files this script sources
 # host_port VARIABLE DEFAULT: the published port as the kit computes it (environment, else the app's .env, else
 # DEFAULT; plus PORT_OFFSET), for the stack files' URL.
 host_port() {
@@ -67,6 +68,7 @@ measure_stack() {
   source "$stacks_dir/$stack.sh"
   : "${APP:?$stack.sh must set APP}" "${URL:?$stack.sh must set URL}"
   kit=("$root/build.sh" "--app=$APP" "--project-name=$project" "--port-offset=$PORT_OFFSET")
+  # shellcheck disable=SC2317 # the EXIT trap calls it
   finish() {
     restore || true
     "${kit[@]}" --target=DevDown --volumes "--confirm=$project" >>"$log" 2>&1 || say "$stack: DevDown failed (see $log)"

@@ -147,8 +147,9 @@ public sealed class WebSampleTests
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var index = await GetGzipAsync(http, Page(prod, "/"));
         Assert.That(index.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(index.Content.Headers.ContentEncoding, Does.Contain("gzip"));
         Assert.That(index.Headers.CacheControl?.NoCache, Is.True, "index.html is revalidated: " + index.Headers.CacheControl);
-        var html = await index.Content.ReadAsStringAsync();
+        var html = await http.GetStringAsync(Page(prod, "/"));
         var asset = Regex.Match(html, "/assets/[^\"]+\\.js").Value;
         Assert.That(asset, Is.Not.Empty, "the built index.html names a hashed script: " + html);
 
