@@ -151,6 +151,12 @@ public sealed partial class BuildContext : FrostingContext
     /// <summary>A plan's line as a dry run prints it: every known secret masked.</summary>
     public override string ForDisplay(string line) => Secrets.Mask(line);
 
+    /// <summary>Why a database task is skipped in an app without a database.</summary>
+    public const string NoDatabase = "this app has no database (no config/database.json)";
+
+    /// <summary>Whether this run has a database to work on: the app's config/database.json, or --connection.</summary>
+    public bool HasDatabase => Parameters.Connection is not null || Config.HasDatabase;
+
     /// <summary>Running as a GitHub Actions step: log groups and a job summary.</summary>
     public bool IsGitHubActions => ProcessEnvironment.GetValueOrDefault("GITHUB_ACTIONS") == "true";
 

@@ -2,8 +2,8 @@
 # Builds local stand-ins for the public base images, for machines that reach no container
 # registry: a debootstrapped Debian, PostgreSQL 15, Redis 7, nginx, the .NET 10 SDK and the
 # ASP.NET Core 10 runtime (the last two are copies of this host's .NET install), Python 3.11 with
-# Debian's FastAPI stack, and PostgreSQL 17 with pgvector (from Debian trixie: bookworm has no
-# pgvector package).
+# Debian's FastAPI stack, and, from Debian trixie, PostgreSQL 17 with pgvector (bookworm has no
+# pgvector package) and Node.js 20 with npm (bookworm's is 18, too old for current Vite).
 # Then writes an env overlay that points compose and the Dockerfiles at them.
 #
 #   docker/offline/build.sh [--env-file PATH] [--mirror URL]
@@ -22,7 +22,8 @@ repo_root=$(cd "$script_dir/../.." && pwd)
 env_file="$repo_root/.env.offline"
 mirror="http://deb.debian.org/debian"
 suite=bookworm
-# pgvector is packaged from trixie on (postgresql-17-pgvector); its stand-in has a base of its own.
+# pgvector is packaged from trixie on (postgresql-17-pgvector), and trixie's nodejs is the first that
+# current Vite accepts: their stand-ins share a trixie base of their own.
 pgvector_suite=trixie
 namespace="${KIT_OFFLINE_NAMESPACE:-kit-offline}"
 cache_dir="${KIT_OFFLINE_CACHE:-$repo_root/.build/offline}"
@@ -118,7 +119,7 @@ prepare_context() {
       add_host_ca_certificates "$context"
       link_tree "$(host_dotnet_root)" "$context/dotnet"
       ;;
-    python)
+    python | node)
       add_host_ca_certificates "$context"
       ;;
     pgvector)
@@ -180,6 +181,7 @@ SDK_IMAGE=$namespace/dotnet-sdk:10.0
 RUNTIME_IMAGE=$namespace/aspnet:10.0
 PYTHON_IMAGE=$namespace/python:3.11
 PGVECTOR_IMAGE=$namespace/pgvector:pg17
+NODE_IMAGE=$namespace/node:20
 OVERLAY
   say "wrote $env_file"
 }
@@ -194,5 +196,6 @@ build_standin dotnet-sdk "$namespace/dotnet-sdk:10.0"
 build_standin aspnet "$namespace/aspnet:10.0"
 build_standin python "$namespace/python:3.11"
 build_standin pgvector "$namespace/pgvector:pg17" "$pgvector_debian_image"
+build_standin node "$namespace/node:20" "$pgvector_debian_image"
 write_env_overlay
 say "done in $((SECONDS - started_at))s"

@@ -11,8 +11,17 @@ public sealed class MigrateTask : PlannedTask<BuildContext, DatabasePlan>
 {
     private const string Migrate = "Migrate";
 
+    /// <summary>An app without a database (no config/database.json) has nothing to migrate: DevUp goes on without it.</summary>
+    public override bool ShouldRun(BuildContext context) => context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase);
+
     /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
-    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
+    public override void CheckInputs(BuildContext context)
+    {
+        if (context.HasDatabase)
+        {
+            _ = context.Run.Database;
+        }
+    }
 
     public override Task<DatabasePlan> PlanAsync(BuildContext context) => new MigrateService(context.Run.Database).PlanAsync();
 

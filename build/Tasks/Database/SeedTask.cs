@@ -12,12 +12,20 @@ public sealed class SeedTask : PlannedTask<BuildContext, DatabasePlan>
 {
     private const string Seed = "Seed";
 
+    /// <summary>An app without a database (no config/database.json) has nothing to seed: DevUp goes on without it.</summary>
+    public override bool ShouldRun(BuildContext context) => context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase);
+
     /// <summary>
     /// The database is resolved and --seed checked before the run starts: a missing connection variable or password, or
     /// a profile the app does not have, is one line.
     /// </summary>
     public override void CheckInputs(BuildContext context)
     {
+        if (!context.HasDatabase)
+        {
+            return;
+        }
+
         var database = context.Run.Database;
         if (context.Parameters.Seed is { } profile)
         {
