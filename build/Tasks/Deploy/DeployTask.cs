@@ -34,6 +34,6 @@ public sealed class DeployTask : AsyncFrostingTask<BuildContext>
         return context.IsDryRun
             ? ImageReference.FromBuild
             : throw new DeployException(
-                $"No image is recorded for {target.Environment}: run ./build.sh --target=CloudBuildDeploy --env={target.Environment}, or pass --image=<repository>/<name>@sha256:<digest>.", 2);
+                $"No image is recorded for {target.Environment}: run {Bootstrapper.Command} --target=CloudBuildDeploy --env={target.Environment}, or pass --image=<repository>/<name>@sha256:<digest>.", 2);
     }
 }

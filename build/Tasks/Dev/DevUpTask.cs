@@ -34,7 +34,7 @@ public sealed class DevUpTask : AsyncFrostingTask<BuildContext>
 
         await stack.WaitHealthyAsync(services).ConfigureAwait(false);
         await stack.PrintStatusAsync(model).ConfigureAwait(false);
-        context.Log.Information($"Stop it with: ./build.sh --target=DevDown{ProjectArguments(context)}");
+        context.Log.Information($"Stop it with: {Bootstrapper.Command} --target=DevDown{ProjectArguments(context)}");
     }
 
     internal static string ProjectArguments(BuildContext context) =>
