@@ -128,6 +128,24 @@ public sealed partial class PowerShellTests
 
         Assert.That(File.ReadAllText(stamp), Is.EqualTo(stampAfterPowerShell), "build.sh and build.ps1 write the same stamp");
         Assert.That(File.GetLastWriteTimeUtc(program), Is.EqualTo(rebuilt), "alternating the bootstrappers rebuilt the program");
+
+        // A build that fails: the compiler's log and one line, exit 1, no PowerShell error record; the stamp stays.
+        var broken = Path.Combine(checkout, "build", "Broken.cs");
+        File.WriteAllText(broken, "this is not C#");
+        try
+        {
+            var failed = PowerShell("--target=Default");
+            Assert.That(failed.ExitCode, Is.EqualTo(1), failed.ToString());
+            Assert.That(failed.Error, Does.Contain("Broken.cs").And.Contain("build.ps1: the build program did not compile (log: "), failed.ToString());
+            Assert.That(failed.All, Does.Not.Contain("Exception").And.Not.Contain("Line |"), failed.ToString());
+            Assert.That(File.ReadAllText(stamp), Is.EqualTo(stampAfterPowerShell));
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+
+        Assert.That(Bash("--target=Default").Error, Does.Contain("up to date"), "back to the last good inputs: the last good program runs");
     }
 
     [Test]
