@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bootstrapper: find a .NET SDK that satisfies global.json, rebuild the build program only when its inputs
 # changed (a content stamp), then run it with every argument and hand back its exit code. No build logic here.
+# build.ps1 is its twin: both compute the same stamp, so alternating them rebuilds nothing.
 set -euo pipefail
 
 # The checkout this script lives in, also when it is run through a symlink (ln -s .../build.sh ~/bin/kit): follow
@@ -16,20 +17,31 @@ program="$root/.build/bin/Build"
 state="$root/.build"
 stamp="$state/bootstrap.stamp"
 export KIT_ROOT="$root"
+# The program names the bootstrapper that started it in its help and messages.
+export KIT_BOOTSTRAPPER=build.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 say() { if [ -n "${KIT_BOOTSTRAP_VERBOSE:-}" ]; then echo "build.sh: $*" >&2; fi; }
 
-# The content of every input of the build program, file names included, so an edit, an added or a removed file
-# all change it. Output folders are not inputs.
+# SHA-256 in sha256sum's format (lower-case hex, two spaces, the name); macOS has shasum instead.
+if command -v sha256sum >/dev/null 2>&1; then sha256=(sha256sum); else sha256=(shasum -a 256); fi
+
+# The canonical inputs hash, computed identically by build.ps1, so both read and write the same stamp: the files
+# build/**/*.cs, *.csproj, *.props, *.targets, *.json (not under build/bin or build/obj) and build.sh, build.ps1,
+# global.json, Directory.Build.props (those present), in ordinal order of their path relative to the root (with /);
+# one '<sha256 hex>  <path>' line each, newline-terminated; the stamp is the SHA-256 of those lines, lower-case hex.
+# Names are part of it, so an edit, an added or a removed file all change it.
 inputs_hash() {
   (
     cd "$root"
-    find build -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.json' \) \
-      -not -path 'build/bin/*' -not -path 'build/obj/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-    sha256sum build.sh
-    sha256sum global.json Directory.Build.props
-  ) | sha256sum | cut -d' ' -f1
+    {
+      find build \( -path build/bin -o -path build/obj \) -prune -o -type f \
+        \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.json' \) -print0
+      for file in build.sh build.ps1 global.json Directory.Build.props; do
+        if [ -f "$file" ]; then printf '%s\0' "$file"; fi
+      done
+    } | LC_ALL=C sort -z | xargs -0 "${sha256[@]}"
+  ) | "${sha256[@]}" | cut -d' ' -f1
 }
 
 # A dotnet whose SDK satisfies global.json: the one installed into .dotnet/ by an earlier run, or the system's
@@ -50,9 +62,14 @@ find_dotnet() {
   fi
 }
 
-if [ -x "$root/.dotnet/dotnet" ]; then
-  export DOTNET_ROOT="$root/.dotnet" PATH="$root/.dotnet:$PATH"
-fi
+# The SDK and runtime installed into .dotnet/ (earlier or just now): the build and the program itself (a
+# framework-dependent apphost) must find that runtime, not a system one that may be missing or older.
+use_local_dotnet() {
+  if [ -x "$root/.dotnet/dotnet" ]; then
+    export DOTNET_ROOT="$root/.dotnet" PATH="$root/.dotnet:$PATH"
+  fi
+}
+use_local_dotnet
 
 # The runtime identifier of this machine, for ReadyToRun code.
 runtime_id() {
@@ -66,6 +83,8 @@ current="$(inputs_hash)"
 if [ ! -x "$program" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
   mkdir -p "$state"
   dotnet="$(find_dotnet)"
+  # find_dotnet ran in a subshell: an SDK it installed is put on PATH here.
+  use_local_dotnet
   say "inputs changed: rebuilding with $dotnet"
   log="$state/bootstrap-build.log"
   # ReadyToRun needs the runtime pack from NuGet; where it cannot be had, plain IL still runs, only slower to start.

@@ -16,5 +16,5 @@ public static class KitHost
         .AddAssembly(typeof(BuildContext).Assembly)
         .ConfigureServices(services => services.AddSingleton<TaskTimings>())
         .UseParameters(Arguments.All.Select(a => a.ToHostParameter()))
-        .UseProgramName("./build.sh");
+        .UseProgramName(Bootstrapper.Command);
 }

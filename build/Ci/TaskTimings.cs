@@ -19,7 +19,7 @@ public sealed class TaskTimings
     public string ToMarkdown(string target)
     {
         var text = new StringBuilder();
-        text.AppendLine($"### ./build.sh --target={target}").AppendLine();
+        text.AppendLine($"### {Bootstrapper.Command} --target={target}").AppendLine();
         text.AppendLine("| Task | Duration | Status |").AppendLine("|---|---:|---|");
         foreach (var (task, duration, status) in entries)
         {

@@ -95,7 +95,7 @@ public sealed partial class BackupStore(string folder)
             var others = List();
             if (others.Count == 0)
             {
-                throw DatabaseException.Refused($"There is no complete backup in {where}. Take one with ./build.sh --target=Backup.");
+                throw DatabaseException.Refused($"There is no complete backup in {where}. Take one with {Bootstrapper.Command} --target=Backup.");
             }
 
             var whose = string.Join(", ", others.Select(e => BackupKey.Describe(e.Manifest)).Distinct(StringComparer.Ordinal).Take(3));

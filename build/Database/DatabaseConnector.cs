@@ -26,7 +26,7 @@ public static class DatabaseConnector
             {
                 // Nothing listens on the stack's database port: the stack is stopped (or was never started here).
                 throw DatabaseException.Failed(
-                    $"Cannot connect to {target.Describe(database)}: the compose stack's database (service '{service}') is not running. Start it with ./build.sh --target=DevUp.");
+                    $"Cannot connect to {target.Describe(database)}: the compose stack's database (service '{service}') is not running. Start it with {Bootstrapper.Command} --target=DevUp.");
             }
 
             throw DatabaseException.Failed($"Cannot connect to {target.Describe(database)} (from {target.Source}): {Reason(exception)}");

@@ -105,7 +105,7 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log, Tools.I
             }
             catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
             {
-                throw DatabaseException.Failed($"The seeded table {table} does not exist: run Migrate first (./build.sh --target=Migrate).");
+                throw DatabaseException.Failed($"The seeded table {table} does not exist: run Migrate first ({Bootstrapper.Command} --target=Migrate).");
             }
         }
 

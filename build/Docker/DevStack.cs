@@ -162,8 +162,8 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
             if (kit.Contains(repository))
             {
                 problems.Add(options.SkipBuild
-                    ? $"Image {image} ({usedBy}) is not on this machine, and --skip-build starts from images already built: drop --skip-build, or run ./build.sh --target=BuildImages first."
-                    : $"Image {image} ({usedBy}) is not on this machine and this environment does not build it: run ./build.sh --target=BuildImages first.");
+                    ? $"Image {image} ({usedBy}) is not on this machine, and --skip-build starts from images already built: drop --skip-build, or run {Bootstrapper.Command} --target=BuildImages first."
+                    : $"Image {image} ({usedBy}) is not on this machine and this environment does not build it: run {Bootstrapper.Command} --target=BuildImages first.");
                 continue;
             }
 
@@ -282,7 +282,7 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         {
             log.Warning($"{string.Join(", ", lost.Select(p => p.Container.Service).Distinct(StringComparer.Ordinal))} lost network "
                 + $"{string.Join(", ", lost.SelectMany(p => p.Missing).Distinct(StringComparer.Ordinal))} (removed or disconnected): their names and published ports "
-                + $"no longer answer, whatever their health check says. ./build.sh --target=DevUp recreates them.");
+                + $"no longer answer, whatever their health check says. {Bootstrapper.Command} --target=DevUp recreates them.");
         }
 
         return states;

@@ -11,7 +11,7 @@ namespace Build.Docker;
 /// </summary>
 public sealed class ImageAvailability(ICommandRunner runner)
 {
-    public const string OfflineHint = "./build.sh --target=OfflineImages builds local stand-ins of the public base images (once; no registry needed)";
+    public static readonly string OfflineHint = $"{Bootstrapper.Command} --target=OfflineImages builds local stand-ins of the public base images (once; no registry needed)";
 
     /// <summary>True when the engine has the image (by reference or id).</summary>
     public async Task<bool> IsPresentAsync(string image, CancellationToken cancellationToken = default)

@@ -5,7 +5,8 @@ namespace Build.Tests;
 
 /// <summary>
 /// The real build.sh, on a copy of the build program in a folder whose path has a space, run from another folder:
-/// an edit is never served stale, an unchanged tree is not rebuilt, arguments and exit codes pass through.
+/// an edit is never served stale, an unchanged tree is not rebuilt, arguments and exit codes pass through. build.ps1
+/// beside it: <see cref="PowerShellTests"/>.
 /// </summary>
 [Category("Bootstrapper")]
 [NonParallelizable]
@@ -91,38 +92,6 @@ public sealed class BootstrapperTests
         File.Delete(broken);
         var restored = Run("--target=Default");
         Assert.That(restored.Output, Does.Contain("up to date").And.Contain("Edited tasks (run one with"), "back to the last good inputs: the last good program runs");
-    }
-
-    [Test]
-    public void Build_ps1_finds_its_checkout_through_a_symlink()
-    {
-        var pwsh = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "pwsh")).FirstOrDefault(File.Exists);
-        if (pwsh is null)
-        {
-            // CI installs it (scripts/ci/install-pwsh.sh): there a missing pwsh is a failure, never a skipped test.
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-            {
-                Assert.Fail("pwsh is not on PATH: scripts/ci/install-pwsh.sh installs it and .ci/run puts ~/.dotnet/tools on PATH.");
-            }
-
-            Assert.Ignore("pwsh is not installed: build.ps1 is checked where PowerShell is.");
-        }
-
-        File.Copy(Path.Combine(RepositoryRoot.Path, "build.ps1"), Path.Combine(root, "build.ps1"), overwrite: true);
-        var links = Directory.CreateTempSubdirectory("kit links ").FullName;
-        try
-        {
-            var link = Path.Combine(links, "kit.ps1");
-            File.CreateSymbolicLink(link, Path.Combine(root, "build.ps1"));
-            var result = RunScript(pwsh, "-NoProfile", "-File", link, "--target=Default");
-            Assert.That(result.ExitCode, Is.Zero, result.Output);
-            Assert.That(result.Output, Does.Contain("Tasks (run one with"));
-        }
-        finally
-        {
-            Directory.Delete(links, recursive: true);
-        }
     }
 
     private (int ExitCode, string Output) Run(params string[] args) => RunScript(Path.Combine(root, "build.sh"), args);

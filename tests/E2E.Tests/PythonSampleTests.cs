@@ -39,9 +39,8 @@ public sealed class PythonSampleTests
         var offset = int.TryParse(System.Environment.GetEnvironmentVariable("E2E_PORT_OFFSET"), out var o) ? o : Stack.NextPortOffset();
         stack = new Stack(prefix + "py-" + Guid.NewGuid().ToString("N")[..8], offset);
 
-        // The stand-ins (warm: a few seconds) and the app's own overlay (samples/python/.env.offline) pointing at them.
-        var offline = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=OfflineImages", $"--app={App}");
-        Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
+        // The stand-ins and the app's own overlay (samples/python/.env.offline), or the public images (Kit.PublicImages).
+        Kit.PrepareBaseImages(App);
         up = Kit.Run(null, DevUpTimeout, ["--target=DevUp", .. Arguments()]);
     }
 

@@ -32,7 +32,7 @@ public static partial class EnvFileCheck
         if (env is null)
         {
             var unset = required.Where(k => !SetElsewhere(k)).ToArray();
-            const string fix = "Run scripts/onboard.sh (or ./build.sh --target=CreateEnv): it writes .env from .env.example with generated passwords.";
+            var fix = $"Run {Bootstrapper.Onboard} (or {Bootstrapper.Command} --target=CreateEnv): it writes .env from .env.example with generated passwords.";
             return
             [
                 unset.Length == 0
@@ -69,7 +69,7 @@ public static partial class EnvFileCheck
             checks.Add(DoctorCheck.Warn(
                 Name,
                 $"still the example's placeholder: {string.Join(", ", placeholders)}",
-                "Give each its own value (openssl rand -hex 16), or delete .env and run scripts/onboard.sh to generate them."));
+                $"Give each its own value (openssl rand -hex 16), or delete .env and run {Bootstrapper.Onboard} to generate them."));
         }
 
         if (checks.Count == 0)

@@ -89,7 +89,7 @@ public static partial class MachineChecks
 
         var gb = free / 1e9;
         var text = $"{gb.ToString("0.0", CultureInfo.InvariantCulture)} GB free in {path}";
-        const string fix = "Free space: ./build.sh --target=Prune (this project's images and stopped containers; preview first), or 'docker system df' to see what uses it.";
+        var fix = $"Free space: {Bootstrapper.Command} --target=Prune (this project's images and stopped containers; preview first), or 'docker system df' to see what uses it.";
         return gb < minimumGb
             ? DoctorCheck.Blocker(Disk, $"{text}, below the {minimumGb.ToString(CultureInfo.InvariantCulture)} GB image builds need (config/ops.json)", fix)
             : gb < warnGb
@@ -122,7 +122,7 @@ public static partial class MachineChecks
         return DoctorCheck.Blocker(
             Ports,
             string.Join("; ", busy),
-            "Stop what holds them, or run the stack on other ports: ./build.sh --target=DevUp --port-offset=<n> (and --project-name=<name> for a second checkout).");
+            $"Stop what holds them, or run the stack on other ports: {Bootstrapper.Command} --target=DevUp --port-offset=<n> (and --project-name=<name> for a second checkout).");
     }
 
     public static DoctorCheck EvaluateGit(string? version) =>

@@ -77,7 +77,7 @@ public static class SdkCheck
         return DoctorCheck.Fail(
             Name,
             $"none satisfies {rule} ({seen})",
-            $"./build.sh installs SDK {wanted.Version} into .dotnet/ on its next run; or install it: https://dotnet.microsoft.com/download/dotnet");
+            $"{Bootstrapper.Command} installs SDK {wanted.Version} into .dotnet/ on its next run; or install it: https://dotnet.microsoft.com/download/dotnet");
     }
 
     private sealed record SdkVersion(int Major, int Minor, int Band, int Patch, bool Prerelease) : IComparable<SdkVersion>

@@ -76,7 +76,7 @@ public static class PrunePlanner
             }
             else
             {
-                kept.Add(new KeptItem(PruneKind.Container, container.Name, $"{container.State}: stop the stack first (./build.sh --target=DevDown)"));
+                kept.Add(new KeptItem(PruneKind.Container, container.Name, $"{container.State}: stop the stack first ({Bootstrapper.Command} --target=DevDown)"));
             }
         }
 

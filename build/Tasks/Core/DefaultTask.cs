@@ -14,7 +14,7 @@ public sealed class DefaultTask(TaskCatalog catalog, IConsole console) : Frostin
     {
         var tasks = catalog.Tasks.Where(t => t.Name != Default).OrderBy(t => t.Name, StringComparer.Ordinal).ToArray();
         var width = tasks.Max(t => t.Name.Length);
-        console.WriteLine("Tasks (run one with ./build.sh --target=<Task>):");
+        console.WriteLine($"Tasks (run one with {Bootstrapper.Command} --target=<Task>):");
         foreach (var task in tasks)
         {
             console.WriteLine($"  {task.Name.PadRight(width)}  {task.Description}");
@@ -22,9 +22,9 @@ public sealed class DefaultTask(TaskCatalog catalog, IConsole console) : Frostin
 
         console.WriteLine(string.Empty);
         console.WriteLine("Examples:");
-        console.WriteLine("  ./build.sh --target=DevUp                 start the stack and wait until it is healthy");
-        console.WriteLine("  ./build.sh --target=Test                  run every test project");
-        console.WriteLine("  ./build.sh --target=Backup --dryrun       show the plan without running it");
-        console.WriteLine("  ./build.sh --help                         the options");
+        console.WriteLine($"  {Bootstrapper.Command} --target=DevUp                 start the stack and wait until it is healthy");
+        console.WriteLine($"  {Bootstrapper.Command} --target=Test                  run every test project");
+        console.WriteLine($"  {Bootstrapper.Command} --target=Backup --dryrun       show the plan without running it");
+        console.WriteLine($"  {Bootstrapper.Command} --help                         the options");
     }
 }

@@ -43,7 +43,7 @@ public sealed class DeployTask : PlannedTask<BuildContext, DeployRun>
         DeployTaskSupport.Store(context).Read(target.Environment)?.BuiltImage is { } built
             ? ImageReference.RequireDigest(built, "The recorded image")
             : throw new DeployException(
-                $"No image is recorded for {target.Environment}: run ./build.sh --target=CloudBuildDeploy --env={target.Environment}, or pass --image=<repository>/<name>@sha256:<digest>.", 2);
+                $"No image is recorded for {target.Environment}: run {Bootstrapper.Command} --target=CloudBuildDeploy --env={target.Environment}, or pass --image=<repository>/<name>@sha256:<digest>.", 2);
 }
 
 /// <summary>Deploy's plan: the target, the image (a placeholder while CloudBuildDeploy has not pushed it) and the steps.</summary>

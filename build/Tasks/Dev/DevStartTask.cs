@@ -44,7 +44,7 @@ public sealed class DevStartTask : PlannedTask<BuildContext, StepPlan>
                 if (context.DotEnvGenerated && await stack.VolumesAsync(cancellationToken).ConfigureAwait(false) is { Count: > 0 } volumes)
                 {
                     context.Log.Warning($"Volumes {string.Join(", ", volumes)} were created with an earlier .env: the database there keeps its old password. "
-                        + $"Put that .env back, or start afresh with ./build.sh --target=DevDown --volumes --confirm={project.Name}.");
+                        + $"Put that .env back, or start afresh with {Bootstrapper.Command} --target=DevDown --volumes --confirm={project.Name}.");
                 }
             }),
             context.Parameters.SkipBuild

@@ -36,7 +36,7 @@ public sealed class DevUpTask : PlannedTask<BuildContext, StepPlan>
     public override async Task RunAsync(BuildContext context, StepPlan plan)
     {
         await plan.RunAsync().ConfigureAwait(false);
-        context.Log.Information($"Stop it with: ./build.sh --target=DevDown{ProjectArguments(context)}");
+        context.Log.Information($"Stop it with: {Bootstrapper.Command} --target=DevDown{ProjectArguments(context)}");
     }
 
     internal static string ProjectArguments(BuildContext context) =>

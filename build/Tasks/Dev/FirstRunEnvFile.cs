@@ -43,7 +43,7 @@ internal static class FirstRunEnvFile
         else
         {
             EnvFileWriter.Write(context.Paths.DotEnv, created.Text);
-            context.Log.Information($"No .env: wrote it from .env.example, generating {created.DescribeGenerated()} (git ignores it; ./build.sh --target=Doctor checks it).");
+            context.Log.Information($"No .env: wrote it from .env.example, generating {created.DescribeGenerated()} (git ignores it; {Bootstrapper.Command} --target=Doctor checks it).");
         }
 
         context.UseDotEnv(DotEnvFile.Parse(created.Text, context.Paths.DotEnv));

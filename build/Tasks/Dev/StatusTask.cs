@@ -21,7 +21,7 @@ public sealed class StatusTask : AsyncFrostingTask<BuildContext>
         var states = await stack.PrintStatusAsync(model).ConfigureAwait(false);
         if (states.Count == 0)
         {
-            context.Log.Information($"Stack '{project.Name}' is not running. Start it: ./build.sh --target=DevUp{DevUpTask.ProjectArguments(context)}");
+            context.Log.Information($"Stack '{project.Name}' is not running. Start it: {Bootstrapper.Command} --target=DevUp{DevUpTask.ProjectArguments(context)}");
         }
     }
 }

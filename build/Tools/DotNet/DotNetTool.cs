@@ -19,7 +19,7 @@ public sealed record DotNetTestSettings : ToolSettings
 /// <summary>The <c>dotnet</c> CLI: the test suites, and Doctor's look at the installed SDKs.</summary>
 public sealed class DotNetTool(ICommandRunner runner) : Tool<DotNetSettings>(runner)
 {
-    private const string InstallText = "Install the .NET SDK that global.json names (./build.sh installs it into .dotnet/ when the system's does not fit).";
+    private static readonly string InstallText = $"Install the .NET SDK that global.json names ({Bootstrapper.Command} installs it into .dotnet/ when the system's does not fit).";
 
     protected override string ToolName => "dotnet";
 

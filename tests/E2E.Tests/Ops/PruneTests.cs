@@ -12,7 +12,7 @@ namespace E2E.Tests.Ops;
 [NonParallelizable]
 public sealed class PruneTests
 {
-    private const string BaseImage = "kit-offline/debian:bookworm";
+    private static string BaseImage => Kit.PublicImages ? "debian:bookworm-slim" : "kit-offline/debian:bookworm";
     private readonly string id = Guid.NewGuid().ToString("N")[..8];
     private string root = string.Empty;
 
@@ -26,8 +26,7 @@ public sealed class PruneTests
         Kit.RequireEngine();
         if (!OpsKit.Exists("image", BaseImage))
         {
-            var offline = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=OfflineImages");
-            Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
+            Kit.PrepareBaseImages();
         }
     }
 

@@ -50,6 +50,28 @@ public static class Kit
         return root;
     }
 
+    /// <summary>
+    /// The base images the suites run on: the offline stand-ins (the default, as .ci/run on a machine without a
+    /// registry), or with <c>E2E_IMAGES=public</c> (the GitHub workflow) the public images a user's machine pulls.
+    /// </summary>
+    public static bool PublicImages => string.Equals(System.Environment.GetEnvironmentVariable("E2E_IMAGES"), "public", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The base images of the root app or of <paramref name="app"/>: the stand-ins and the overlay pointing at them
+    /// (OfflineImages; warm, a few seconds), or with public images nothing: compose and BuildKit pull them.
+    /// </summary>
+    public static void PrepareBaseImages(string? app = null)
+    {
+        if (PublicImages)
+        {
+            TestContext.Out.WriteLine("E2E_IMAGES=public: the public base images, pulled as needed");
+            return;
+        }
+
+        var offline = Run(null, TimeSpan.FromMinutes(15), app is null ? ["--target=OfflineImages"] : ["--target=OfflineImages", $"--app={app}"]);
+        Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
+    }
+
     public static bool IsCi => string.Equals(System.Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Fails in CI, ignores elsewhere: a missing engine is never a silent pass.</summary>
