@@ -55,6 +55,7 @@ public sealed record DeployEnvironmentConfig
 
     public bool AllowUnauthenticated { get; init; }
 
+    /// <summary>The service-level minimum (<c>gcloud run deploy --min</c>): instances kept warm for what serves, never per revision.</summary>
     public int? MinInstances { get; init; }
 
     public int? MaxInstances { get; init; }
@@ -75,6 +76,18 @@ public sealed record DeployEnvironmentConfig
 
     public HealthConfig Health { get; init; } = new();
 
+    /// <summary>How each canary step is judged once traffic moved: requests to the service URL during a soak time.</summary>
+    public SoakConfig Soak { get; init; } = new();
+
+    /// <summary>
+    /// Build once: this environment deploys the digest that passed the named environment (recorded there by its last
+    /// successful Deploy) instead of building its own. <c>--image</c> still overrides it.
+    /// </summary>
+    public string? PromoteFrom { get; init; }
+
+    /// <summary>The identity Cloud Build runs as for this environment's builds (an e-mail); see docs/deploy.md.</summary>
+    public string? BuildServiceAccount { get; init; }
+
     /// <summary>Where images of this environment are pushed: <c>REGION-docker.pkg.dev/PROJECT/REPOSITORY/SERVICE</c>.</summary>
     public string ImageRepository => $"{Region}-docker.pkg.dev/{Project}/{Repository}/{Service}";
 }
@@ -91,4 +104,20 @@ public sealed record HealthConfig
     public double IntervalSeconds { get; init; } = 2;
 
     public double TimeoutSeconds { get; init; } = 120;
+}
+
+/// <summary>
+/// A canary step's soak: for <see cref="Seconds"/> after traffic moved, at least <see cref="MinimumRequests"/> GETs of
+/// the health path through the service URL (what users reach, so the candidate answers its share); the step fails when
+/// more than <see cref="MaxFailedPercent"/> of them fail or their 95th percentile latency exceeds <see cref="MaxLatencyMilliseconds"/>.
+/// </summary>
+public sealed record SoakConfig
+{
+    public double Seconds { get; init; } = 60;
+
+    public int MinimumRequests { get; init; } = 60;
+
+    public double MaxFailedPercent { get; init; } = 1;
+
+    public int MaxLatencyMilliseconds { get; init; } = 2000;
 }

@@ -9,7 +9,7 @@ namespace Build.Deploy;
 /// CloudBuildDeploy: validates the substitutions against the Cloud Build file, submits the build (its log streams),
 /// and records the pushed image's digest for Deploy.
 /// </summary>
-public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, string root)
+public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, string root, string? externalCredentials = null)
 {
     /// <summary>What the kit passes: the file's own keys, plus COMMIT_SHA (set by triggers only, so a manual build passes it).</summary>
     public static IReadOnlyDictionary<string, string> Substitutions(DeployTarget target, string commit)
@@ -52,6 +52,7 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
             Source = config.Source,
             Config = config.Config,
             Substitutions = substitutions,
+            ServiceAccount = target.Settings.BuildServiceAccount,
         };
     }
 
@@ -59,7 +60,7 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(settings);
-        await new CloudRunClient(gcloud, target.Location, log, secrets).PreflightAsync().ConfigureAwait(false);
+        await new CloudRunClient(gcloud, target.Location, log, secrets, externalCredentials).PreflightAsync().ConfigureAwait(false);
         var command = GcloudTool.Command(GcloudTool.BuildsSubmitArguments(settings)) with { WorkingDirectory = root };
         var result = await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteAsync(command), target.Settings.Project).ConfigureAwait(false);
         var image = CloudBuildResult.PushedImage(result.StandardOutput, commit);

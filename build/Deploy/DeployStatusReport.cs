@@ -23,7 +23,7 @@ public static class DeployStatusReport
 
         if (service.IsPinned)
         {
-            yield return $"  note: traffic is pinned to {service.ServingRevision} by an earlier --no-traffic deploy; {service.LatestReadyRevision} gets none. The next Deploy fixes it (it ends with --to-latest).";
+            yield return $"  note: traffic goes to {service.ServingRevision} by name; the newer {service.LatestReadyRevision} has none (a --no-traffic deploy, a preview, a failed or rolled-back candidate). Deploy and Promote move traffic by name, so a revision made outside the kit never takes it by accident.";
         }
 
         yield return "  revisions (newest first):";
@@ -35,7 +35,7 @@ public static class DeployStatusReport
 
         if (record is not null)
         {
-            yield return $"  recorded: status {record.Status ?? "-"}, deployed {record.DeployedRevision ?? "-"}, previous {record.PreviousRevision ?? "-"} (Rollback's default), last built {record.BuiltImage ?? "-"}";
+            yield return $"  recorded: status {record.Status ?? "-"}, deployed {record.DeployedRevision ?? "-"}, previous {record.PreviousRevision ?? "-"} (Rollback's default), rolled back {record.RolledBackRevision ?? "-"}, last built {record.BuiltImage ?? "-"}";
         }
     }
 }

@@ -30,6 +30,9 @@ public sealed record ReleaseRecord
     /// <summary>The revision that served before traffic last moved: where Rollback goes.</summary>
     public string? PreviousRevision { get; init; }
 
+    /// <summary>The revision the last Rollback took traffic from (or the candidate it rejected): Promote refuses it.</summary>
+    public string? RolledBackRevision { get; init; }
+
     /// <summary>deploying, serving, canary (Promote finishes it), failed, rolled-back.</summary>
     public string? Status { get; init; }
 

@@ -14,7 +14,10 @@ public sealed class CloudBuildDeployTask : AsyncFrostingTask<BuildContext>
     private const string CloudBuildDeploy = "CloudBuildDeploy";
 
     public override bool ShouldRun(BuildContext context) =>
-        context.ShouldRun(context.Parameters.Image is null && !context.Parameters.SkipBuild, "--image or --skip-build given: no build, the image is already pushed");
+        context.ShouldRun(context.Parameters.Image is null && !context.Parameters.SkipBuild, "--image or --skip-build given: no build, the image is already pushed")
+        && context.ShouldRun(
+            context.Config.Deploy.Environments.GetValueOrDefault(context.EnvironmentName)?.PromoteFrom is null,
+            $"{context.EnvironmentName} promotes the digest that passed {context.Config.Deploy.Environments.GetValueOrDefault(context.EnvironmentName)?.PromoteFrom} (promoteFrom): built once, never rebuilt");
 
     public override async Task RunAsync(BuildContext context)
     {
@@ -35,7 +38,7 @@ public sealed class CloudBuildDeployTask : AsyncFrostingTask<BuildContext>
             context.Log.Information($"note: uncommitted changes are uploaded too; the image is still tagged {git.ShortCommit}.");
         }
 
-        var submission = new CloudBuildSubmission(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.App);
+        var submission = new CloudBuildSubmission(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.App, DeployTaskSupport.ExternalCredentials(context));
         var settings = submission.Prepare(target, context.Config.Deploy.CloudBuild, git.Commit);
         context.Log.Information($"Cloud Build for {target.Environment}: substitutions checked against {settings.Config}; pushes {target.Settings.ImageRepository}:{git.Commit} and :{target.Environment}");
         context.Log.Information("   read:  " + CommandStep.Line(GcloudTool.AuthListArguments()));

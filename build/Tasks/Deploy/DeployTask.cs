@@ -4,7 +4,7 @@ using Build.Host;
 namespace Build.Tasks.Deploy;
 
 [TaskName(nameof(Deploy))]
-[TaskDescription("Deploys the image by digest to Cloud Run with the environment's strategy (direct, blue-green, canary); --env, --image, --strategy, --confirm")]
+[TaskDescription("Deploys the image by digest to Cloud Run with the environment's strategy (direct, blue-green, canary); an environment with promoteFrom deploys the digest that passed there; --env, --image, --strategy, --confirm")]
 [IsDependentOn(typeof(CloudBuildDeployTask))]
 [SupportsDryRun]
 [ChangesEnvironment]
@@ -23,6 +23,12 @@ public sealed class DeployTask : AsyncFrostingTask<BuildContext>
         if (context.Parameters.Image is { } image)
         {
             return ImageReference.RequireDigest(image, "--image");
+        }
+
+        // Build once: an environment that promotes deploys the digest that passed the other one, never a build of its own.
+        if (target.Settings.PromoteFrom is { } source)
+        {
+            return DeployTaskSupport.PassedImage(context, target, source);
         }
 
         var built = context.IsDryRun && !context.Parameters.SkipBuild ? null : DeployTaskSupport.Store(context).Read(target.Environment)?.BuiltImage;

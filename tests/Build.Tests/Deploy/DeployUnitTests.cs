@@ -45,6 +45,7 @@ public sealed class DeployUnitTests
         Assert.That(GcloudTool.AuthListArguments().Values, Is.EqualTo(new[] { "auth", "list", "--filter=status:ACTIVE", "--format=value(account)" }));
         Assert.That(GcloudTool.ConfigGetProjectArguments().Values, Is.EqualTo(new[] { "config", "get-value", "project" }));
         Assert.That(() => GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location }), Throws.ArgumentException);
+        Assert.That(() => GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location, Revisions = [new("a", 10), new("b", 80)] }), Throws.ArgumentException, "gcloud would rescale it");
     }
 
     [Test]
@@ -54,10 +55,10 @@ public sealed class DeployUnitTests
         var gcloud = new GcloudTool(runner);
 
         await gcloud.ExecuteAsync(GcloudTool.DescribeServiceArguments(Location), query: true);
-        await gcloud.ExecuteAsync(GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location, ToLatest = true }), query: false);
+        await gcloud.ExecuteAsync(GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location, Revisions = [new("a", 100)], RemoveTags = ["candidate"] }), query: false);
 
         Assert.That(runner.Commands.Select(c => c.IsQuery), Is.EqualTo(new[] { true, false }));
-        Assert.That(runner.Lines.Last(), Is.EqualTo("gcloud run services update-traffic sample-api --project=acme-sample-staging --region=europe-west1 --to-latest --quiet"));
+        Assert.That(runner.Lines.Last(), Is.EqualTo("gcloud run services update-traffic sample-api --project=acme-sample-staging --region=europe-west1 --to-revisions=a=100 --remove-tags=candidate --quiet"));
     }
 
     [Test]
