@@ -66,6 +66,37 @@ public sealed record DeployEnvironmentConfig
 
     public int? Port { get; init; }
 
+    /// <summary>Requests one instance serves at once (<c>--concurrency</c>).</summary>
+    public int? Concurrency { get; init; }
+
+    /// <summary>The request timeout (<c>--timeout</c>).</summary>
+    public int? TimeoutSeconds { get; init; }
+
+    /// <summary>all, internal or internal-and-cloud-load-balancing (<c>--ingress</c>).</summary>
+    public string? Ingress { get; init; }
+
+    /// <summary>More CPU while an instance starts (<c>--cpu-boost</c> / <c>--no-cpu-boost</c>).</summary>
+    public bool? CpuBoost { get; init; }
+
+    /// <summary>A Serverless VPC Access connector (<c>--vpc-connector</c>).</summary>
+    public string? VpcConnector { get; init; }
+
+    /// <summary>all-traffic or private-ranges-only (<c>--vpc-egress</c>).</summary>
+    public string? VpcEgress { get; init; }
+
+    /// <summary>Cloud SQL instances as PROJECT:REGION:INSTANCE (<c>--set-cloudsql-instances</c>).</summary>
+    public IReadOnlyList<string> CloudSqlInstances { get; init; } = [];
+
+    public ProbeConfig? StartupProbe { get; init; }
+
+    public ProbeConfig? LivenessProbe { get; init; }
+
+    /// <summary>
+    /// replace (default): the revision gets exactly the variables and secrets of config (<c>--set-env-vars</c>,
+    /// <c>--set-secrets</c>); merge: they are added to what the service has (<c>--update-env-vars</c>, <c>--update-secrets</c>).
+    /// </summary>
+    public string EnvironmentMode { get; init; } = "replace";
+
     public IReadOnlyDictionary<string, string> EnvironmentVariables { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyDictionary<string, SecretReference> Secrets { get; init; } = new Dictionary<string, SecretReference>();
@@ -120,4 +151,18 @@ public sealed record SoakConfig
     public double MaxFailedPercent { get; init; } = 1;
 
     public int MaxLatencyMilliseconds { get; init; } = 2000;
+}
+
+/// <summary>An HTTP probe of the container (<c>--startup-probe</c>, <c>--liveness-probe</c>).</summary>
+public sealed record ProbeConfig
+{
+    public string Path { get; init; } = "/health";
+
+    public int? InitialDelaySeconds { get; init; }
+
+    public int? PeriodSeconds { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+
+    public int? FailureThreshold { get; init; }
 }

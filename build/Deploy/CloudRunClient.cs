@@ -20,7 +20,8 @@ public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location,
     public CloudRunLocation Location { get; } = location;
 
     /// <summary>Checks there is an active account and says when gcloud's own project differs from the one acted on.</summary>
-    public async Task PreflightAsync()
+    /// <returns>The account gcloud acts as (what the release history records as "who").</returns>
+    public async Task<string> PreflightAsync()
     {
         var accounts = await QueryAsync(GcloudTool.AuthListArguments()).ConfigureAwait(false);
         var account = accounts.OutputLines.FirstOrDefault() ?? (externalCredentials is null ? null : $"(none listed: credentials from {externalCredentials})");
@@ -35,6 +36,8 @@ public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location,
         {
             log.Information($"   note: gcloud's active project is {configured}; this run acts on {Location.Project} (config/deploy.json), passed as --project on every command.");
         }
+
+        return account;
     }
 
     /// <summary>The service, or null when it does not exist yet.</summary>

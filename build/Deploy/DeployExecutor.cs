@@ -5,6 +5,9 @@ namespace Build.Deploy;
 /// <summary>How a plan ended.</summary>
 public sealed record ExecutionOutcome(bool Succeeded, bool TrafficMoved, bool TrafficReturned, string? Failure)
 {
+    /// <summary>Each gate that ran, with its result, in order: the release history keeps them.</summary>
+    public IReadOnlyList<string> Gates { get; init; } = [];
+
     public static ExecutionOutcome Success(bool trafficMoved) => new(true, trafficMoved, false, null);
 }
 
@@ -15,6 +18,7 @@ public sealed record ExecutionOutcome(bool Succeeded, bool TrafficMoved, bool Tr
 /// </summary>
 public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, ICakeLog log, bool serviceIsPublic)
 {
+    private readonly List<string> gates = [];
     private string? token;
 
     public async Task<ExecutionOutcome> ExecuteAsync(DeployPlan plan)
@@ -43,7 +47,7 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
             {
                 log.Information($"== gate failed after traffic moved: returning all traffic to {plan.PreviousRevision}");
                 await client.ChangeAsync(rollback).ConfigureAwait(false);
-                return new ExecutionOutcome(false, true, true, failure);
+                return new ExecutionOutcome(false, true, true, failure) { Gates = gates };
             }
 
             if (!moved && plan.CleanupOnFailure is { } cleanup)
@@ -52,10 +56,10 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
                 await client.ChangeAsync(cleanup).ConfigureAwait(false);
             }
 
-            return new ExecutionOutcome(false, moved, false, failure);
+            return new ExecutionOutcome(false, moved, false, failure) { Gates = gates };
         }
 
-        return ExecutionOutcome.Success(moved);
+        return ExecutionOutcome.Success(moved) with { Gates = gates };
     }
 
     private async Task<string?> ChangeAsync(CommandStep command)
@@ -68,8 +72,11 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
     {
         if (await client.PolicyGrantsAsync(check.Arguments, PublicAccessCheckStep.Role, PublicAccessCheckStep.Member).ConfigureAwait(false))
         {
+            gates.Add("public access: passed");
             return null;
         }
+
+        gates.Add("public access: failed (allUsers has no roles/run.invoker)");
 
         // gcloud reports a refused grant as a warning and exits 0: the check above is the only sign of it.
         var location = client.Location;
@@ -82,6 +89,7 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
     {
         var (url, audience) = await UrlOfAsync(gate.Target).ConfigureAwait(false);
         var result = await health.WaitHealthyAsync(url, gate.Health, await TokenAsync(audience).ConfigureAwait(false)).ConfigureAwait(false);
+        gates.Add($"health {(gate.Target == HealthTarget.CandidateTag ? "candidate" : "service")}: {(result.Healthy ? "passed" : "failed")} ({result.Attempts} tries, last {result.LastAnswer})");
         return result.Healthy
             ? null
             : $"{(gate.Target == HealthTarget.CandidateTag ? $"candidate {plan.CandidateRevision} at {url}" : $"the service at {url}")} failed its health gate (last answer {result.LastAnswer} after {result.Attempts} tries)";
@@ -91,6 +99,7 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
     {
         var (url, audience) = await UrlOfAsync(HealthTarget.Service).ConfigureAwait(false);
         var result = await health.SoakAsync(url, soak.Path, soak.Soak, await TokenAsync(audience).ConfigureAwait(false)).ConfigureAwait(false);
+        gates.Add($"soak {soak.Percent}%: {(result.Passed ? "passed" : "failed")} ({result.Summary})");
         return result.Passed ? null : $"{plan.CandidateRevision} at {soak.Percent}% failed its soak gate ({result.Summary})";
     }
 

@@ -27,7 +27,7 @@ public sealed record ServiceObservation(bool Known, CloudRunService? Service, IR
 /// plan files of the tests hold. Values only the cloud knows are placeholders (<c>&lt;... read at run time&gt;</c>) in
 /// a plan made without asking it; traffic always moves to revisions by name, never <c>--to-latest</c>.
 /// </summary>
-public static class DeployPlanner
+public static partial class DeployPlanner
 {
     public const string CandidateTag = "candidate";
 
@@ -46,7 +46,12 @@ public static class DeployPlanner
     /// <summary>Deploy also lists the revisions: a revision name that is taken already must not be reused.</summary>
     public static IReadOnlyList<ArgumentList> DeployReads(DeployTarget target) => [.. PreflightReads(target), GcloudTool.ListRevisionsArguments(target.Location)];
 
-    public static DeployPlan Deploy(DeployTarget target, string image, ServiceObservation observed)
+    /// <summary>Label keys every revision the kit deploys carries: what DeployStatus shows per revision.</summary>
+    public const string CommitLabel = "kit-commit";
+
+    public const string DigestLabel = "kit-digest";
+
+    public static DeployPlan Deploy(DeployTarget target, string image, ServiceObservation observed, string? commit = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(image);
@@ -77,7 +82,19 @@ public static class DeployPlanner
 
         var attempt = FreeAttempt(target, image, observed);
         var candidate = target.CandidateRevision(image, attempt);
-        var settings = target.DeploySettings(image) with { RevisionSuffix = target.CandidateSuffix(image, attempt) };
+        // Labels tie the revision to its commit and image; they are not part of the name's hash.
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (commit is not null && LabelValue().IsMatch(commit))
+        {
+            labels[CommitLabel] = commit;
+        }
+
+        if (ImageReference.DigestOf(image) is { } digest)
+        {
+            labels[DigestLabel] = digest[..32];
+        }
+
+        var settings = target.DeploySettings(image) with { RevisionSuffix = target.CandidateSuffix(image, attempt), Labels = labels };
         if (attempt > 1)
         {
             notes.Add(
@@ -258,4 +275,7 @@ public static class DeployPlanner
         DeployStrategyKind.BlueGreen => "blue-green",
         _ => "direct",
     };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_-]{1,63}$")]
+    private static partial System.Text.RegularExpressions.Regex LabelValue();
 }

@@ -30,11 +30,22 @@ public static class DeployStatusReport
         foreach (var revision in revisions.OrderByDescending(r => r.Created ?? DateTimeOffset.MinValue))
         {
             var created = revision.Created?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "?";
-            yield return $"    {revision.Name,-40} {(revision.Ready ? "ready" : "NOT READY"),-9} {created}  {revision.Image}";
+            var commit = revision.Labels.TryGetValue(DeployPlanner.CommitLabel, out var sha) ? $"commit {sha[..Math.Min(12, sha.Length)]}" : "commit ?";
+            yield return $"    {revision.Name,-40} {(revision.Ready ? "ready" : "NOT READY"),-9} {created}  {commit,-19} {revision.Image}";
         }
 
         if (record is not null)
         {
+            if (record.History.Count > 0)
+            {
+                yield return "  release history (newest first):";
+                foreach (var entry in record.History.Reverse())
+                {
+                    var gates = entry.Gates.Count == 0 ? string.Empty : "; gates: " + string.Join("; ", entry.Gates);
+                    yield return $"    {entry.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}  {entry.Action,-8} by {entry.Account ?? "?"}: {entry.Revision ?? "-"} ({entry.Image ?? "-"}) → {entry.Outcome}{gates}";
+                }
+            }
+
             yield return $"  recorded: status {record.Status ?? "-"}, deployed {record.DeployedRevision ?? "-"}, previous {record.PreviousRevision ?? "-"} (Rollback's default), rolled back {record.RolledBackRevision ?? "-"}, last built {record.BuiltImage ?? "-"}";
         }
     }

@@ -49,9 +49,43 @@ public sealed partial record DeployTarget(string Environment, DeployEnvironmentC
         Memory = Settings.Memory,
         Cpu = Settings.Cpu,
         Port = Settings.Port,
+        Concurrency = Settings.Concurrency,
+        TimeoutSeconds = Settings.TimeoutSeconds,
+        Ingress = Settings.Ingress,
+        CpuBoost = Settings.CpuBoost,
+        VpcConnector = Settings.VpcConnector,
+        VpcEgress = Settings.VpcEgress,
+        CloudSqlInstances = Settings.CloudSqlInstances,
+        StartupProbe = Probe(Settings.StartupProbe),
+        LivenessProbe = Probe(Settings.LivenessProbe),
+        MergeEnvironment = Settings.EnvironmentMode == "merge",
         ContainerEnvironment = Settings.EnvironmentVariables,
         ContainerSecrets = Settings.Secrets.ToDictionary(p => p.Key, p => $"{p.Value.Secret}:{p.Value.Version}", StringComparer.Ordinal),
     };
+
+    /// <summary>A probe in gcloud's <c>--startup-probe</c> / <c>--liveness-probe</c> form, on the container's port.</summary>
+    private static string? Probe(ProbeConfig? probe)
+    {
+        if (probe is null)
+        {
+            return null;
+        }
+
+        var parts = new List<string> { $"httpGet.path={probe.Path}" };
+        void Add(string name, int? value)
+        {
+            if (value is { } v)
+            {
+                parts.Add($"{name}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        Add("initialDelaySeconds", probe.InitialDelaySeconds);
+        Add("periodSeconds", probe.PeriodSeconds);
+        Add("timeoutSeconds", probe.TimeoutSeconds);
+        Add("failureThreshold", probe.FailureThreshold);
+        return string.Join(',', parts);
+    }
 
     /// <summary>
     /// The new revision's suffix, known before it exists: the image digest's first ten characters and a short hash of

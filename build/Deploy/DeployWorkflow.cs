@@ -12,19 +12,19 @@ namespace Build.Deploy;
 /// </summary>
 public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, bool dryRun, string? externalCredentials = null)
 {
-    public async Task DeployAsync(DeployTarget target, string image)
+    public async Task DeployAsync(DeployTarget target, string image, string? commit = null)
     {
         ArgumentNullException.ThrowIfNull(target);
-        Print(DeployPlanner.Deploy(target, image, ServiceObservation.Unknown));
+        Print(DeployPlanner.Deploy(target, image, ServiceObservation.Unknown, commit));
         if (StopsAtThePlan())
         {
             return;
         }
 
         var client = Client(target);
-        await client.PreflightAsync().ConfigureAwait(false);
+        var account = await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false);
-        var plan = DeployPlanner.Deploy(target, image, service is null ? ServiceObservation.Missing : ServiceObservation.Of(service, await client.RevisionsAsync().ConfigureAwait(false)));
+        var plan = DeployPlanner.Deploy(target, image, service is null ? ServiceObservation.Missing : ServiceObservation.Of(service, await client.RevisionsAsync().ConfigureAwait(false)), commit);
         log.Information(service is null
             ? $"Resolved: {target.Settings.Service} does not exist yet in {target.Settings.Region}."
             : $"Resolved: {service.Name} serves {string.Join(", ", service.Serving.Select(t => $"{t.RevisionName} ({t.Percent}%)"))}; the new revision is {plan.CandidateRevision}.");
@@ -46,11 +46,12 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
             PreviousRevision = service?.ServingRevision ?? r.PreviousRevision,
             DeployedRevision = plan.CandidateRevision,
             DeployedImage = image,
+            DeployedCommit = commit,
             RolledBackRevision = null,
             Status = "deploying",
         });
-        var outcome = await RecordingFailureAsync(target, () => Executor(target, client).ExecuteAsync(plan)).ConfigureAwait(false);
-        Finish(target, plan, outcome, firstDeploy: service is null);
+        var outcome = await RecordingFailureAsync(target, "Deploy", account, image, plan, () => Executor(target, client).ExecuteAsync(plan)).ConfigureAwait(false);
+        Finish(target, "Deploy", account, image, plan, outcome, firstDeploy: service is null);
     }
 
     public async Task PromoteAsync(DeployTarget target)
@@ -65,7 +66,7 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         }
 
         var client = Client(target);
-        await client.PreflightAsync().ConfigureAwait(false);
+        var account = await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false) ?? throw NoService(target);
         var candidate = service.TagRevision(DeployPlanner.CandidateTag) ?? record?.DeployedRevision
             ?? throw new DeployException($"There is no canary to promote in {target.Environment}: no revision has the '{DeployPlanner.CandidateTag}' tag and nothing is recorded. Deploy first.", 2);
@@ -86,8 +87,8 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         }
 
         store.Update(target.Environment, r => r with { PreviousRevision = previous, DeployedRevision = candidate, Status = "promoting" });
-        var outcome = await RecordingFailureAsync(target, () => Executor(target, client).ExecuteAsync(plan)).ConfigureAwait(false);
-        Finish(target, plan, outcome, firstDeploy: false);
+        var outcome = await RecordingFailureAsync(target, "Promote", account, record?.DeployedImage, plan, () => Executor(target, client).ExecuteAsync(plan)).ConfigureAwait(false);
+        Finish(target, "Promote", account, record?.DeployedImage, plan, outcome, firstDeploy: false);
     }
 
     public async Task RollbackAsync(DeployTarget target, string? revision)
@@ -108,7 +109,7 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         }
 
         var client = Client(target);
-        await client.PreflightAsync().ConfigureAwait(false);
+        var account = await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false) ?? throw NoService(target);
         var revisions = await client.RevisionsAsync().ConfigureAwait(false);
         var found = revisions.FirstOrDefault(r => string.Equals(r.Name, destination, StringComparison.Ordinal))
@@ -133,7 +134,13 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         var from = service.ServingRevision;
         await Executor(target, client).ExecuteAsync(plan).ConfigureAwait(false);
         var rejected = service.TagRevision(DeployPlanner.CandidateTag) ?? from;
-        store.Update(target.Environment, r => r with { PreviousRevision = from, DeployedRevision = destination, RolledBackRevision = rejected, Status = "rolled-back" });
+        store.Update(target.Environment, r => r.WithEvent(new ReleaseEvent(DateTimeOffset.UtcNow, "Rollback", account, found.Image, destination, $"rolled back from {rejected}", [])) with
+        {
+            PreviousRevision = from,
+            DeployedRevision = destination,
+            RolledBackRevision = rejected,
+            Status = "rolled-back",
+        });
         log.Information($"Rolled back: {destination} serves all traffic of {service.Name} (was {from}; Rollback again returns to it). {rejected} lost its '{DeployPlanner.CandidateTag}' tag: Promote will not pick it.");
     }
 
@@ -168,7 +175,7 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
     }
 
     /// <summary>A step that throws (a refused <c>gcloud run deploy</c>) leaves the record at "failed", never at "deploying".</summary>
-    private async Task<ExecutionOutcome> RecordingFailureAsync(DeployTarget target, Func<Task<ExecutionOutcome>> run)
+    private async Task<ExecutionOutcome> RecordingFailureAsync(DeployTarget target, string action, string account, string? image, DeployPlan plan, Func<Task<ExecutionOutcome>> run)
     {
         try
         {
@@ -176,7 +183,7 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         }
         catch (Exception exception) when (exception is DeployException or ToolFailedException)
         {
-            store.Update(target.Environment, r => r with { Status = "failed" });
+            store.Update(target.Environment, r => r.WithEvent(new ReleaseEvent(DateTimeOffset.UtcNow, action, account, image, plan.CandidateRevision, "failed: " + exception.Message.Split('\n')[0], [])) with { Status = "failed" });
             throw;
         }
     }
@@ -199,10 +206,11 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         return dryRun;
     }
 
-    private void Finish(DeployTarget target, DeployPlan plan, ExecutionOutcome outcome, bool firstDeploy)
+    private void Finish(DeployTarget target, string action, string account, string? image, DeployPlan plan, ExecutionOutcome outcome, bool firstDeploy)
     {
         var status = outcome.Succeeded ? plan.FinalStatus : outcome.TrafficReturned ? "rolled-back" : "failed";
-        store.Update(target.Environment, r => r with { Status = status, RolledBackRevision = outcome.TrafficReturned ? plan.CandidateRevision : r.RolledBackRevision });
+        var entry = new ReleaseEvent(DateTimeOffset.UtcNow, action, account, image, plan.CandidateRevision, status, outcome.Gates);
+        store.Update(target.Environment, r => r.WithEvent(entry) with { Status = status, RolledBackRevision = outcome.TrafficReturned ? plan.CandidateRevision : r.RolledBackRevision });
         if (outcome.Succeeded)
         {
             log.Information(plan.FinalStatus == "canary"

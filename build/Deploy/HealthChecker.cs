@@ -51,8 +51,8 @@ public sealed class HealthChecker(ICakeLog log) : IDisposable
     }
 
     /// <summary>
-    /// Sends at least <see cref="SoakConfig.MinimumRequests"/> GETs spread over <see cref="SoakConfig.Seconds"/>, and
-    /// judges them all: a failure is no answer or anything but 2xx.
+    /// Sends <see cref="SoakConfig.MinimumRequests"/> GETs spread evenly over <see cref="SoakConfig.Seconds"/> (the
+    /// last pause ends the soak), and judges them all: a failure is no answer or anything but 2xx.
     /// </summary>
     public async Task<SoakResult> SoakAsync(Uri baseUrl, string path, SoakConfig soak, string? bearerToken, CancellationToken cancellationToken = default)
     {
@@ -63,7 +63,7 @@ public sealed class HealthChecker(ICakeLog log) : IDisposable
         var clock = Stopwatch.StartNew();
         var latencies = new List<double>();
         var failed = 0;
-        for (var sent = 0; sent < soak.MinimumRequests || clock.Elapsed.TotalSeconds < soak.Seconds; sent++)
+        for (var sent = 0; sent < soak.MinimumRequests; sent++)
         {
             var started = Stopwatch.StartNew();
             var answer = await AskAsync(url, bearerToken, cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,9 @@ public sealed record ReleaseRecord
     /// <summary>The image of the last deploy, by digest.</summary>
     public string? DeployedImage { get; init; }
 
+    /// <summary>The commit the deployed image was built from, when known (its revision's kit-commit label).</summary>
+    public string? DeployedCommit { get; init; }
+
     /// <summary>The revision the last deploy created.</summary>
     public string? DeployedRevision { get; init; }
 
@@ -37,7 +40,15 @@ public sealed record ReleaseRecord
     public string? Status { get; init; }
 
     public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>Every Deploy, Promote and Rollback that moved or tried to move traffic, oldest first (the last 50).</summary>
+    public IReadOnlyList<ReleaseEvent> History { get; init; } = [];
+
+    public ReleaseRecord WithEvent(ReleaseEvent entry) => this with { History = [.. History.TakeLast(49), entry] };
 }
+
+/// <summary>One entry of a release history: who did what with which image, how each gate went, and the outcome.</summary>
+public sealed record ReleaseEvent(DateTimeOffset At, string Action, string? Account, string? Image, string? Revision, string Outcome, IReadOnlyList<string> Gates);
 
 /// <summary>Reads and writes <see cref="ReleaseRecord"/>s; a write replaces the file atomically.</summary>
 public sealed class ReleaseStore(string directory)

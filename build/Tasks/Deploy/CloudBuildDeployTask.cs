@@ -39,7 +39,9 @@ public sealed class CloudBuildDeployTask : AsyncFrostingTask<BuildContext>
         }
 
         var submission = new CloudBuildSubmission(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.App, DeployTaskSupport.ExternalCredentials(context));
-        var settings = submission.Prepare(target, context.Config.Deploy.CloudBuild, git.Commit);
+        // As local builds do (config/docker.json): APP_VERSION when set, and the commit's time, never "now".
+        var buildTime = await context.Git.CommitTimeAsync(new Build.Tools.Git.GitSettings { WorkingDirectory = context.Paths.App }).ConfigureAwait(false) ?? "unknown";
+        var settings = submission.Prepare(target, context.Config.Deploy.CloudBuild, git.Commit, context.Variable("APP_VERSION") ?? "0.0.0-dev", buildTime);
         context.Log.Information($"Cloud Build for {target.Environment}: substitutions checked against {settings.Config}; pushes {target.Settings.ImageRepository}:{git.Commit} and :{target.Environment}");
         context.Log.Information("   read:  " + CommandStep.Line(GcloudTool.AuthListArguments()));
         context.Log.Information("   read:  " + CommandStep.Line(GcloudTool.ConfigGetProjectArguments()));

@@ -15,7 +15,8 @@ public sealed class DeployTask : AsyncFrostingTask<BuildContext>
     public override Task RunAsync(BuildContext context)
     {
         var target = DeployTaskSupport.Target(context);
-        return DeployTaskSupport.Workflow(context, target).DeployAsync(target, Image(context, target));
+        var image = Image(context, target);
+        return DeployTaskSupport.Workflow(context, target).DeployAsync(target, image, DeployTaskSupport.CommitOf(context, target, image));
     }
 
     private static string Image(BuildContext context, DeployTarget target)

@@ -30,6 +30,20 @@ internal static class DeployTaskSupport
         return ImageReference.RequireDigest(image, $"The image recorded for {source}");
     }
 
+    /// <summary>The commit an image was built from, as the release records know it (null for an --image from elsewhere).</summary>
+    public static string? CommitOf(BuildContext context, DeployTarget target, string image)
+    {
+        var store = Store(context);
+        return new[] { target.Environment, target.Settings.PromoteFrom }
+            .OfType<string>()
+            .Select(store.Read)
+            .Select(r => r is null ? null
+                : string.Equals(r.BuiltImage, image, StringComparison.Ordinal) ? r.BuiltCommit
+                : string.Equals(r.DeployedImage, image, StringComparison.Ordinal) ? r.DeployedCommit
+                : null)
+            .FirstOrDefault(c => c is not null);
+    }
+
     public static ReleaseStore Store(BuildContext context) => new(Path.Combine(context.Paths.State, "deploy"));
 
     public static DeployWorkflow Workflow(BuildContext context, DeployTarget target) => new(

@@ -55,6 +55,28 @@ public sealed record RunDeploySettings
 
     public int? Port { get; init; }
 
+    public int? Concurrency { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+
+    public string? Ingress { get; init; }
+
+    public bool? CpuBoost { get; init; }
+
+    public string? VpcConnector { get; init; }
+
+    public string? VpcEgress { get; init; }
+
+    public IReadOnlyList<string> CloudSqlInstances { get; init; } = [];
+
+    /// <summary>A probe in gcloud's form: <c>httpGet.path=/health,periodSeconds=10</c>.</summary>
+    public string? StartupProbe { get; init; }
+
+    public string? LivenessProbe { get; init; }
+
+    /// <summary>Adds variables and secrets to the service's (<c>--update-*</c>) instead of replacing them (<c>--set-*</c>).</summary>
+    public bool MergeEnvironment { get; init; }
+
     public IReadOnlyDictionary<string, string> ContainerEnvironment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Variable name to <c>secret:version</c> (Secret Manager references, never values).</summary>
@@ -145,15 +167,30 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
             .AddJoined("--max-instances", settings.MaxInstances?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .AddJoined("--memory", settings.Memory)
             .AddJoined("--cpu", settings.Cpu)
-            .AddJoined("--port", settings.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            .AddJoined("--port", settings.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--concurrency", settings.Concurrency?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--timeout", settings.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--ingress", settings.Ingress);
+        if (settings.CpuBoost is { } boost)
+        {
+            arguments.Add(boost ? "--cpu-boost" : "--no-cpu-boost");
+        }
+
+        arguments
+            .AddJoined("--vpc-connector", settings.VpcConnector)
+            .AddJoined("--vpc-egress", settings.VpcEgress)
+            .AddJoined("--set-cloudsql-instances", settings.CloudSqlInstances.Count > 0 ? string.Join(',', settings.CloudSqlInstances) : null)
+            .AddJoined("--startup-probe", settings.StartupProbe)
+            .AddJoined("--liveness-probe", settings.LivenessProbe);
+        var mode = settings.MergeEnvironment ? "update" : "set";
         if (settings.ContainerEnvironment.Count > 0)
         {
-            arguments.AddJoined("--set-env-vars", JoinList(settings.ContainerEnvironment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+            arguments.AddJoined($"--{mode}-env-vars", JoinList(settings.ContainerEnvironment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
         }
 
         if (settings.ContainerSecrets.Count > 0)
         {
-            arguments.AddJoined("--set-secrets", JoinList(settings.ContainerSecrets.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+            arguments.AddJoined($"--{mode}-secrets", JoinList(settings.ContainerSecrets.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
         }
 
         if (settings.Labels.Count > 0)

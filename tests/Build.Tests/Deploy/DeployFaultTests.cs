@@ -62,15 +62,17 @@ public sealed class DeployFaultTests
         using var scenario = new DeployScenario();
         using var service = HealthServer.Healthy();
         using var candidate = HealthServer.Healthy();
+        var taken = Build.Deploy.DeployTarget.Resolve("staging", new Build.Configuration.KitConfiguration(new Build.Configuration.ConfigLoader(scenario.Root)), null).CandidateRevision(DeployScenario.Image);
         // An earlier revision of this name, without traffic, whose spec was changed since (a console edit).
-        scenario.WithService(followsLatest: false).WithUrls(service, candidate).WithRevision(Candidate + "00fe6");
+        scenario.WithService(followsLatest: false).WithUrls(service, candidate).WithRevision(taken);
         scenario.State["services"]!["sample-api"]!["revisions"]![1]!["spec"] = "edited in the console";
 
         var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=blue-green", $"--image={DeployScenario.Image}");
 
+        Assert.That(taken, Does.StartWith(Candidate));
         Assert.That(result.ExitCode, Is.Zero, result.All);
-        Assert.That(result.Output, Does.Contain($"revision {Candidate}00fe6 exists already").And.Contain($"this deploy creates {Candidate}00fe6-2"));
-        Assert.That(scenario.Traffic(), Is.EqualTo(new[] { Candidate + "00fe6-2=100" }));
+        Assert.That(result.Output, Does.Contain($"revision {taken} exists already").And.Contain($"this deploy creates {taken}-2"));
+        Assert.That(scenario.Traffic(), Is.EqualTo(new[] { taken + "-2=100" }));
         Golden.Match("revision-name-taken", scenario.Commands);
     }
 
@@ -162,6 +164,77 @@ public sealed class DeployFaultTests
 
         Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
         Assert.That(result.Error, Does.Contain("production deploys the image that passed staging (promoteFrom), and nothing is recorded").And.Contain("deploy to staging first, or pass --image="));
+    }
+
+    // Item 10: a refused "gcloud run deploy" left the release record at "deploying".
+    [Test]
+    public void A_refused_deploy_leaves_the_record_failed()
+    {
+        using var scenario = new DeployScenario();
+        scenario.WithService();
+        scenario.Failing("run deploy", "ERROR: (gcloud.run.deploy) INVALID_ARGUMENT: memory must be at least 512Mi when CPU is 2.");
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That((string?)scenario.Record()!["status"], Is.EqualTo("failed"));
+    }
+
+    // Item 10: a service account's (or workload identity's) ID token needs --audiences; a private service's gates use it.
+    [Test]
+    public void A_private_service_is_gated_with_an_identity_token_for_its_url()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, null);
+        scenario.State["account"] = "deployer@acme-sample-staging.iam.gserviceaccount.com";
+        scenario.EditDeployConfig(c => c["environments"]!["staging"]!["allowUnauthenticated"] = false);
+
+        var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=direct", $"--image={DeployScenario.Image}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(scenario.Commands, Has.One.EqualTo($"gcloud auth print-identity-token --audiences={service.Url}").And.None.Contains("get-iam-policy"));
+        Assert.That(service.Requests, Has.Count.GreaterThan(0).And.All.EqualTo("GET /health auth=Bearer standin-identity-token-0123456789"));
+    }
+
+    // Item 10: credentials from CLOUDSDK_AUTH_ACCESS_TOKEN_FILE do not show in "gcloud auth list"; the preflight accepts them.
+    [Test]
+    public void An_access_token_file_is_accepted_without_a_listed_account()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, null);
+        scenario.State["account"] = string.Empty;
+        var token = Path.Combine(scenario.Folder, "token");
+        File.WriteAllText(token, "ya29.standin");
+
+        var result = scenario.Run(["--target=Deploy", "--env=staging", "--strategy=direct", $"--image={DeployScenario.Image}"], new Dictionary<string, string?> { ["CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"] = token });
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain("gcloud account (none listed: credentials from CLOUDSDK_AUTH_ACCESS_TOKEN_FILE)"));
+    }
+
+    // Items 13-14: revisions carry their commit as a label; DeployStatus shows it and the release history with each gate.
+    [Test]
+    public void Deploy_status_shows_each_revisions_commit_and_the_release_history()
+    {
+        using var scenario = new DeployScenario();
+        using var service = HealthServer.Healthy();
+        using var candidate = HealthServer.Healthy();
+        scenario.WithService().WithUrls(service, candidate);
+        Assert.That(scenario.Run("--target=Deploy", "--env=staging", "--strategy=blue-green").ExitCode, Is.Zero);
+        File.Delete(scenario.LogPath);
+
+        var result = scenario.Run("--target=DeployStatus", "--env=staging");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        var commit = (string?)scenario.Record()!["builtCommit"];
+        Assert.That(commit, Has.Length.EqualTo(40));
+        Assert.That(result.Output, Does.Contain($"commit {commit![..12]}").And.Contain("commit ?"), "the kit's revision has its commit, the old one none");
+        Assert.That(result.Output, Does.Contain("release history (newest first):")
+            .And.Contain("Deploy   by deployer@example.com: sample-api-2222222222-")
+            .And.Contain("→ serving; gates: public access: passed; health candidate: passed (2 tries, last 200); health service: passed (2 tries, last 200)"));
+        Golden.Match("status-history", scenario.Commands);
     }
 
     // Fault 3, second half: gcloud cuts the service name so that the revision name fits 63 characters.

@@ -255,10 +255,10 @@ public sealed class DeployScenarioTests
     }
 
     [TestCase("${_ENVIRONMENT}", "staging", "--substitutions passes _ENVIRONMENT, which config/cloudbuild.yaml never uses")]
-    [TestCase("substitutions:\n", "substitutions:\n  _UNUSED: 'x'\n", "config/cloudbuild.yaml:51: default _UNUSED is never used")]
-    [TestCase("images:\n", "images:\n  - ${_NOT_PASSED}\n", "config/cloudbuild.yaml:47: $_NOT_PASSED is used but not passed")]
-    [TestCase("images:\n", "images:\n  - ${_lower}\n", "config/cloudbuild.yaml:47: $_lower is not _UPPER_CASE")]
-    [TestCase("images:\n", "images:\n  - $HOME\n", "config/cloudbuild.yaml:47: $HOME is not a Cloud Build substitution: write $$HOME")]
+    [TestCase("substitutions:\n", "substitutions:\n  _UNUSED: 'x'\n", "config/cloudbuild.yaml:58: default _UNUSED is never used")]
+    [TestCase("images:\n", "images:\n  - ${_NOT_PASSED}\n", "config/cloudbuild.yaml:54: $_NOT_PASSED is used but not passed")]
+    [TestCase("images:\n", "images:\n  - ${_lower}\n", "config/cloudbuild.yaml:54: $_lower is not _UPPER_CASE")]
+    [TestCase("images:\n", "images:\n  - $HOME\n", "config/cloudbuild.yaml:54: $HOME is not a Cloud Build substitution: write $$HOME")]
     public void Substitution_errors_stop_the_build_before_anything_is_uploaded(string find, string replace, string expected)
     {
         using var scenario = new DeployScenario();
@@ -275,7 +275,7 @@ public sealed class DeployScenarioTests
     // Issue 9, item 18: an empty or garbage Cloud Build file, or a malformed key, is one line naming the file, exit 2.
     [TestCase("", "config/cloudbuild.yaml is empty: a Cloud Build config is a mapping with a top-level 'steps:' list")]
     [TestCase("<html><body>404 Not Found</body></html>\n", "config/cloudbuild.yaml:1: holds plain text, not a Cloud Build config")]
-    [TestCase("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '${_SERVICE}', '${_ENVIRONMENT}', '${_REGION}', '${_REPOSITORY}', '${_DEPLOY}']\nsubstitutions:\n  _bad-key: 'x'\n",
+    [TestCase("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '${_SERVICE}', '${_ENVIRONMENT}', '${_REGION}', '${_REPOSITORY}', '${_DEPLOY}', '${_VERSION}', '${_BUILD_TIME}']\nsubstitutions:\n  _bad-key: 'x'\n",
         "config/cloudbuild.yaml:5: default key '_bad-key' is not a valid substitution")]
     public void A_broken_cloud_build_file_is_one_line_before_anything_is_uploaded(string content, string expected)
     {
