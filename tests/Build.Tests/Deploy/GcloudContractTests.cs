@@ -57,6 +57,12 @@ public sealed partial class GcloudContractTests
     }
 
     [Test]
+    public void No_golden_plan_moves_traffic_to_whatever_revision_is_latest()
+    {
+        Assert.That(GoldenCommandLines().Where(l => l.Contains("update-traffic", StringComparison.Ordinal)), Has.Some.Contains("--to-revisions=").And.None.Contains("--to-latest"));
+    }
+
+    [Test]
     public void The_shell_lines_of_the_golden_plans_split_back_into_arguments()
     {
         Assert.That(Arguments("gcloud auth list --filter=status:ACTIVE '--format=value(account)'"), Is.EqualTo(new[] { "auth", "list", "--filter=status:ACTIVE", "--format=value(account)" }));
