@@ -138,7 +138,7 @@ public sealed record HealthConfig
 }
 
 /// <summary>
-/// A canary step's soak: for <see cref="Seconds"/> after traffic moved, at least <see cref="MinimumRequests"/> GETs of
+/// A canary step's soak: for <see cref="Seconds"/> after traffic moved, <see cref="MinimumRequests"/> GETs (spread evenly) of
 /// the health path through the service URL (what users reach, so the candidate answers its share); the step fails when
 /// more than <see cref="MaxFailedPercent"/> of them fail or their 95th percentile latency exceeds <see cref="MaxLatencyMilliseconds"/>.
 /// </summary>
