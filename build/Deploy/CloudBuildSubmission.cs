@@ -9,15 +9,20 @@ namespace Build.Deploy;
 /// CloudBuildDeploy: validates the substitutions against the Cloud Build file, submits the build (its log streams),
 /// and records the pushed image's digest for Deploy.
 /// </summary>
-public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, string root)
+public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, string root, string? externalCredentials = null)
 {
-    /// <summary>What the kit passes: the file's own keys, plus COMMIT_SHA (set by triggers only, so a manual build passes it).</summary>
-    public static IReadOnlyDictionary<string, string> Substitutions(DeployTarget target, string commit)
+    /// <summary>
+    /// What the kit passes: the file's own keys, COMMIT_SHA (set by triggers only, so a manual build passes it), and
+    /// the image's version and build time (the commit's time, so an unchanged commit builds the same image).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Substitutions(DeployTarget target, string commit, string version, string buildTime)
     {
         ArgumentNullException.ThrowIfNull(target);
         return new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["COMMIT_SHA"] = commit,
+            ["_BUILD_TIME"] = buildTime,
+            ["_VERSION"] = version,
             ["_DEPLOY"] = "false",
             ["_ENVIRONMENT"] = target.Environment,
             ["_REGION"] = target.Settings.Region,
@@ -26,7 +31,7 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
         };
     }
 
-    public BuildsSubmitSettings Prepare(DeployTarget target, CloudBuildConfig config, string commit)
+    public BuildsSubmitSettings Prepare(DeployTarget target, CloudBuildConfig config, string commit, string version, string buildTime)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(config);
@@ -36,7 +41,7 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
             throw new ConfigurationException("config/deploy.json", 0, $"cloudBuild/config '{config.Config}' does not exist.");
         }
 
-        var substitutions = Substitutions(target, commit);
+        var substitutions = Substitutions(target, commit, version, buildTime);
         var result = SubstitutionValidator.Validate(File.ReadAllText(file), substitutions, config.Config);
         if (result.Problems.Count > 0)
         {
@@ -52,6 +57,7 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
             Source = config.Source,
             Config = config.Config,
             Substitutions = substitutions,
+            ServiceAccount = target.Settings.BuildServiceAccount,
         };
     }
 
@@ -59,7 +65,7 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(settings);
-        await new CloudRunClient(gcloud, target.Location, log, secrets).PreflightAsync().ConfigureAwait(false);
+        await new CloudRunClient(gcloud, target.Location, log, secrets, externalCredentials).PreflightAsync().ConfigureAwait(false);
         var command = GcloudTool.Command(GcloudTool.BuildsSubmitArguments(settings)) with { WorkingDirectory = root };
         var result = await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteAsync(command), target.Settings.Project).ConfigureAwait(false);
         var image = CloudBuildResult.PushedImage(result.StandardOutput, commit);

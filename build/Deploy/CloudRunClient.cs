@@ -8,15 +8,23 @@ namespace Build.Deploy;
 /// The gcloud calls of Deploy, Promote, Rollback and DeployStatus for one service, each failure a known one-line
 /// explanation where possible (<see cref="GcloudErrors"/>).
 /// </summary>
-public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location, ICakeLog log, SecretMasker secrets)
+/// <param name="externalCredentials">
+/// The variable that hands gcloud its credentials outside its own account list (CLOUDSDK_AUTH_ACCESS_TOKEN_FILE and
+/// the like), when one is set: then <c>auth list</c> is empty, and that is no reason to refuse.
+/// </param>
+public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location, ICakeLog log, SecretMasker secrets, string? externalCredentials = null)
 {
+    /// <summary>Variables through which gcloud takes credentials that <c>gcloud auth list</c> does not show.</summary>
+    public static readonly IReadOnlyList<string> CredentialVariables = ["CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE"];
+
     public CloudRunLocation Location { get; } = location;
 
     /// <summary>Checks there is an active account and says when gcloud's own project differs from the one acted on.</summary>
-    public async Task PreflightAsync()
+    /// <returns>The account gcloud acts as (what the release history records as "who").</returns>
+    public async Task<string> PreflightAsync()
     {
         var accounts = await QueryAsync(GcloudTool.AuthListArguments()).ConfigureAwait(false);
-        var account = accounts.OutputLines.FirstOrDefault();
+        var account = accounts.OutputLines.FirstOrDefault() ?? (externalCredentials is null ? null : $"(none listed: credentials from {externalCredentials})");
         if (account is null)
         {
             throw new DeployException(GcloudErrors.NoActiveAccount);
@@ -28,6 +36,8 @@ public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location,
         {
             log.Information($"   note: gcloud's active project is {configured}; this run acts on {Location.Project} (config/deploy.json), passed as --project on every command.");
         }
+
+        return account;
     }
 
     /// <summary>The service, or null when it does not exist yet.</summary>
@@ -54,14 +64,22 @@ public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location,
         return CloudRunRevision.ParseList(result.StandardOutput);
     }
 
-    /// <summary>An identity token for a service that does not allow unauthenticated calls; never echoed or logged.</summary>
-    public async Task<string> IdentityTokenAsync()
+    /// <summary>Whether the service's IAM policy gives <paramref name="role"/> to <paramref name="member"/>.</summary>
+    public async Task<bool> PolicyGrantsAsync(ArgumentList policyQuery, string role, string member)
+    {
+        ArgumentNullException.ThrowIfNull(policyQuery);
+        var result = await QueryAsync(policyQuery).ConfigureAwait(false);
+        return IamPolicy.Grants(result.StandardOutput, role, member);
+    }
+
+    /// <summary>An identity token for a service that does not allow unauthenticated calls, for <paramref name="audience"/>; never echoed or logged.</summary>
+    public async Task<string> IdentityTokenAsync(string audience)
     {
         var file = Path.GetTempFileName();
         try
         {
             // To a file, not the log: the token must not be streamed before it is known to the masker.
-            var command = GcloudTool.Command(GcloudTool.PrintIdentityTokenArguments(), query: true) with { StandardOutputFile = file };
+            var command = GcloudTool.Command(GcloudTool.PrintIdentityTokenArguments(audience), query: true) with { StandardOutputFile = file };
             await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteAsync(command), Location.Project).ConfigureAwait(false);
             var token = (await File.ReadAllTextAsync(file).ConfigureAwait(false)).Trim();
             secrets.Add(token);
@@ -78,4 +96,25 @@ public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location,
 
     private Task<CommandResult> QueryAsync(ArgumentList arguments) =>
         GcloudErrors.ExplainedAsync(() => gcloud.ExecuteAsync(arguments, query: true), Location.Project);
+}
+
+/// <summary>Reads <c>gcloud run services get-iam-policy --format=json</c> (<c>bindings[{role, members}]</c>).</summary>
+public static class IamPolicy
+{
+    public static bool Grants(string json, string role, string member)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json.Trim().Length == 0 ? "{}" : json);
+            return CloudRunService.Property(document.RootElement, "bindings") is { ValueKind: System.Text.Json.JsonValueKind.Array } bindings
+                && bindings.EnumerateArray().Any(b => CloudRunService.Text(b, "role") == role
+                    && CloudRunService.Property(b, "members") is { ValueKind: System.Text.Json.JsonValueKind.Array } members
+                    && members.EnumerateArray().Any(m => m.GetString() == member));
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            throw new DeployException($"gcloud run services get-iam-policy printed something that is not a policy as JSON ({exception.Message}).");
+        }
+    }
 }

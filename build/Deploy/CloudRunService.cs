@@ -88,6 +88,9 @@ public sealed record CloudRunService(
 /// <summary>One entry of <c>gcloud run revisions list --format=json</c>.</summary>
 public sealed record CloudRunRevision(string Name, string? Image, DateTimeOffset? Created, bool Ready)
 {
+    /// <summary>The revision's labels (the kit's <c>kit-commit</c> among them).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
     public static IReadOnlyList<CloudRunRevision> ParseList(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -120,6 +123,15 @@ public sealed record CloudRunRevision(string Name, string? Image, DateTimeOffset
             ready = conditions.EnumerateArray().Any(c => CloudRunService.Text(c, "type") == "Ready" && CloudRunService.Text(c, "status") == "True");
         }
 
-        return new CloudRunRevision(name, image, created, ready);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata is { } m3 && CloudRunService.Property(m3, "labels") is { ValueKind: JsonValueKind.Object } found)
+        {
+            foreach (var label in found.EnumerateObject().Where(l => l.Value.ValueKind == JsonValueKind.String))
+            {
+                labels[label.Name] = label.Value.GetString()!;
+            }
+        }
+
+        return new CloudRunRevision(name, image, created, ready) { Labels = labels };
     }
 }

@@ -46,6 +46,29 @@ public sealed record HealthGateStep(HealthTarget Target, HealthConfig Health) : 
     }
 }
 
+/// <summary>
+/// A canary step's soak: requests through the service URL (what users reach, so the candidate answers its share of
+/// them) for a while after traffic moved, judged by the share that failed and their latency.
+/// </summary>
+public sealed record SoakGateStep(int Percent, SoakConfig Soak, string Path) : PlanStep
+{
+    public override string Render() =>
+        $"soak gate at {Percent}%: for {Soak.Seconds:0.##} s GET <service URL>{Path} at least {Soak.MinimumRequests} times; pass with at most {Soak.MaxFailedPercent:0.##}% failed and 95th percentile latency at most {Soak.MaxLatencyMilliseconds} ms";
+}
+
+/// <summary>
+/// <c>--allow-unauthenticated</c> asks gcloud to grant roles/run.invoker to allUsers, and a refused grant is only a
+/// warning (exit 0): the policy is read back, and a missing grant stops the deploy with what refused it.
+/// </summary>
+public sealed record PublicAccessCheckStep(ArgumentList Arguments) : PlanStep
+{
+    public const string Role = "roles/run.invoker";
+
+    public const string Member = "allUsers";
+
+    public override string Render() => $"check {Member} holds {Role}: {CommandStep.Line(Arguments)}";
+}
+
 /// <summary>A deploy, promote or rollback as data: the reads it starts with, the ordered steps, and how a failure undoes traffic moves.</summary>
 public sealed record DeployPlan : Host.ITaskPlan
 {
@@ -56,8 +79,11 @@ public sealed record DeployPlan : Host.ITaskPlan
 
     public IReadOnlyList<PlanStep> Steps { get; init; } = [];
 
-    /// <summary>Run when a health gate fails after traffic moved: all traffic back to the previous revision.</summary>
+    /// <summary>Run when a gate fails after traffic moved: all traffic back to the previous revision, the candidate's tag removed.</summary>
     public ArgumentList? RollbackOnFailure { get; init; }
+
+    /// <summary>Run when a gate fails before traffic moved: the failed candidate loses its tag (it stays listed for inspection).</summary>
+    public ArgumentList? CleanupOnFailure { get; init; }
 
     public IReadOnlyList<string> Notes { get; init; } = [];
 
@@ -85,7 +111,12 @@ public sealed record DeployPlan : Host.ITaskPlan
 
         if (RollbackOnFailure is not null)
         {
-            yield return "   on a failed health gate after traffic moved: " + CommandStep.Line(RollbackOnFailure);
+            yield return "   on a failed gate after traffic moved: " + CommandStep.Line(RollbackOnFailure);
+        }
+
+        if (CleanupOnFailure is not null)
+        {
+            yield return "   on a failed gate before traffic moved: " + CommandStep.Line(CleanupOnFailure);
         }
 
         foreach (var note in Notes)

@@ -23,19 +23,30 @@ public static class DeployStatusReport
 
         if (service.IsPinned)
         {
-            yield return $"  note: traffic is pinned to {service.ServingRevision} by an earlier --no-traffic deploy; {service.LatestReadyRevision} gets none. The next Deploy fixes it (it ends with --to-latest).";
+            yield return $"  note: traffic goes to {service.ServingRevision} by name; the newer {service.LatestReadyRevision} has none (a --no-traffic deploy, a preview, a failed or rolled-back candidate). Deploy and Promote move traffic by name, so a revision made outside the kit never takes it by accident.";
         }
 
         yield return "  revisions (newest first):";
         foreach (var revision in revisions.OrderByDescending(r => r.Created ?? DateTimeOffset.MinValue))
         {
             var created = revision.Created?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "?";
-            yield return $"    {revision.Name,-40} {(revision.Ready ? "ready" : "NOT READY"),-9} {created}  {revision.Image}";
+            var commit = revision.Labels.TryGetValue(DeployPlanner.CommitLabel, out var sha) ? $"commit {sha[..Math.Min(12, sha.Length)]}" : "commit ?";
+            yield return $"    {revision.Name,-40} {(revision.Ready ? "ready" : "NOT READY"),-9} {created}  {commit,-19} {revision.Image}";
         }
 
         if (record is not null)
         {
-            yield return $"  recorded: status {record.Status ?? "-"}, deployed {record.DeployedRevision ?? "-"}, previous {record.PreviousRevision ?? "-"} (Rollback's default), last built {record.BuiltImage ?? "-"}";
+            if (record.History.Count > 0)
+            {
+                yield return "  release history (newest first):";
+                foreach (var entry in record.History.Reverse())
+                {
+                    var gates = entry.Gates.Count == 0 ? string.Empty : "; gates: " + string.Join("; ", entry.Gates);
+                    yield return $"    {entry.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}  {entry.Action,-8} by {entry.Account ?? "?"}: {entry.Revision ?? "-"} ({entry.Image ?? "-"}) → {entry.Outcome}{gates}";
+                }
+            }
+
+            yield return $"  recorded: status {record.Status ?? "-"}, deployed {record.DeployedRevision ?? "-"}, previous {record.PreviousRevision ?? "-"} (Rollback's default), rolled back {record.RolledBackRevision ?? "-"}, last built {record.BuiltImage ?? "-"}";
         }
     }
 }

@@ -29,6 +29,11 @@ public sealed partial record DeployTarget(string Environment, DeployEnvironmentC
             throw new ConfigurationException("config/deploy.json", 0, $"environments/{environment}/canarySteps must increase ({string.Join(" → ", steps)}).");
         }
 
+        if (settings.PromoteFrom is { } source && (source == environment || !config.Deploy.Environments.ContainsKey(source)))
+        {
+            throw new ConfigurationException("config/deploy.json", 0, $"environments/{environment}/promoteFrom '{source}' must name another deployable environment ({string.Join(", ", config.Deploy.Environments.Keys.Where(k => k != environment))}).");
+        }
+
         return new DeployTarget(environment, settings, project.Protected, strategy);
     }
 
@@ -39,14 +44,48 @@ public sealed partial record DeployTarget(string Environment, DeployEnvironmentC
         Image = image,
         ServiceAccount = Settings.ServiceAccount,
         AllowUnauthenticated = Settings.AllowUnauthenticated,
-        MinInstances = Settings.MinInstances,
+        ServiceMinInstances = Settings.MinInstances,
         MaxInstances = Settings.MaxInstances,
         Memory = Settings.Memory,
         Cpu = Settings.Cpu,
         Port = Settings.Port,
+        Concurrency = Settings.Concurrency,
+        TimeoutSeconds = Settings.TimeoutSeconds,
+        Ingress = Settings.Ingress,
+        CpuBoost = Settings.CpuBoost,
+        VpcConnector = Settings.VpcConnector,
+        VpcEgress = Settings.VpcEgress,
+        CloudSqlInstances = Settings.CloudSqlInstances,
+        StartupProbe = Probe(Settings.StartupProbe),
+        LivenessProbe = Probe(Settings.LivenessProbe),
+        MergeEnvironment = Settings.EnvironmentMode == "merge",
         ContainerEnvironment = Settings.EnvironmentVariables,
         ContainerSecrets = Settings.Secrets.ToDictionary(p => p.Key, p => $"{p.Value.Secret}:{p.Value.Version}", StringComparer.Ordinal),
     };
+
+    /// <summary>A probe in gcloud's <c>--startup-probe</c> / <c>--liveness-probe</c> form, on the container's port.</summary>
+    private static string? Probe(ProbeConfig? probe)
+    {
+        if (probe is null)
+        {
+            return null;
+        }
+
+        var parts = new List<string> { $"httpGet.path={probe.Path}" };
+        void Add(string name, int? value)
+        {
+            if (value is { } v)
+            {
+                parts.Add($"{name}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        Add("initialDelaySeconds", probe.InitialDelaySeconds);
+        Add("periodSeconds", probe.PeriodSeconds);
+        Add("timeoutSeconds", probe.TimeoutSeconds);
+        Add("failureThreshold", probe.FailureThreshold);
+        return string.Join(',', parts);
+    }
 
     /// <summary>
     /// The new revision's suffix, known before it exists: the image digest's first ten characters and a short hash of
@@ -65,7 +104,24 @@ public sealed partial record DeployTarget(string Environment, DeployEnvironmentC
         return $"{digest[..10]}-{hash[..5]}";
     }
 
-    public string CandidateRevision(string image) => $"{Settings.Service}-{RevisionSuffix(image)}";
+    /// <summary>
+    /// The revision <c>--revision-suffix</c> creates: gcloud cuts the service name so the whole name fits Cloud Run's
+    /// 63 characters. <paramref name="attempt"/> above 1 is a fresh name when the first one is taken already.
+    /// </summary>
+    public string CandidateRevision(string image, int attempt = 1) => RevisionName(Settings.Service, CandidateSuffix(image, attempt));
+
+    public string CandidateSuffix(string image, int attempt = 1) =>
+        attempt <= 1 ? RevisionSuffix(image) : $"{RevisionSuffix(image)}-{attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>What gcloud names a revision for a suffix (googlecloudsdk command_lib/run/config_changes.py, RevisionNameChanges).</summary>
+    public static string RevisionName(string service, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(suffix);
+        const int MaxResourceName = 63;
+        var prefix = Math.Max(0, MaxResourceName - suffix.Length - 1);
+        return $"{(service.Length > prefix ? service[..prefix] : service)}-{suffix}";
+    }
 }
 
 /// <summary>Images are deployed by digest, never by a tag that can move.</summary>

@@ -10,15 +10,17 @@ namespace Build.Deploy;
 /// reads the service, resolves the plan against it and runs it. Consent for a protected environment was given before
 /// the run's first task (<see cref="EnvironmentGuard"/>), so nothing here asks again.
 /// </summary>
-public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets)
+public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, string? externalCredentials = null)
 {
-    public static DeployPlan PlanDeploy(DeployTarget target, string image) => DeployPlanner.Deploy(target, image, ServiceObservation.Unknown);
+    public static DeployPlan PlanDeploy(DeployTarget target, string image, string? commit) => DeployPlanner.Deploy(target, image, ServiceObservation.Unknown, commit);
 
+    /// <summary>Promote's plan from the release record; a release that was rolled back is refused here already.</summary>
     public DeployPlan PlanPromote(DeployTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
         var record = store.Read(target.Environment);
-        return DeployPlanner.Promote(target, record?.DeployedRevision ?? "<candidate revision>", record?.PreviousRevision ?? DeployPlanner.ServingPlaceholder, ServiceObservation.Unknown);
+        RefuseRolledBack(target, record, record?.DeployedRevision);
+        return DeployPlanner.Promote(target, record?.DeployedRevision ?? DeployPlanner.CandidatePlaceholder, record?.PreviousRevision ?? DeployPlanner.ServingPlaceholder);
     }
 
     public DeployPlan PlanRollback(DeployTarget target, string? revision) => DeployPlanner.Rollback(target, Destination(target, revision), serving: null);
@@ -32,13 +34,13 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
                 $"No previous revision is recorded for {target.Environment} ({store.PathOf(target.Environment)}): pass --revision=<name> (DeployStatus lists the revisions).", 2);
     }
 
-    public async Task DeployAsync(DeployTarget target, string image)
+    public async Task DeployAsync(DeployTarget target, string image, string? commit = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         var client = Client(target);
-        await client.PreflightAsync().ConfigureAwait(false);
+        var account = await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false);
-        var plan = DeployPlanner.Deploy(target, image, service is null ? ServiceObservation.Missing : ServiceObservation.Of(service));
+        var plan = DeployPlanner.Deploy(target, image, service is null ? ServiceObservation.Missing : ServiceObservation.Of(service, await client.RevisionsAsync().ConfigureAwait(false)), commit);
         log.Information(service is null
             ? $"Resolved: {target.Settings.Service} does not exist yet in {target.Settings.Region}."
             : $"Resolved: {service.Name} serves {string.Join(", ", service.Serving.Select(t => $"{t.RevisionName} ({t.Percent}%)"))}; the new revision is {plan.CandidateRevision}.");
@@ -60,21 +62,25 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
             PreviousRevision = service?.ServingRevision ?? r.PreviousRevision,
             DeployedRevision = plan.CandidateRevision,
             DeployedImage = image,
+            DeployedCommit = commit,
+            RolledBackRevision = null,
             Status = "deploying",
         });
-        var outcome = await Executor(target, client).ExecuteAsync(plan).ConfigureAwait(false);
-        Finish(target, plan, outcome, firstDeploy: service is null);
+        var outcome = await RecordingFailureAsync(target, "Deploy", account, image, plan, () => Executor(target, client).ExecuteAsync(plan)).ConfigureAwait(false);
+        Finish(target, "Deploy", account, image, plan, outcome, firstDeploy: service is null);
     }
 
     public async Task PromoteAsync(DeployTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
         var record = store.Read(target.Environment);
+        RefuseRolledBack(target, record, record?.DeployedRevision);
         var client = Client(target);
-        await client.PreflightAsync().ConfigureAwait(false);
+        var account = await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false) ?? throw NoService(target);
         var candidate = service.TagRevision(DeployPlanner.CandidateTag) ?? record?.DeployedRevision
             ?? throw new DeployException($"There is no canary to promote in {target.Environment}: no revision has the '{DeployPlanner.CandidateTag}' tag and nothing is recorded. Deploy first.", 2);
+        RefuseRolledBack(target, record, candidate);
         if (string.Equals(service.ServingRevision, candidate, StringComparison.Ordinal) && !service.IsSplit)
         {
             log.Information($"{candidate} already serves all traffic of {service.Name}: nothing to promote.");
@@ -84,23 +90,24 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         var previous = service.Serving.FirstOrDefault(t => !string.Equals(t.RevisionName, candidate, StringComparison.Ordinal))?.RevisionName
             ?? record?.PreviousRevision
             ?? throw new DeployException($"No previous revision is known to return to if {candidate} fails: check DeployStatus, then use --target=Rollback --revision=<name>.", 2);
-        var plan = DeployPlanner.Promote(target, candidate, previous, ServiceObservation.Of(service));
+        var plan = DeployPlanner.Promote(target, candidate, previous);
         foreach (var line in plan.Render())
         {
             log.Information(line);
         }
 
         store.Update(target.Environment, r => r with { PreviousRevision = previous, DeployedRevision = candidate, Status = "promoting" });
-        var outcome = await Executor(target, client).ExecuteAsync(plan).ConfigureAwait(false);
-        Finish(target, plan, outcome, firstDeploy: false);
+        var outcome = await RecordingFailureAsync(target, "Promote", account, record?.DeployedImage, plan, () => Executor(target, client).ExecuteAsync(plan)).ConfigureAwait(false);
+        Finish(target, "Promote", account, record?.DeployedImage, plan, outcome, firstDeploy: false);
     }
 
     public async Task RollbackAsync(DeployTarget target, string? revision)
     {
         ArgumentNullException.ThrowIfNull(target);
+        var record = store.Read(target.Environment);
         var destination = Destination(target, revision);
         var client = Client(target);
-        await client.PreflightAsync().ConfigureAwait(false);
+        var account = await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false) ?? throw NoService(target);
         var revisions = await client.RevisionsAsync().ConfigureAwait(false);
         var found = revisions.FirstOrDefault(r => string.Equals(r.Name, destination, StringComparison.Ordinal))
@@ -124,9 +131,15 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
 
         var from = service.ServingRevision;
         await Executor(target, client).ExecuteAsync(plan).ConfigureAwait(false);
-        store.Update(target.Environment, r => r with { PreviousRevision = from, DeployedRevision = destination, Status = "rolled-back" });
-        log.Information($"Rolled back: {destination} serves all traffic of {service.Name} (was {from}; Rollback again returns to it).");
-        log.Information("   note: traffic is now pinned to that revision; the next Deploy moves it explicitly and ends with --to-latest.");
+        var rejected = service.TagRevision(DeployPlanner.CandidateTag) ?? from;
+        store.Update(target.Environment, r => r.WithEvent(new ReleaseEvent(DateTimeOffset.UtcNow, "Rollback", account, found.Image, destination, $"rolled back from {rejected}", [])) with
+        {
+            PreviousRevision = from,
+            DeployedRevision = destination,
+            RolledBackRevision = rejected,
+            Status = "rolled-back",
+        });
+        log.Information($"Rolled back: {destination} serves all traffic of {service.Name} (was {from}; Rollback again returns to it). {rejected} lost its '{DeployPlanner.CandidateTag}' tag: Promote will not pick it.");
     }
 
     public async Task StatusAsync(DeployTarget target)
@@ -148,10 +161,36 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         }
     }
 
-    private void Finish(DeployTarget target, DeployPlan plan, ExecutionOutcome outcome, bool firstDeploy)
+    /// <summary>A release that was rolled back is not promoted again: it failed a gate, or a person rejected it.</summary>
+    private static void RefuseRolledBack(DeployTarget target, ReleaseRecord? record, string? candidate)
+    {
+        if (record is { Status: "rolled-back" } && (candidate is null || string.Equals(candidate, record.RolledBackRevision, StringComparison.Ordinal) || string.Equals(candidate, record.DeployedRevision, StringComparison.Ordinal)))
+        {
+            throw new DeployException(
+                $"The last release of {target.Environment} was rolled back ({record.RolledBackRevision ?? "its candidate"} was rejected; {record.DeployedRevision ?? "the previous revision"} serves): there is nothing to promote. Deploy a new image with --target=Deploy --env={target.Environment}.",
+                2);
+        }
+    }
+
+    /// <summary>A step that throws (a refused <c>gcloud run deploy</c>) leaves the record at "failed", never at "deploying".</summary>
+    private async Task<ExecutionOutcome> RecordingFailureAsync(DeployTarget target, string action, string account, string? image, DeployPlan plan, Func<Task<ExecutionOutcome>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is DeployException or ToolFailedException)
+        {
+            store.Update(target.Environment, r => r.WithEvent(new ReleaseEvent(DateTimeOffset.UtcNow, action, account, image, plan.CandidateRevision, "failed: " + exception.Message.Split('\n')[0], [])) with { Status = "failed" });
+            throw;
+        }
+    }
+
+    private void Finish(DeployTarget target, string action, string account, string? image, DeployPlan plan, ExecutionOutcome outcome, bool firstDeploy)
     {
         var status = outcome.Succeeded ? plan.FinalStatus : outcome.TrafficReturned ? "rolled-back" : "failed";
-        store.Update(target.Environment, r => r with { Status = status });
+        var entry = new ReleaseEvent(DateTimeOffset.UtcNow, action, account, image, plan.CandidateRevision, status, outcome.Gates);
+        store.Update(target.Environment, r => r.WithEvent(entry) with { Status = status, RolledBackRevision = outcome.TrafficReturned ? plan.CandidateRevision : r.RolledBackRevision });
         if (outcome.Succeeded)
         {
             log.Information(plan.FinalStatus == "canary"
@@ -163,12 +202,12 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         var what = outcome.TrafficReturned
             ? $"all traffic was returned to {plan.PreviousRevision}."
             : firstDeploy
-                ? $"this is the service's first revision, so it is what the service serves: fix the image and deploy again."
-                : $"no traffic was moved; {plan.PreviousRevision} still serves everything. {plan.CandidateRevision} stays deployed without traffic for inspection.";
+                ? $"this is the service's first revision, so it is what the service serves: fix what failed and deploy again."
+                : $"no traffic was moved; {plan.PreviousRevision} still serves everything. {plan.CandidateRevision} stays listed without traffic or tag for inspection (DeployStatus).";
         throw new DeployException($"Deploy to {target.Environment} stopped: {outcome.Failure}; {what}");
     }
 
-    private CloudRunClient Client(DeployTarget target) => new(gcloud, target.Location, log, secrets);
+    private CloudRunClient Client(DeployTarget target) => new(gcloud, target.Location, log, secrets, externalCredentials);
 
     private DeployExecutor Executor(DeployTarget target, CloudRunClient client) =>
         new(client, new HealthChecker(log), log, target.Settings.AllowUnauthenticated);

@@ -24,17 +24,31 @@ public sealed record ReleaseRecord
     /// <summary>The image of the last deploy, by digest.</summary>
     public string? DeployedImage { get; init; }
 
+    /// <summary>The commit the deployed image was built from, when known (its revision's kit-commit label).</summary>
+    public string? DeployedCommit { get; init; }
+
     /// <summary>The revision the last deploy created.</summary>
     public string? DeployedRevision { get; init; }
 
     /// <summary>The revision that served before traffic last moved: where Rollback goes.</summary>
     public string? PreviousRevision { get; init; }
 
+    /// <summary>The revision the last Rollback took traffic from (or the candidate it rejected): Promote refuses it.</summary>
+    public string? RolledBackRevision { get; init; }
+
     /// <summary>deploying, serving, canary (Promote finishes it), failed, rolled-back.</summary>
     public string? Status { get; init; }
 
     public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>Every Deploy, Promote and Rollback that moved or tried to move traffic, oldest first (the last 50).</summary>
+    public IReadOnlyList<ReleaseEvent> History { get; init; } = [];
+
+    public ReleaseRecord WithEvent(ReleaseEvent entry) => this with { History = [.. History.TakeLast(49), entry] };
 }
+
+/// <summary>One entry of a release history: who did what with which image, how each gate went, and the outcome.</summary>
+public sealed record ReleaseEvent(DateTimeOffset At, string Action, string? Account, string? Image, string? Revision, string Outcome, IReadOnlyList<string> Gates);
 
 /// <summary>Reads and writes <see cref="ReleaseRecord"/>s; a write replaces the file atomically.</summary>
 public sealed class ReleaseStore(string directory)

@@ -21,6 +21,13 @@ public static partial class SubstitutionValidator
         "SERVICE_ACCOUNT", "_HEAD_BRANCH", "_BASE_BRANCH", "_HEAD_REPO_URL", "_PR_NUMBER",
     };
 
+    /// <summary>Set only for builds a trigger starts: a build the kit submits gets them empty unless it passes them.</summary>
+    public static readonly IReadOnlySet<string> TriggerOnly = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "TRIGGER_NAME", "COMMIT_SHA", "REVISION_ID", "SHORT_SHA", "REPO_NAME", "REPO_FULL_NAME", "BRANCH_NAME", "TAG_NAME", "REF_NAME",
+        "TRIGGER_BUILD_CONFIG_PATH", "_HEAD_BRANCH", "_BASE_BRANCH", "_HEAD_REPO_URL", "_PR_NUMBER",
+    };
+
     public sealed record Usage(string Name, int Line);
 
     public sealed record Result(IReadOnlyList<Usage> Usages, IReadOnlyDictionary<string, string> Defaults, bool AllowLoose, IReadOnlyList<string> Problems);
@@ -101,6 +108,11 @@ public static partial class SubstitutionValidator
         foreach (var usage in malformed)
         {
             problems.Add($"{file}:{usage.Line}: ${{{usage.Name}}} is not a valid substitution: keys are an underscore then capital letters, digits and underscores (write $${{...}} for a shell expansion).");
+        }
+
+        foreach (var usage in usages.Where(u => TriggerOnly.Contains(u.Name) && !passed.ContainsKey(u.Name)))
+        {
+            problems.Add($"{file}:{usage.Line}: ${usage.Name} is set by build triggers only: a build the kit submits gets it empty. Use $COMMIT_SHA (the kit passes it), or a _KEY with a default.");
         }
 
         foreach (var usage in usages.Where(u => !BuiltIn.Contains(u.Name)))

@@ -216,12 +216,12 @@ public sealed class ToolWrapperTests
     public async Task Gcloud_runs_every_command_through_one_shape()
     {
         var runner = new RecordingCommandRunner();
-        var command = GcloudTool.Command(GcloudTool.PrintIdentityTokenArguments(), query: true) with { StandardOutputFile = "/tmp/token" };
+        var command = GcloudTool.Command(GcloudTool.PrintIdentityTokenArguments("https://api-x.a.run.app"), query: true) with { StandardOutputFile = "/tmp/token" };
 
         await new GcloudTool(runner).ExecuteAsync(command);
         await new GcloudTool(runner).ExecuteAsync(GcloudTool.ConfigGetProjectArguments(), query: true);
 
-        Assert.That(runner.Lines, Is.EqualTo(new[] { "gcloud auth print-identity-token > /tmp/token", "gcloud config get-value project" }));
+        Assert.That(runner.Lines, Is.EqualTo(new[] { "gcloud auth print-identity-token --audiences=https://api-x.a.run.app > /tmp/token", "gcloud config get-value project" }));
         Assert.That(runner.Commands.All(c => c.Tool == "gcloud" && c.IsQuery && c.InstallHint!.Contains("gcloud auth login", StringComparison.Ordinal)), Is.True);
         Assert.That(Build.Deploy.CommandStep.Line(GcloudTool.AuthListArguments()), Is.EqualTo("gcloud auth list --filter=status:ACTIVE '--format=value(account)'"));
     }

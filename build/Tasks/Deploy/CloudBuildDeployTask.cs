@@ -13,7 +13,10 @@ public sealed class CloudBuildDeployTask : PlannedTask<BuildContext, CloudBuildP
     private const string CloudBuildDeploy = "CloudBuildDeploy";
 
     public override bool ShouldRun(BuildContext context) =>
-        context.ShouldRun(context.Parameters.Image is null && !context.Parameters.SkipBuild, "--image or --skip-build given: no build, the image is already pushed");
+        context.ShouldRun(context.Parameters.Image is null && !context.Parameters.SkipBuild, "--image or --skip-build given: no build, the image is already pushed")
+        && context.ShouldRun(
+            context.Config.Deploy.Environments.GetValueOrDefault(context.EnvironmentName)?.PromoteFrom is null,
+            $"{context.EnvironmentName} promotes the digest that passed {context.Config.Deploy.Environments.GetValueOrDefault(context.EnvironmentName)?.PromoteFrom} (promoteFrom): built once, never rebuilt");
 
     /// <summary>Checked and planned without asking Google Cloud: the commit, the substitutions, the command.</summary>
     public override async Task<CloudBuildPlan> PlanAsync(BuildContext context)
@@ -31,10 +34,11 @@ public sealed class CloudBuildDeployTask : PlannedTask<BuildContext, CloudBuildP
             {
                 throw new DeployException($"The working tree has uncommitted changes: an image for {target.Environment} (protected) is built from a commit only. Commit or stash, then run again.", 2);
             }
-
         }
 
-        var settings = Submission(context).Prepare(target, context.Config.Deploy.CloudBuild, git.Commit);
+        // As local builds do (config/docker.json): APP_VERSION when set, and the commit's time, never "now".
+        var buildTime = await context.Git.CommitTimeAsync(new Build.Tools.Git.GitSettings { WorkingDirectory = context.Paths.App }).ConfigureAwait(false) ?? "unknown";
+        var settings = Submission(context).Prepare(target, context.Config.Deploy.CloudBuild, git.Commit, context.Variable("APP_VERSION") ?? "0.0.0-dev", buildTime);
         return new CloudBuildPlan(target, settings, git.Commit, new DeployPlan
         {
             Title = $"Cloud Build for {target.Environment}: substitutions checked against {settings.Config}; pushes {target.Settings.ImageRepository}:{git.Commit} and :{target.Environment}",
@@ -46,16 +50,12 @@ public sealed class CloudBuildDeployTask : PlannedTask<BuildContext, CloudBuildP
 
     public override async Task RunAsync(BuildContext context, CloudBuildPlan plan)
     {
-        foreach (var line in plan.Render())
-        {
-            context.Log.Information(line);
-        }
-
+        DeployTaskSupport.Print(context, plan);
         await Submission(context).SubmitAsync(plan.Target, plan.Settings, plan.Commit).ConfigureAwait(false);
     }
 
     private static CloudBuildSubmission Submission(BuildContext context) =>
-        new(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.App);
+        new(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.App, DeployTaskSupport.ExternalCredentials(context));
 }
 
 /// <summary>CloudBuildDeploy's plan: what is submitted, and the lines that show it.</summary>

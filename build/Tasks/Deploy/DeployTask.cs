@@ -4,7 +4,7 @@ using Build.Host;
 namespace Build.Tasks.Deploy;
 
 [TaskName(nameof(Deploy))]
-[TaskDescription("Deploys the image by digest to Cloud Run with the environment's strategy (direct, blue-green, canary); --env, --image, --strategy, --confirm")]
+[TaskDescription("Deploys the image by digest to Cloud Run with the environment's strategy (direct, blue-green, canary); an environment with promoteFrom deploys the digest that passed there; --env, --image, --strategy, --confirm")]
 [IsDependentOn(typeof(CloudBuildDeployTask))]
 [ChangesEnvironment]
 public sealed class DeployTask : PlannedTask<BuildContext, DeployRun>
@@ -15,20 +15,16 @@ public sealed class DeployTask : PlannedTask<BuildContext, DeployRun>
     {
         var target = DeployTaskSupport.Target(context);
         var image = Image(context, target);
-        return Task.FromResult(new DeployRun(target, image, DeployWorkflow.PlanDeploy(target, image)));
+        return Task.FromResult(new DeployRun(target, image, DeployWorkflow.PlanDeploy(target, image, DeployTaskSupport.CommitOf(context, target, image))));
     }
 
     public override Task RunAsync(BuildContext context, DeployRun plan)
     {
         DeployTaskSupport.Print(context, plan);
         var image = plan.Image == ImageReference.FromBuild ? Recorded(context, plan.Target) : plan.Image;
-        return DeployTaskSupport.Workflow(context, plan.Target).DeployAsync(plan.Target, image);
+        return DeployTaskSupport.Workflow(context, plan.Target).DeployAsync(plan.Target, image, DeployTaskSupport.CommitOf(context, plan.Target, image));
     }
 
-    /// <summary>
-    /// The image: <c>--image</c>; else the one CloudBuildDeploy pushes in this run (a placeholder until it ran, read
-    /// from the release record when Deploy runs); with <c>--skip-build</c>, the one recorded by an earlier build.
-    /// </summary>
     private static string Image(BuildContext context, DeployTarget target)
     {
         if (context.Parameters.Image is { } image)
@@ -36,6 +32,13 @@ public sealed class DeployTask : PlannedTask<BuildContext, DeployRun>
             return ImageReference.RequireDigest(image, "--image");
         }
 
+        // Build once: an environment that promotes deploys the digest that passed the other one, never a build of its own.
+        if (target.Settings.PromoteFrom is { } source)
+        {
+            return DeployTaskSupport.PassedImage(context, target, source);
+        }
+
+        // The build of this run (CloudBuildDeploy) pushes it: known once that ran; with --skip-build, an earlier build's.
         return context.Parameters.SkipBuild ? Recorded(context, target) : ImageReference.FromBuild;
     }
 

@@ -18,6 +18,9 @@ public sealed record BuildsSubmitSettings
 
     /// <summary>Passed in key order, so the command line is stable.</summary>
     public IReadOnlyDictionary<string, string> Substitutions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The build's own identity (an e-mail): without it Cloud Build picks a default account that may hold no grants.</summary>
+    public string? ServiceAccount { get; init; }
 }
 
 public sealed record RunDeploySettings
@@ -38,7 +41,11 @@ public sealed record RunDeploySettings
 
     public bool? AllowUnauthenticated { get; init; }
 
-    public int? MinInstances { get; init; }
+    /// <summary>
+    /// The service-level minimum (<c>--min</c>): kept warm for whatever serves. Never the per-revision
+    /// <c>--min-instances</c>, which keeps a billed idle instance on every tagged revision, failed or rolled back.
+    /// </summary>
+    public int? ServiceMinInstances { get; init; }
 
     public int? MaxInstances { get; init; }
 
@@ -48,21 +55,50 @@ public sealed record RunDeploySettings
 
     public int? Port { get; init; }
 
+    public int? Concurrency { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+
+    public string? Ingress { get; init; }
+
+    public bool? CpuBoost { get; init; }
+
+    public string? VpcConnector { get; init; }
+
+    public string? VpcEgress { get; init; }
+
+    public IReadOnlyList<string> CloudSqlInstances { get; init; } = [];
+
+    /// <summary>A probe in gcloud's form: <c>httpGet.path=/health,periodSeconds=10</c>.</summary>
+    public string? StartupProbe { get; init; }
+
+    public string? LivenessProbe { get; init; }
+
+    /// <summary>Adds variables and secrets to the service's (<c>--update-*</c>) instead of replacing them (<c>--set-*</c>).</summary>
+    public bool MergeEnvironment { get; init; }
+
     public IReadOnlyDictionary<string, string> ContainerEnvironment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Variable name to <c>secret:version</c> (Secret Manager references, never values).</summary>
     public IReadOnlyDictionary<string, string> ContainerSecrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Labels of the service and its new revision (<c>--labels</c> replaces the service's labels).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 }
 
-/// <summary>A traffic move: explicit percentages per revision, or all traffic to the latest ready revision.</summary>
+/// <summary>
+/// A traffic move to named revisions, with tags removed in the same call. Never <c>--to-latest</c>: that gives traffic
+/// to whatever revision is newest when the command runs, which need not be the one that passed the gates.
+/// </summary>
 public sealed record TrafficSettings
 {
     public required CloudRunLocation Location { get; init; }
 
-    /// <summary>Revision name to percent, in the order given. Empty with <see cref="ToLatest"/>.</summary>
+    /// <summary>Revision name to percent, in the order given (they add up to 100); empty to change tags only.</summary>
     public IReadOnlyList<KeyValuePair<string, int>> Revisions { get; init; } = [];
 
-    public bool ToLatest { get; init; }
+    /// <summary>Tags removed from whatever revision holds them (a tag nobody holds is ignored).</summary>
+    public IReadOnlyList<string> RemoveTags { get; init; } = [];
 }
 
 /// <summary>
@@ -89,15 +125,21 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
 
     public static ArgumentList ConfigGetProjectArguments() => new(["config", "get-value", "project"]);
 
-    public static ArgumentList PrintIdentityTokenArguments() => new(["auth", "print-identity-token"]);
+    /// <summary>
+    /// An ID token for calling a private service. <c>--audiences</c> is required for service-account and
+    /// workload-identity credentials (a user account ignores it).
+    /// </summary>
+    public static ArgumentList PrintIdentityTokenArguments(string audience) => new ArgumentList(["auth", "print-identity-token"]).AddJoined("--audiences", audience);
 
     public static ArgumentList BuildsSubmitArguments(BuildsSubmitSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var arguments = new ArgumentList(["builds", "submit", settings.Source])
+        // beta: the GA command prints only a link when the build logs to Cloud Logging only; beta streams the log.
+        var arguments = new ArgumentList(["beta", "builds", "submit", settings.Source])
             .AddJoined("--project", settings.Project)
             .AddJoined("--region", settings.Region)
-            .AddJoined("--config", settings.Config);
+            .AddJoined("--config", settings.Config)
+            .AddJoined("--service-account", settings.ServiceAccount is null ? null : $"projects/{settings.Project}/serviceAccounts/{settings.ServiceAccount}");
         if (settings.Substitutions.Count > 0)
         {
             arguments.AddJoined("--substitutions", JoinList(settings.Substitutions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
@@ -121,19 +163,39 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
         }
 
         arguments
-            .AddJoined("--min-instances", settings.MinInstances?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--min", settings.ServiceMinInstances?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .AddJoined("--max-instances", settings.MaxInstances?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .AddJoined("--memory", settings.Memory)
             .AddJoined("--cpu", settings.Cpu)
-            .AddJoined("--port", settings.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            .AddJoined("--port", settings.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--concurrency", settings.Concurrency?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--timeout", settings.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--ingress", settings.Ingress);
+        if (settings.CpuBoost is { } boost)
+        {
+            arguments.Add(boost ? "--cpu-boost" : "--no-cpu-boost");
+        }
+
+        arguments
+            .AddJoined("--vpc-connector", settings.VpcConnector)
+            .AddJoined("--vpc-egress", settings.VpcEgress)
+            .AddJoined("--set-cloudsql-instances", settings.CloudSqlInstances.Count > 0 ? string.Join(',', settings.CloudSqlInstances) : null)
+            .AddJoined("--startup-probe", settings.StartupProbe)
+            .AddJoined("--liveness-probe", settings.LivenessProbe);
+        var mode = settings.MergeEnvironment ? "update" : "set";
         if (settings.ContainerEnvironment.Count > 0)
         {
-            arguments.AddJoined("--set-env-vars", JoinList(settings.ContainerEnvironment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+            arguments.AddJoined($"--{mode}-env-vars", JoinList(settings.ContainerEnvironment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
         }
 
         if (settings.ContainerSecrets.Count > 0)
         {
-            arguments.AddJoined("--set-secrets", JoinList(settings.ContainerSecrets.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+            arguments.AddJoined($"--{mode}-secrets", JoinList(settings.ContainerSecrets.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+        }
+
+        if (settings.Labels.Count > 0)
+        {
+            arguments.AddJoined("--labels", JoinList(settings.Labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
         }
 
         return arguments.Add("--quiet");
@@ -151,22 +213,35 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
         return Located(["run", "revisions", "list"], location).AddJoined("--service", location.Service).Add("--format=json");
     }
 
+    public static ArgumentList GetIamPolicyArguments(CloudRunLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return Located(["run", "services", "get-iam-policy", location.Service], location).Add("--format=json");
+    }
+
     public static ArgumentList UpdateTrafficArguments(TrafficSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.ToLatest == settings.Revisions.Count > 0)
+        if (settings.Revisions.Count == 0 && settings.RemoveTags.Count == 0)
         {
-            throw new ArgumentException("A traffic move is either to the latest revision or to listed revisions.", nameof(settings));
+            throw new ArgumentException("A traffic change names revisions, tags to remove, or both.", nameof(settings));
+        }
+
+        if (settings.Revisions.Count > 0 && settings.Revisions.Sum(p => p.Value) != 100)
+        {
+            // gcloud would rescale a split that does not add up; a plan says exactly what serves.
+            throw new ArgumentException($"Traffic percentages must add up to 100 ({string.Join(", ", settings.Revisions.Select(p => $"{p.Key}={p.Value}"))}).", nameof(settings));
         }
 
         var arguments = Located(["run", "services", "update-traffic", settings.Location.Service], settings.Location);
-        if (settings.ToLatest)
-        {
-            arguments.Add("--to-latest");
-        }
-        else
+        if (settings.Revisions.Count > 0)
         {
             arguments.AddJoined("--to-revisions", string.Join(',', settings.Revisions.Select(p => $"{p.Key}={p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}")));
+        }
+
+        if (settings.RemoveTags.Count > 0)
+        {
+            arguments.AddJoined("--remove-tags", string.Join(',', settings.RemoveTags));
         }
 
         return arguments.Add("--quiet");

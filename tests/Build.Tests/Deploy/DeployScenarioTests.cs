@@ -41,8 +41,9 @@ public sealed class DeployScenarioTests
         var result = scenario.Run("--target=Deploy", "--env=staging", $"--image={DeployScenario.Image}");
 
         Assert.That(result.ExitCode, Is.Zero, result.All);
-        Assert.That(scenario.Traffic(), Has.One.StartsWith(Candidate).And.One.EndsWith("(latest)=100"));
-        Assert.That(candidate.Requests, Has.Count.EqualTo(6), "three candidate gates of two answers each");
+        Assert.That(scenario.Traffic(), Has.Count.EqualTo(1).And.One.StartsWith(Candidate).And.None.Contains("(latest)"), "all traffic to the candidate by name");
+        Assert.That(candidate.Requests, Has.Count.EqualTo(2), "one gate on the candidate's tag URL before traffic moves");
+        Assert.That(service.Requests, Has.Count.EqualTo(42), "two soaks of twenty requests through the service URL, then its health gate");
         var record = scenario.Record()!;
         Assert.That((string?)record["previousRevision"], Is.EqualTo("sample-api-00001-abc"));
         Assert.That((string?)record["deployedRevision"], Does.StartWith(Candidate));
@@ -91,7 +92,7 @@ public sealed class DeployScenarioTests
 
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.Error, Does.Contain("failed its health gate (last answer 503").And.Contain("no traffic was moved; sample-api-00001-abc still serves everything"));
-        Assert.That(scenario.Commands, Has.None.Contains("update-traffic"));
+        Assert.That(scenario.Commands, Has.None.Contains("--to-revisions"));
         Assert.That(scenario.Traffic(), Is.EqualTo(new[] { "sample-api-00001-abc=100" }));
         Assert.That(service.Requests, Is.Empty, "users' URL was never part of the test: only the candidate's tag URL");
         Assert.That((string?)scenario.Record()!["status"], Is.EqualTo("failed"));
@@ -103,15 +104,17 @@ public sealed class DeployScenarioTests
     {
         using var scenario = new DeployScenario();
         using var service = HealthServer.Healthy();
-        // Healthy for the first two gates (before traffic and at 10%), then failing at 50%.
-        using var candidate = new HealthServer(n => n <= 4 ? 200 : 500);
-        scenario.WithService().WithUrls(service, candidate);
+        using var candidate = HealthServer.Healthy();
+        // The service URL answers the 10% soak well, then fails at 50%.
+        using var routed = new HealthServer(n => n <= 20 ? 200 : 500);
+        scenario.WithService().WithUrls(routed, candidate);
 
         var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=canary", $"--image={DeployScenario.Image}");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.Error, Does.Contain("all traffic was returned to sample-api-00001-abc"));
-        Assert.That(scenario.Commands[^1], Does.EndWith("--to-revisions=sample-api-00001-abc=100 --quiet"));
+        Assert.That(result.Error, Does.Contain("at 50% failed its soak gate"));
+        Assert.That(scenario.Commands[^1], Does.EndWith("--to-revisions=sample-api-00001-abc=100 --remove-tags=candidate --quiet"));
         Assert.That(scenario.Traffic(), Is.EqualTo(new[] { "sample-api-00001-abc=100" }));
         Assert.That((string?)scenario.Record()!["status"], Is.EqualTo("rolled-back"));
         Golden.Match("canary-abort", scenario.Commands);
@@ -164,7 +167,7 @@ public sealed class DeployScenarioTests
     }
 
     [Test]
-    public void Pinned_traffic_is_detected_explained_and_fixed_with_to_latest()
+    public void Pinned_traffic_is_explained_and_the_deploy_moves_traffic_by_name()
     {
         using var scenario = new DeployScenario();
         using var service = HealthServer.Healthy();
@@ -174,9 +177,9 @@ public sealed class DeployScenarioTests
         var result = scenario.Run("--target=Deploy", "--env=staging", "--strategy=direct", $"--image={DeployScenario.Image}");
 
         Assert.That(result.ExitCode, Is.Zero, result.All);
-        Assert.That(result.Output, Does.Contain("traffic is pinned to sample-api-00001-abc by an earlier --no-traffic deploy: the newer revision sample-api-00002-new has no traffic")
-            .And.Contain("ends with 'update-traffic --to-latest'"));
-        Assert.That(scenario.Traffic(), Has.One.StartsWith(Candidate).And.One.EndsWith("(latest)=100"));
+        Assert.That(result.Output, Does.Contain("sample-api-00001-abc serves by name and the newer revision sample-api-00002-new has no traffic")
+            .And.Contain("this deploy moves traffic to its own revision by name"));
+        Assert.That(scenario.Traffic(), Has.Count.EqualTo(1).And.One.StartsWith(Candidate));
         Golden.Match("pinned-traffic", scenario.Commands);
     }
 
@@ -252,10 +255,10 @@ public sealed class DeployScenarioTests
     }
 
     [TestCase("${_ENVIRONMENT}", "staging", "--substitutions passes _ENVIRONMENT, which config/cloudbuild.yaml never uses")]
-    [TestCase("substitutions:\n", "substitutions:\n  _UNUSED: 'x'\n", "config/cloudbuild.yaml:51: default _UNUSED is never used")]
-    [TestCase("images:\n", "images:\n  - ${_NOT_PASSED}\n", "config/cloudbuild.yaml:47: $_NOT_PASSED is used but not passed")]
-    [TestCase("images:\n", "images:\n  - ${_lower}\n", "config/cloudbuild.yaml:47: $_lower is not _UPPER_CASE")]
-    [TestCase("images:\n", "images:\n  - $HOME\n", "config/cloudbuild.yaml:47: $HOME is not a Cloud Build substitution: write $$HOME")]
+    [TestCase("substitutions:\n", "substitutions:\n  _UNUSED: 'x'\n", "config/cloudbuild.yaml:58: default _UNUSED is never used")]
+    [TestCase("images:\n", "images:\n  - ${_NOT_PASSED}\n", "config/cloudbuild.yaml:54: $_NOT_PASSED is used but not passed")]
+    [TestCase("images:\n", "images:\n  - ${_lower}\n", "config/cloudbuild.yaml:54: $_lower is not _UPPER_CASE")]
+    [TestCase("images:\n", "images:\n  - $HOME\n", "config/cloudbuild.yaml:54: $HOME is not a Cloud Build substitution: write $$HOME")]
     public void Substitution_errors_stop_the_build_before_anything_is_uploaded(string find, string replace, string expected)
     {
         using var scenario = new DeployScenario();
@@ -272,7 +275,7 @@ public sealed class DeployScenarioTests
     // Issue 9, item 18: an empty or garbage Cloud Build file, or a malformed key, is one line naming the file, exit 2.
     [TestCase("", "config/cloudbuild.yaml is empty: a Cloud Build config is a mapping with a top-level 'steps:' list")]
     [TestCase("<html><body>404 Not Found</body></html>\n", "config/cloudbuild.yaml:1: holds plain text, not a Cloud Build config")]
-    [TestCase("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '${_SERVICE}', '${_ENVIRONMENT}', '${_REGION}', '${_REPOSITORY}', '${_DEPLOY}']\nsubstitutions:\n  _bad-key: 'x'\n",
+    [TestCase("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '${_SERVICE}', '${_ENVIRONMENT}', '${_REGION}', '${_REPOSITORY}', '${_DEPLOY}', '${_VERSION}', '${_BUILD_TIME}']\nsubstitutions:\n  _bad-key: 'x'\n",
         "config/cloudbuild.yaml:5: default key '_bad-key' is not a valid substitution")]
     public void A_broken_cloud_build_file_is_one_line_before_anything_is_uploaded(string content, string expected)
     {
@@ -338,36 +341,39 @@ public sealed class DeployScenarioTests
     }
 
     [Test]
-    public void A_confirmed_production_run_is_approved_first_then_builds_and_deploys()
+    public void A_confirmed_production_run_is_approved_first_then_deploys_what_passed_staging()
     {
         using var scenario = new DeployScenario();
         using var service = HealthServer.Healthy();
         using var candidate = HealthServer.Healthy();
         scenario.WithService().WithUrls(service, candidate);
         scenario.State["configProject"] = "acme-sample-prod";
+        scenario.WriteRecord("staging", new { environment = "staging", deployedImage = DeployScenario.Image, status = "serving" });
 
         var result = scenario.Run("--target=Deploy", "--env=production", "--confirm=production");
 
         Assert.That(result.ExitCode, Is.Zero, result.All);
         var approved = result.Output.IndexOf("production is protected: confirmed with --confirm=production.", StringComparison.Ordinal);
-        Assert.That(approved, Is.GreaterThanOrEqualTo(0).And.LessThan(result.Output.IndexOf("Cloud Build for production", StringComparison.Ordinal)), result.Output);
+        Assert.That(approved, Is.GreaterThanOrEqualTo(0).And.LessThan(result.Output.IndexOf("Deploy sample-api to production", StringComparison.Ordinal)), result.Output);
+        Assert.That(scenario.Commands, Has.None.Contains("builds submit"), "production deploys what passed staging");
         Assert.That(result.Output.Split("is protected").Length - 1, Is.EqualTo(1), "asked once per run, not once per task");
         Assert.That((string?)scenario.Record("production")!["status"], Is.EqualTo("canary"));
-        Golden.Match("production-build-and-deploy", scenario.Commands);
+        Golden.Match("production-deploy", scenario.Commands);
     }
 
     [Test]
     public void A_dry_run_on_a_protected_environment_prints_the_plan_and_says_what_a_real_run_needs()
     {
         using var scenario = new DeployScenario();
+        scenario.WriteRecord("staging", new { environment = "staging", deployedImage = DeployScenario.Image, status = "serving" });
         var before = scenario.Files();
 
         var result = scenario.Run("--target=Deploy", "--env=production", "--dryrun");
 
         Assert.That(result.ExitCode, Is.Zero, result.All);
         Assert.That(result.Output, Does.Contain("production is protected: this dry run changes nothing; a real run needs --confirm=production (in CI: CI=true and KIT_DEPLOY_APPROVED=production).")
-            .And.Contain("gcloud builds submit . --project=acme-sample-prod")
-            .And.Contain("gcloud run deploy sample-api --project=acme-sample-prod"));
+            .And.Contain($"gcloud run deploy sample-api --project=acme-sample-prod --region=europe-west1 --image={DeployScenario.Image}")
+            .And.Not.Contain("builds submit"));
         Assert.That(scenario.Commands, Is.Empty);
         Assert.That(scenario.Files(), Is.EqualTo(before));
     }
@@ -390,7 +396,7 @@ public sealed class DeployScenarioTests
 
         Assert.That(promote.ExitCode, Is.Zero, promote.All);
         Assert.That(promote.Output, Does.Contain("approved in CI by KIT_DEPLOY_APPROVED=production"));
-        Assert.That(scenario.Traffic(), Has.Count.EqualTo(1).And.One.EndsWith("(latest)=100"));
+        Assert.That(scenario.Traffic(), Has.Count.EqualTo(1).And.One.StartsWith(Candidate).And.None.Contains("(latest)"));
         Assert.That((string?)scenario.Record("production")!["status"], Is.EqualTo("serving"));
         Golden.Match("production-canary-then-promote", scenario.Commands);
     }
@@ -420,7 +426,7 @@ public sealed class DeployScenarioTests
         Assert.That(result.ExitCode, Is.Zero, result.All);
         Assert.That(scenario.Commands, Is.Empty, "a dry run never calls gcloud, not even to read");
         var plan = result.Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("   ", StringComparison.Ordinal) && l.Trim().Length > 0 && !l.Trim().StartsWith('(')).ToArray();
-        Assert.That(plan, Has.Some.Contains("gcloud builds submit").And.Some.Contains("--no-traffic --tag=candidate").And.Some.Contains("health gate"));
+        Assert.That(plan, Has.Some.Contains("gcloud beta builds submit").And.Some.Contains("--no-traffic --tag=candidate").And.Some.Contains("health gate"));
         Golden.Match("dryrun-staging", plan);
     }
 
@@ -434,7 +440,7 @@ public sealed class DeployScenarioTests
 
         Assert.That(result.ExitCode, Is.Zero, result.All);
         Assert.That(result.Output, Does.Contain("URL: https://sample-api-abc123-ew.a.run.app").And.Contain("100%  sample-api-00001-abc")
-            .And.Contain("sample-api-00002-new").And.Contain("traffic is pinned to sample-api-00001-abc"));
+            .And.Contain("sample-api-00002-new").And.Contain("traffic goes to sample-api-00001-abc by name; the newer sample-api-00002-new has none"));
         Golden.Match("status", scenario.Commands);
     }
 

@@ -34,6 +34,36 @@ public sealed class DeployUnitTests
     }
 
     [Test]
+    public void Service_settings_and_labels_become_their_gcloud_flags()
+    {
+        var arguments = GcloudTool.RunDeployArguments(new RunDeploySettings
+        {
+            Location = Location,
+            Image = "r/i@sha256:" + new string('a', 64),
+            ServiceMinInstances = 1,
+            Concurrency = 80,
+            TimeoutSeconds = 300,
+            Ingress = "internal",
+            CpuBoost = false,
+            VpcConnector = "c",
+            VpcEgress = "all-traffic",
+            CloudSqlInstances = ["p:europe-west1:db"],
+            StartupProbe = "httpGet.path=/health,periodSeconds=5",
+            MergeEnvironment = true,
+            ContainerEnvironment = new Dictionary<string, string> { ["A"] = "1" },
+            ContainerSecrets = new Dictionary<string, string> { ["DB"] = "db-conn:3" },
+            Labels = new Dictionary<string, string> { ["kit-commit"] = "abc" },
+        });
+
+        Assert.That(arguments.Values.Skip(6), Is.EqualTo(new[]
+        {
+            "--min=1", "--concurrency=80", "--timeout=300", "--ingress=internal", "--no-cpu-boost", "--vpc-connector=c", "--vpc-egress=all-traffic",
+            "--set-cloudsql-instances=p:europe-west1:db", "--startup-probe=httpGet.path=/health,periodSeconds=5", "--update-env-vars=A=1",
+            "--update-secrets=DB=db-conn:3", "--labels=kit-commit=abc", "--quiet",
+        }));
+    }
+
+    [Test]
     public void Traffic_query_and_build_arguments_are_exact()
     {
         Assert.That(GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location, Revisions = [new("a", 10), new("b", 90)] }).Values,
@@ -45,6 +75,7 @@ public sealed class DeployUnitTests
         Assert.That(GcloudTool.AuthListArguments().Values, Is.EqualTo(new[] { "auth", "list", "--filter=status:ACTIVE", "--format=value(account)" }));
         Assert.That(GcloudTool.ConfigGetProjectArguments().Values, Is.EqualTo(new[] { "config", "get-value", "project" }));
         Assert.That(() => GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location }), Throws.ArgumentException);
+        Assert.That(() => GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location, Revisions = [new("a", 10), new("b", 80)] }), Throws.ArgumentException, "gcloud would rescale it");
     }
 
     [Test]
@@ -54,10 +85,10 @@ public sealed class DeployUnitTests
         var gcloud = new GcloudTool(runner);
 
         await gcloud.ExecuteAsync(GcloudTool.DescribeServiceArguments(Location), query: true);
-        await gcloud.ExecuteAsync(GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location, ToLatest = true }), query: false);
+        await gcloud.ExecuteAsync(GcloudTool.UpdateTrafficArguments(new TrafficSettings { Location = Location, Revisions = [new("a", 100)], RemoveTags = ["candidate"] }), query: false);
 
         Assert.That(runner.Commands.Select(c => c.IsQuery), Is.EqualTo(new[] { true, false }));
-        Assert.That(runner.Lines.Last(), Is.EqualTo("gcloud run services update-traffic sample-api --project=acme-sample-staging --region=europe-west1 --to-latest --quiet"));
+        Assert.That(runner.Lines.Last(), Is.EqualTo("gcloud run services update-traffic sample-api --project=acme-sample-staging --region=europe-west1 --to-revisions=a=100 --remove-tags=candidate --quiet"));
     }
 
     [Test]
@@ -187,11 +218,22 @@ public sealed class DeployUnitTests
         var yaml = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "config", "cloudbuild.yaml"));
         var target = new DeployTarget("staging", new DeployEnvironmentConfig { Project = "acme-sample-staging", Region = "europe-west1", Repository = "sample", Service = "sample-api" }, false, DeployStrategyKind.Direct);
 
-        var result = SubstitutionValidator.Validate(yaml, CloudBuildSubmission.Substitutions(target, new string('c', 40)));
+        var result = SubstitutionValidator.Validate(yaml, CloudBuildSubmission.Substitutions(target, new string('c', 40), "1.2.3", "2025-01-01T00:00:00+00:00"));
 
         Assert.That(result.Problems, Is.Empty, string.Join("\n", result.Problems));
         Assert.That(yaml, Does.Contain("--file=docker/dotnet/Dockerfile").And.Contain("--target=final").And.Contain("PROJECT=src/SampleApi/SampleApi.csproj")
-            .And.Contain("${_REGION}-docker.pkg.dev/$PROJECT_ID/${_REPOSITORY}/${_SERVICE}:$COMMIT_SHA").And.Contain(":${_ENVIRONMENT}").And.Contain("images:"));
+            .And.Contain("${_REGION}-docker.pkg.dev/$PROJECT_ID/${_REPOSITORY}/${_SERVICE}:$COMMIT_SHA").And.Contain(":${_ENVIRONMENT}").And.Contain("images:")
+            .And.Contain("--build-arg=GIT_COMMIT=$COMMIT_SHA").And.Contain("--build-arg=VERSION=${_VERSION}").And.Contain("--build-arg=BUILD_TIME=${_BUILD_TIME}")
+            .And.Not.Contain("--to-latest"));
+    }
+
+    [TestCase("SHORT_SHA")]
+    [TestCase("BRANCH_NAME")]
+    public void A_trigger_only_substitution_is_refused_for_a_build_the_kit_submits(string key)
+    {
+        var result = SubstitutionValidator.Validate($"steps:\n  - name: x\n    args: ['${key}', '${{_SERVICE}}', '${{_ENVIRONMENT}}', '${{_REGION}}', '${{_REPOSITORY}}', '${{_DEPLOY}}', '${{_VERSION}}', '${{_BUILD_TIME}}']\n", KitSubstitutions());
+
+        Assert.That(result.Problems, Is.EqualTo(new[] { $"config/cloudbuild.yaml:3: ${key} is set by build triggers only: a build the kit submits gets it empty. Use $COMMIT_SHA (the kit passes it), or a _KEY with a default." }));
     }
 
     [TestCase("r/p/api:staging")]
@@ -234,5 +276,7 @@ public sealed class DeployUnitTests
 
     private static IReadOnlyDictionary<string, string> KitSubstitutions() => CloudBuildSubmission.Substitutions(
         new DeployTarget("staging", new DeployEnvironmentConfig { Project = "p", Region = "r", Repository = "repo", Service = "s" }, false, DeployStrategyKind.Direct),
-        new string('c', 40));
+        new string('c', 40),
+        "1.2.3",
+        "2025-01-01T00:00:00+00:00");
 }

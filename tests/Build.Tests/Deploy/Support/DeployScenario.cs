@@ -18,7 +18,7 @@ public sealed class DeployScenario : IDisposable
     public const string BuildDigest = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
     // Variables a run reads from the process: set for the run only, restored afterwards.
-    private static readonly string[] Variables = ["KIT_ROOT", "PATH", "GCLOUD_STANDIN_LOG", "GCLOUD_STANDIN_SCENARIO", "CLOUDSDK_CONFIG", "CI", "KIT_DEPLOY_APPROVED", "KIT_ENV"];
+    private static readonly string[] Variables = ["KIT_ROOT", "PATH", "GCLOUD_STANDIN_LOG", "GCLOUD_STANDIN_SCENARIO", "CLOUDSDK_CONFIG", "CI", "KIT_DEPLOY_APPROVED", "KIT_ENV", "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE"];
     private static readonly Lock Gate = new();
 
     public DeployScenario()
@@ -46,6 +46,8 @@ public sealed class DeployScenario : IDisposable
             foreach (var (_, environment) in config["environments"]!.AsObject())
             {
                 environment!["health"] = new JsonObject { ["path"] = "/health", ["consecutive"] = 2, ["intervalSeconds"] = 0.01, ["timeoutSeconds"] = 1 };
+                // Short soaks: twenty requests through the service URL, one failure in twenty allowed.
+                environment["soak"] = new JsonObject { ["seconds"] = 0.02, ["minimumRequests"] = 20, ["maxFailedPercent"] = 5, ["maxLatencyMilliseconds"] = 2000 };
             }
         });
         InitGit();
@@ -105,6 +107,48 @@ public sealed class DeployScenario : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// A service URL that routes like Cloud Run's split: request n goes to the revision of <see cref="Image"/> while its
+    /// share of the answers so far is below its percentage in the stand-in's current traffic.
+    /// </summary>
+    public HealthServer RoutedService(int candidateStatus, int previousStatus = 200)
+    {
+        var served = 0;
+        var toCandidate = 0;
+        return new HealthServer(_ =>
+        {
+            var percent = CandidatePercent();
+            served++;
+            if (toCandidate * 100 < served * percent)
+            {
+                toCandidate++;
+                return candidateStatus;
+            }
+
+            return previousStatus;
+        });
+    }
+
+    private int CandidatePercent()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var service = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "state.json")))!["services"]!["sample-api"]!;
+                var latest = service["revisions"]!.AsArray().Select(r => (string)r!["name"]!).LastOrDefault();
+                return service["traffic"]!.AsArray()
+                    .Where(t => ((bool?)t!["latestRevision"] == true ? latest : (string?)t["revisionName"])?.StartsWith("sample-api-1111111111", StringComparison.Ordinal) == true)
+                    .Sum(t => (int)t!["percent"]!);
+            }
+            catch (Exception exception) when (attempt < 5 && exception is JsonException or IOException)
+            {
+                // The stand-in is rewriting the file: read again.
+                Thread.Sleep(10);
+            }
+        }
+    }
+
     public DeployScenario Failing(string match, string stderr, int exitCode = 1)
     {
         State["failures"]!.AsArray().Add(new JsonObject { ["match"] = match, ["stderr"] = stderr, ["exit"] = exitCode });
@@ -137,6 +181,8 @@ public sealed class DeployScenario : IDisposable
                 Environment.SetEnvironmentVariable("CI", null);
                 Environment.SetEnvironmentVariable("KIT_DEPLOY_APPROVED", null);
                 Environment.SetEnvironmentVariable("KIT_ENV", null);
+                Environment.SetEnvironmentVariable("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", null);
+                Environment.SetEnvironmentVariable("CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE", null);
                 foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
                 {
                     Environment.SetEnvironmentVariable(name, value);
