@@ -2,8 +2,8 @@
 # Builds local stand-ins for the public base images, for machines that reach no container
 # registry: a debootstrapped Debian, PostgreSQL 15, Redis 7, nginx, the .NET 10 SDK and the
 # ASP.NET Core 10 runtime (the last two are copies of this host's .NET install), Python 3.11 with
-# Debian's FastAPI stack, and PostgreSQL 17 with pgvector (from Debian trixie: bookworm has no
-# pgvector package).
+# Debian's FastAPI stack, PostgreSQL 17 with pgvector (from Debian trixie: bookworm has no
+# pgvector package), and Go 1.24 with entr and delve (from trixie: bookworm has Go 1.19).
 # Then writes an env overlay that points compose and the Dockerfiles at them.
 #
 #   docker/offline/build.sh [--env-file PATH] [--mirror URL]
@@ -23,6 +23,7 @@ env_file="$repo_root/.env.offline"
 mirror="http://deb.debian.org/debian"
 suite=bookworm
 # pgvector is packaged from trixie on (postgresql-17-pgvector); its stand-in has a base of its own.
+# So is the Go stand-in's (trixie's golang-go 1.24, delve and entr).
 pgvector_suite=trixie
 namespace="${KIT_OFFLINE_NAMESPACE:-kit-offline}"
 cache_dir="${KIT_OFFLINE_CACHE:-$repo_root/.build/offline}"
@@ -45,7 +46,7 @@ while (($#)); do
 done
 
 debian_image="$namespace/debian:$suite"
-pgvector_debian_image="$namespace/debian:$pgvector_suite"
+trixie_debian_image="$namespace/debian:$pgvector_suite"
 work=$(mktemp -d "${TMPDIR:-/tmp}/kit-offline.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -118,7 +119,7 @@ prepare_context() {
       add_host_ca_certificates "$context"
       link_tree "$(host_dotnet_root)" "$context/dotnet"
       ;;
-    python)
+    python | golang)
       add_host_ca_certificates "$context"
       ;;
     pgvector)
@@ -180,6 +181,7 @@ SDK_IMAGE=$namespace/dotnet-sdk:10.0
 RUNTIME_IMAGE=$namespace/aspnet:10.0
 PYTHON_IMAGE=$namespace/python:3.11
 PGVECTOR_IMAGE=$namespace/pgvector:pg17
+GO_IMAGE=$namespace/golang:1.24
 OVERLAY
   say "wrote $env_file"
 }
@@ -193,6 +195,7 @@ build_standin nginx "$namespace/nginx:1"
 build_standin dotnet-sdk "$namespace/dotnet-sdk:10.0"
 build_standin aspnet "$namespace/aspnet:10.0"
 build_standin python "$namespace/python:3.11"
-build_standin pgvector "$namespace/pgvector:pg17" "$pgvector_debian_image"
+build_standin pgvector "$namespace/pgvector:pg17" "$trixie_debian_image"
+build_standin golang "$namespace/golang:1.24" "$trixie_debian_image"
 write_env_overlay
 say "done in $((SECONDS - started_at))s"
