@@ -32,20 +32,14 @@ public sealed class GoSampleTests
 
     private Uri Api(string pathAndQuery) => new($"http://127.0.0.1:{AppConfig.HostPort(App, "API_PORT") + stack.PortOffset}{pathAndQuery}");
 
-    private string[] Arguments(params string[] more) =>
-        [$"--app={App}", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}", .. more];
+    private string[] Arguments(params string[] more) => SampleApp.Arguments(App, stack, more);
 
     [OneTimeSetUp]
     public void StandInsAndOneDevStack()
     {
         Kit.RequireEngine();
-        var prefix = System.Environment.GetEnvironmentVariable("E2E_STACK_PREFIX") is { Length: > 0 } p ? p : "e2e-";
-        var offset = int.TryParse(System.Environment.GetEnvironmentVariable("E2E_PORT_OFFSET"), out var o) ? o : Stack.NextPortOffset();
-        stack = new Stack(prefix + "go-" + Guid.NewGuid().ToString("N")[..8], offset);
-
-        // The stand-ins (warm: a few seconds) and the app's own overlay (samples/go/.env.offline) pointing at them.
-        var offline = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=OfflineImages", $"--app={App}");
-        Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
+        stack = SampleApp.NewStack("go");
+        SampleApp.BuildOfflineImages(App);
         up = Kit.Run(null, DevUpTimeout, ["--target=DevUp", .. Arguments()]);
         TestContext.Progress.WriteLine($"GoSampleTests: DevUp took {up.Duration.TotalSeconds:0.0} s");
     }
@@ -166,13 +160,14 @@ public sealed class GoSampleTests
         var user = Kit.Docker("image", "inspect", "--format", "{{.Config.User}}", image.Output.Trim());
         Assert.That(user.Output.Trim(), Is.EqualTo("10001:10001"), user.ToString());
         // The process itself, as the kernel sees it (the image has no shell to ask).
-        var top = Kit.Docker("top", ApiContainer(), "-o", "uid,comm");
-        Assert.That(top.Output, Does.Match(@"(?m)^\s*10001\s+app\s*$"), top.ToString());
+        var top = Kit.Docker("top", ApiContainer(), "-o", "pid,uid,comm");
+        Assert.That(top.Output, Does.Match(@"(?m)^\s*\d+\s+10001\s+app\s*$"), top.ToString());
 
         using var http = Http();
         var version = await http.GetStringAsync(Api("/version"));
         var head = Kit.Process("git", Kit.Root, null, TimeSpan.FromSeconds(30), "rev-parse", "HEAD").Output.Trim();
-        Assert.That(version, Does.Contain($"\"commit\":\"{head}\""), "the commit is not stamped into the binary (-ldflags -X)");
+        // The kit's {commit}: the short hash, "-dirty" when the tree has changes.
+        Assert.That(version, Does.Contain($"\"commit\":\"{head[..12]}"), "the commit is not stamped into the binary (-ldflags -X)");
         Assert.That(await Names(http), Does.Contain("teal"), "the data written in dev is gone");
     }
 

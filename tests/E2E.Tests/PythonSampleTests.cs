@@ -28,20 +28,14 @@ public sealed class PythonSampleTests
 
     private Uri Api(string pathAndQuery) => new($"http://127.0.0.1:{8000 + stack.PortOffset}{pathAndQuery}");
 
-    private string[] Arguments(params string[] more) =>
-        [$"--app={App}", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}", .. more];
+    private string[] Arguments(params string[] more) => SampleApp.Arguments(App, stack, more);
 
     [OneTimeSetUp]
     public void StandInsAndOneDevStack()
     {
         Kit.RequireEngine();
-        var prefix = System.Environment.GetEnvironmentVariable("E2E_STACK_PREFIX") is { Length: > 0 } p ? p : "e2e-";
-        var offset = int.TryParse(System.Environment.GetEnvironmentVariable("E2E_PORT_OFFSET"), out var o) ? o : Stack.NextPortOffset();
-        stack = new Stack(prefix + "py-" + Guid.NewGuid().ToString("N")[..8], offset);
-
-        // The stand-ins (warm: a few seconds) and the app's own overlay (samples/python/.env.offline) pointing at them.
-        var offline = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=OfflineImages", $"--app={App}");
-        Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
+        stack = SampleApp.NewStack("py");
+        SampleApp.BuildOfflineImages(App);
         up = Kit.Run(null, DevUpTimeout, ["--target=DevUp", .. Arguments()]);
     }
 

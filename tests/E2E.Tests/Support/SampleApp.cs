@@ -1,0 +1,27 @@
+namespace E2E.Tests.Support;
+
+/// <summary>
+/// What each class that runs a sample app folder (samples/python, samples/go, ...) sets up the same way: its own
+/// stack (E2E_STACK_PREFIX and E2E_PORT_OFFSET pick the compose project's prefix and the host-port offset when the
+/// engine is shared with other stacks), the offline stand-ins with the app's own overlay, and the arguments that
+/// select the app and the stack.
+/// </summary>
+public static class SampleApp
+{
+    public static Stack NewStack(string shortName)
+    {
+        var prefix = System.Environment.GetEnvironmentVariable("E2E_STACK_PREFIX") is { Length: > 0 } p ? p : "e2e-";
+        var offset = int.TryParse(System.Environment.GetEnvironmentVariable("E2E_PORT_OFFSET"), out var o) ? o : Stack.NextPortOffset();
+        return new Stack(prefix + shortName + "-" + Guid.NewGuid().ToString("N")[..8], offset);
+    }
+
+    /// <summary>The stand-ins (warm: a few seconds) and the app's own overlay (&lt;app&gt;/.env.offline) pointing at them.</summary>
+    public static void BuildOfflineImages(string app)
+    {
+        var offline = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=OfflineImages", $"--app={app}");
+        Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
+    }
+
+    public static string[] Arguments(string app, Stack stack, params string[] more) =>
+        [$"--app={app}", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}", .. more];
+}
