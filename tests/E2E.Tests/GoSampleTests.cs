@@ -173,15 +173,9 @@ public sealed class GoSampleTests
 
     [Test]
     [DependsOnTest(nameof(Local_prod_runs_the_static_binary_as_user_10001), AllowFailure = true)]
-    public void DevDown_with_volumes_removes_the_stack_last()
-    {
-        // With the dev files: they name every volume of the project, the dev overlay's build cache included.
-        var down = Kit.Run(["--target=DevDown", "--volumes", $"--confirm={stack.Name}", .. Arguments()]);
-
-        Assert.That(down.ExitCode, Is.Zero, down.ToString());
-        Assert.That(stack.Containers(), Is.Empty, "DevDown --volumes left containers");
-        Assert.That(stack.Volumes(), Is.Empty, "DevDown --volumes left volumes");
-    }
+    public void DevDown_with_volumes_removes_the_stack_last() =>
+        // With the dev files (the default environment): they name every volume, the dev overlay's build cache too.
+        SampleApp.AssertDevDownRemovesEverything(App, stack);
 
     private string ApiContainer()
     {

@@ -165,14 +165,7 @@ public sealed class PythonSampleTests
 
     [Test]
     [DependsOnTest(nameof(The_final_image_runs_gunicorn_as_a_non_root_user), AllowFailure = true)]
-    public void DevDown_with_volumes_removes_the_stack_last()
-    {
-        var down = Kit.Run(["--target=DevDown", "--volumes", $"--confirm={stack.Name}", .. Arguments()]);
-
-        Assert.That(down.ExitCode, Is.Zero, down.ToString());
-        Assert.That(stack.Containers(), Is.Empty, "DevDown --volumes left containers");
-        Assert.That(stack.Volumes(), Is.Empty, "DevDown --volumes left volumes");
-    }
+    public void DevDown_with_volumes_removes_the_stack_last() => SampleApp.AssertDevDownRemovesEverything(App, stack);
 
     private async Task<string[]> NearestAsync(HttpClient http, string query)
     {

@@ -24,4 +24,14 @@ public static class SampleApp
 
     public static string[] Arguments(string app, Stack stack, params string[] more) =>
         [$"--app={app}", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}", .. more];
+
+    /// <summary>DevDown --volumes (with the dev environment's files, which name every volume) leaves nothing behind.</summary>
+    public static void AssertDevDownRemovesEverything(string app, Stack stack)
+    {
+        var down = Kit.Run(["--target=DevDown", "--volumes", $"--confirm={stack.Name}", .. Arguments(app, stack)]);
+
+        Assert.That(down.ExitCode, Is.Zero, down.ToString());
+        Assert.That(stack.Containers(), Is.Empty, "DevDown --volumes left containers");
+        Assert.That(stack.Volumes(), Is.Empty, "DevDown --volumes left volumes");
+    }
 }
