@@ -41,8 +41,7 @@ public sealed partial class BuildContext : FrostingContext
 
         Parameters = BuildParameters.Create(context.Arguments, ProcessEnvironment, DotEnv, Secrets);
         Config = new KitConfiguration(new ConfigLoader(Paths.App, Paths.Kit));
-        var processRunner = new ProcessCommandRunner(context.Log, Secrets);
-        Runner = Parameters.DryRun ? new DryRunCommandRunner(context.Log, Secrets, processRunner) : processRunner;
+        Runner = new ProcessCommandRunner(context.Log, Secrets);
         Git = new GitTool(Runner);
         Compose = new ComposeTool(Runner);
         Gcloud = new GcloudTool(Runner);
@@ -143,7 +142,20 @@ public sealed partial class BuildContext : FrostingContext
 
     public ICommandRunner Runner { get; }
 
+    /// <summary>
+    /// <c>--dryrun</c>: plans are printed and nothing runs (the host's one dry-run mechanism). Read only where a run is
+    /// prepared: the guard asks no consent for it, a missing .env is not written, a plan may lack the database password.
+    /// </summary>
     public bool IsDryRun => Parameters.DryRun;
+
+    /// <summary>A plan's line as a dry run prints it: every known secret masked.</summary>
+    public override string ForDisplay(string line) => Secrets.Mask(line);
+
+    /// <summary>Why a database task is skipped in an app without a database.</summary>
+    public const string NoDatabase = "this app has no database (no config/database.json)";
+
+    /// <summary>Whether this run has a database to work on: the app's config/database.json, or --connection.</summary>
+    public bool HasDatabase => Parameters.Connection is not null || Config.HasDatabase;
 
     /// <summary>Running as a GitHub Actions step: log groups and a job summary.</summary>
     public bool IsGitHubActions => ProcessEnvironment.GetValueOrDefault("GITHUB_ACTIONS") == "true";

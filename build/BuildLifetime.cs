@@ -48,10 +48,19 @@ public sealed class BuildLifetime(TaskTimings timings) : FrostingLifetime<BuildC
 
         bool Any<TAttribute>() where TAttribute : Attribute => plan.Any(t => t.Type.IsDefined(typeof(TAttribute), inherit: false));
         var usesStack = Any<UsesComposeStackAttribute>();
+        var usesDatabase = Any<Database.UsesDatabaseAttribute>() && context.Parameters.Connection is null;
+        // An app without a database (no config/database.json): a database task as the target is an error; as a
+        // dependency (DevUp's Migrate and Seed) it is skipped and says why (MigrateTask.ShouldRun).
+        if (usesDatabase && !context.Config.HasDatabase && plan[^1].Type.IsDefined(typeof(Database.UsesDatabaseAttribute), inherit: false))
+        {
+            throw new UsageException(
+                $"{plan[^1].Name} works on a database, and this app has none: {context.Paths.Relative(Path.Combine(context.Paths.App, "config", "database.json"))} is missing. Add one (samples/python/config/database.json shows the keys), or pass --connection=\"<Npgsql connection string>\".");
+        }
+
         context.Config.RequireSections(
             context.EnvironmentName,
             compose: usesStack,
-            database: Any<Database.UsesDatabaseAttribute>() && context.Parameters.Connection is null,
+            database: usesDatabase && context.Config.HasDatabase,
             deploy: Any<ChangesEnvironmentAttribute>());
         var run = context.ResolveRun();
         if (usesStack)

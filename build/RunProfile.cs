@@ -59,14 +59,14 @@ public sealed class RunProfile
             context.Git,
             context.GetGitInfoAsync,
             context.Config.Docker.ProjectName ?? context.Config.Project.Name,
-            context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST"),
-            context.IsDryRun));
-        stack = new(() => new DevStack(Compose, context.Runner, context.Log, context.Secrets, context.IsDryRun));
+            context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST")));
+        stack = new(() => new DevStack(Compose, context.Runner, context.Log, context.Secrets));
         database = new(() =>
         {
             var config = context.Config.Database;
             var target = DatabaseTargetResolver.Resolve(
-                EnvironmentName, context.Parameters.Connection, config, context.Config.Project, context.Variable, context.Parameters.PortOffset, context.Secrets, context.IsDryRun,
+                EnvironmentName, context.Parameters.Connection, config, context.Config.Project, context.Variable, context.Parameters.PortOffset, context.Secrets,
+                requirePassword: !context.Parameters.DryRun,
                 publishedPort: name => inputs.Value.HostPorts.TryGetValue(name, out var port) ? port : null);
             return new DatabaseWorkspace(target, config, Paths.App, context.Runner, context.Log, () => Compose);
         });

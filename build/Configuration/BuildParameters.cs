@@ -42,7 +42,7 @@ public sealed record BuildParameters
     [Parameter("volumes", "also remove data volumes (needs --confirm=<project name>)")]
     public bool Volumes { get; init; }
 
-    [Parameter("seed", "seed profile", Choices = ["minimal", "demo"])]
+    [Parameter("seed", "seed profile, one of config/database.json seed.profiles (default minimal, demo)")]
     public string? Seed { get; init; }
 
     [Parameter("save-snapshot", "store the current database as a named template snapshot")]

@@ -1,7 +1,7 @@
 namespace Build.Configuration;
 
 /// <summary><c>config/database.json</c>: the application's schemas, migrations, seeds, backups and where each environment's database is.</summary>
-public sealed record DatabaseConfig
+public sealed record DatabaseConfig : ICheckedConfig
 {
     /// <summary>The application's schemas: DbReset drops and recreates exactly these.</summary>
     public IReadOnlyList<string> Schemas { get; init; } = ["app"];
@@ -11,6 +11,9 @@ public sealed record DatabaseConfig
     /// <summary>Folder of <c>NNNN_description.sql</c> files, relative to the repository root.</summary>
     public string Migrations { get; init; } = "scripts/db/migrations";
 
+    /// <summary>Instead of <see cref="Migrations"/>' SQL files: the app's own migration tool, run in a compose service.</summary>
+    public ServiceCommandConfig? MigrationCommand { get; init; }
+
     /// <summary>Connected to while another database is created, cloned or dropped.</summary>
     public string MaintenanceDatabase { get; init; } = "postgres";
 
@@ -19,6 +22,14 @@ public sealed record DatabaseConfig
     public BackupConfig Backup { get; init; } = new();
 
     public IReadOnlyDictionary<string, DatabaseEnvironmentConfig> Environments { get; init; } = new Dictionary<string, DatabaseEnvironmentConfig>();
+
+    public IEnumerable<(string Pointer, string Message)> Problems()
+    {
+        if (!Seed.Profiles.Contains(Seed.DefaultProfile, StringComparer.Ordinal))
+        {
+            yield return ("/seed/defaultProfile", $"'{Seed.DefaultProfile}' is not one of seed.profiles ({string.Join(", ", Seed.Profiles)}).");
+        }
+    }
 
     public DatabaseEnvironmentConfig Environment(string name) =>
         Environments.TryGetValue(name, out var environment)
@@ -40,7 +51,13 @@ public sealed record SeedConfig
 {
     public string Folder { get; init; } = "scripts/db/seed";
 
+    /// <summary>The profiles, smallest first: each applies the files of the ones before it, then its own.</summary>
+    public IReadOnlyList<string> Profiles { get; init; } = ["minimal", "demo"];
+
     public string DefaultProfile { get; init; } = "demo";
+
+    /// <summary>Instead of the profile folders' SQL files: the app's seed command (<c>{profile}</c> replaced).</summary>
+    public ServiceCommandConfig? Command { get; init; }
 
     /// <summary>Without <c>--seed</c>, seeding happens only while the seeded tables hold fewer rows than this.</summary>
     public int Threshold { get; init; } = 1;
@@ -99,4 +116,15 @@ public sealed record SettingValue
     public string? Variable { get; init; }
 
     public string? Default { get; init; }
+}
+
+/// <summary>A command of the app's own tool, run in a one-off container of a compose service.</summary>
+public sealed record ServiceCommandConfig
+{
+    public required string Service { get; init; }
+
+    public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>The command with <c>{profile}</c> replaced (a seed command).</summary>
+    public IReadOnlyList<string> For(string profile) => Command.Select(a => a.Replace("{profile}", profile, StringComparison.Ordinal)).ToArray();
 }

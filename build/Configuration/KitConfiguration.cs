@@ -25,6 +25,9 @@ public sealed class KitConfiguration(ConfigLoader loader)
 
     public OpsConfig Ops => ops.Value;
 
+    /// <summary>Whether the app has a database at all: an app without config/database.json (a front end) has none.</summary>
+    public bool HasDatabase => Loader.Exists("database");
+
     /// <summary>
     /// Reads every file of config/ that exists, before the run starts, so a mistake in any of them is one line before
     /// the first task; a file that is missing fails only where it is used (a checkout may not deploy, for one).

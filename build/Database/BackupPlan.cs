@@ -7,7 +7,7 @@ namespace Build.Database;
 /// placeholders, bound when it runs) and the retention applied after it. <see cref="BackupService.BackupAsync(BackupPlan, IReadOnlySet{string}?, CancellationToken)"/>
 /// runs it; a dry run prints it.
 /// </summary>
-public sealed record BackupPlan
+public sealed record BackupPlan : Host.ITaskPlan
 {
     public const string StampPlaceholder = "<stamp>";
     public const string SnapshotPlaceholder = "<exported snapshot, read at run time>";

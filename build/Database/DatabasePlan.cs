@@ -80,11 +80,16 @@ public sealed record SeedStep(string Database, string Profile, IReadOnlyList<str
 {
     public IReadOnlyList<string> Tables { get; init; } = [];
 
+    /// <summary>The app's seed command instead of <see cref="Files"/> (config/database.json seed.command).</summary>
+    public ToolCommand? Command { get; init; }
+
     public SeedThreshold? OnlyIf { get; init; }
 
     public override IEnumerable<string> Render()
     {
-        IEnumerable<string> lines = [$"seed {Database} with profile '{Profile}' in one transaction:", .. Files.Select(f => "    " + f)];
+        IEnumerable<string> lines = Command is { } command
+            ? [$"seed {Database} with profile '{Profile}': run: {command.Render()}"]
+            : [$"seed {Database} with profile '{Profile}' in one transaction:", .. Files.Select(f => "    " + f)];
         return OnlyIf is null ? lines : lines.Append("    " + OnlyIf.Render(Tables));
     }
 }
@@ -146,7 +151,7 @@ public enum SnapshotAction
 }
 
 /// <summary>A state-changing database task as data: a title, ordered steps and notes. Printed by a dry run, run by the executor.</summary>
-public sealed record DatabasePlan
+public sealed record DatabasePlan : Host.ITaskPlan
 {
     public required string Title { get; init; }
 
@@ -154,23 +159,11 @@ public sealed record DatabasePlan
 
     public IReadOnlyList<string> Notes { get; init; } = [];
 
-    public IEnumerable<string> Render()
-    {
-        yield return Title;
-        var number = 0;
-        foreach (var step in Steps)
-        {
-            var lines = step.Render().ToArray();
-            yield return $"   {++number,2}. {lines[0]}";
-            foreach (var line in lines.Skip(1))
-            {
-                yield return "       " + line;
-            }
-        }
+    public IEnumerable<string> Render() => Host.PlanText.Render(Title, Steps.Select(s => (IReadOnlyList<string>)s.Render().ToArray()), Notes);
+}
 
-        foreach (var note in Notes)
-        {
-            yield return "   note: " + note;
-        }
-    }
+/// <summary>Restore's plan: the backup chosen (its checksums already checked) and the steps that restore it.</summary>
+public sealed record RestorePlan(BackupEntry Backup, DatabasePlan Steps) : Host.ITaskPlan
+{
+    public IEnumerable<string> Render() => Steps.Render();
 }

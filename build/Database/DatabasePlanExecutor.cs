@@ -56,6 +56,9 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
                     case SeedStep seed:
                         seeded = await workspace.Seeder.SeedAsync(await OpenAsync(seed.Database).ConfigureAwait(false), seed, cancellationToken).ConfigureAwait(false);
                         break;
+                    case ToolStep tool:
+                        await workspace.Runner.RunAsync(tool.Command, cancellationToken).ConfigureAwait(false);
+                        break;
                     case SnapshotStep { Action: SnapshotAction.Save } snapshot:
                         await workspace.Snapshots.SaveAsync(snapshot.Name, cancellationToken).ConfigureAwait(false);
                         break;

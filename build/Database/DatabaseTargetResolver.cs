@@ -21,7 +21,7 @@ public static class DatabaseTargetResolver
         Func<string, string?> variable,
         int portOffset,
         SecretMasker masker,
-        bool dryRun = false,
+        bool requirePassword = true,
         Func<string, int?>? publishedPort = null)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -51,8 +51,8 @@ public static class DatabaseTargetResolver
         var password = Read(settings.Password, variable);
         SecretValues.RequireMaskable(settings.Password?.Variable ?? "the password", password, $"config/database.json (environment {environmentName})");
         masker.Add(password);
-        // A dry run connects to nothing it needs a password for: it plans without one (a fresh clone has no .env yet).
-        if (settings.Password is not null && password is null && !dryRun)
+        // Only a plan that is printed and not run (--dryrun) may go without one: a fresh clone has no .env yet.
+        if (settings.Password is not null && password is null && requirePassword)
         {
             throw new ConfigurationException(
                 $"The database password of environment '{environmentName}' is not set: set {settings.Password.Variable} in .env (copy .env.example to .env) or pass --connection.");

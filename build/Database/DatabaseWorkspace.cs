@@ -47,7 +47,35 @@ public sealed class DatabaseWorkspace
 
     public MigrationRunner Migrations => new(Config.History, Log);
 
-    public Seeder Seeder => new(Config.Seed, Root, Log);
+    public Seeder Seeder => new(Config.Seed, Root, Log, Runner);
+
+    /// <summary>The seed step of <paramref name="profile"/>: its SQL files, or the app's seed command.</summary>
+    public SeedStep SeedStep(string profile)
+    {
+        var seed = Config.Seed;
+        Seeder.RequireProfile(profile);
+        return seed.Command is { } command
+            ? new SeedStep(Target.Database, profile, []) { Tables = seed.Tables, Command = ServiceCommand(command, command.For(profile), "seed.command").Command }
+            : new SeedStep(Target.Database, profile, Seeder.FilesOf(profile)) { Tables = seed.Tables };
+    }
+
+    /// <summary>
+    /// The app's own tool in a one-off container of its compose service (<c>compose run --rm --no-deps -T</c>). An
+    /// environment without a compose stack has no such service: one line saying where such a command belongs.
+    /// </summary>
+    public ToolStep ServiceCommand(ServiceCommandConfig config, IReadOnlyList<string> command, string key)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!Target.IsCompose)
+        {
+            throw new ConfigurationException(
+                "config/database.json",
+                0,
+                $"{key} runs in compose service '{config.Service}', and environment '{Target.EnvironmentName}' has no compose stack: run it where the app is deployed (a release job), or use SQL files for this environment.");
+        }
+
+        return new ToolStep(composeProject().Command(ComposeTool.RunArguments(config.Service, command)), $"the app's own tool, in a one-off container of service '{config.Service}'");
+    }
 
     public SnapshotService Snapshots => new(Target, Config.MaintenanceDatabase, Log);
 

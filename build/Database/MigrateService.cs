@@ -12,8 +12,18 @@ public sealed class MigrateService(DatabaseWorkspace workspace)
 
     public async Task<DatabasePlan> PlanAsync(CancellationToken cancellationToken = default)
     {
-        var migrations = workspace.LoadMigrations();
         var target = workspace.Target.Describe();
+        if (workspace.Config.MigrationCommand is { } command)
+        {
+            // The app's tool keeps its own history: what is pending is its business, read when it runs.
+            return new DatabasePlan
+            {
+                Title = $"Would run the app's migration command against {target}:",
+                Steps = [workspace.ServiceCommand(command, command.Command, "migrationCommand")],
+            };
+        }
+
+        var migrations = workspace.LoadMigrations();
         var history = workspace.Config.History;
         var step = new MigrateStep(workspace.Target.Database, null, Sql.Qualified(history.Schema, history.Table)) { All = migrations };
         var of = $"of the {migrations.Count} in {workspace.Relative(workspace.MigrationsFolder)}";
@@ -53,10 +63,14 @@ public sealed class MigrateService(DatabaseWorkspace workspace)
             throw problem;
         }
 
-        var step = plan.Steps.OfType<MigrateStep>().Single();
         var result = await new DatabasePlanExecutor(workspace).RunAsync(plan, cancellationToken).ConfigureAwait(false);
-        var migrated = result.Migrated!;
         var target = workspace.Target.Describe();
+        if (plan.Steps.OfType<MigrateStep>().SingleOrDefault() is not { } step)
+        {
+            return $"Ran the app's migration command against {target}.";
+        }
+
+        var migrated = result.Migrated!;
         return migrated.Applied.Count == 0
             ? $"{target} is up to date (version {migrated.CurrentVersion:D4}, {step.All?.Count ?? 0} migration(s))."
             : $"Applied {migrated.Applied.Count} migration(s) to {target}; now at version {migrated.CurrentVersion:D4}.";

@@ -43,10 +43,18 @@ public sealed class ResetService(DatabaseWorkspace workspace)
         var profile = request.SeedProfile ?? workspace.Config.Seed.DefaultProfile;
         steps.Add(ServerInfo.TerminateOtherSessionsStep(database, database) with { Report = "Ended {0} other session(s) on " + database });
         steps.Add(SchemaReset.Step(database, workspace.Config.Schemas, history));
-        // The history was just cleared: every migration file is pending, so the list is known before the run.
-        var migrations = workspace.LoadMigrations();
-        steps.Add(new MigrateStep(database, migrations, Sql.Qualified(history.Schema, history.Table)) { All = migrations });
-        steps.Add(new SeedStep(database, profile, workspace.Seeder.FilesOf(profile)));
+        if (workspace.Config.MigrationCommand is { } command)
+        {
+            steps.Add(workspace.ServiceCommand(command, command.Command, "migrationCommand"));
+        }
+        else
+        {
+            // The history was just cleared: every migration file is pending, so the list is known before the run.
+            var migrations = workspace.LoadMigrations();
+            steps.Add(new MigrateStep(database, migrations, Sql.Qualified(history.Schema, history.Table)) { All = migrations });
+        }
+
+        steps.Add(workspace.SeedStep(profile) with { Tables = [] });
         return new DatabasePlan { Title = $"Reset {target.Describe()}:", Steps = steps };
     }
 

@@ -15,7 +15,7 @@ public sealed class SeedService(DatabaseWorkspace workspace)
     {
         var config = workspace.Config.Seed;
         var profile = explicitProfile ?? config.DefaultProfile;
-        var step = new SeedStep(workspace.Target.Database, profile, workspace.Seeder.FilesOf(profile)) { Tables = config.Tables };
+        var step = workspace.SeedStep(profile);
         var title = $"Would seed profile '{profile}' into {workspace.Target.Describe()}:";
         if (explicitProfile is not null)
         {

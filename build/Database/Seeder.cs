@@ -8,14 +8,23 @@ namespace Build.Database;
 public sealed record SeedResult(string Profile, IReadOnlyList<string> Applied, string? SkipReason, long? RowsBefore, long? RowsAfter);
 
 /// <summary>
-/// Demo data from <c>&lt;seed folder&gt;/&lt;profile&gt;/*.sql</c>, applied in name order in one transaction. Profiles are
-/// layers, smallest first: <c>demo</c> is <c>minimal</c>'s files, then its own, so no row is written down twice. The
-/// scripts themselves are idempotent (they insert only what is missing). Without an explicit profile, seeding happens only
-/// while the seeded tables hold fewer rows than the configured threshold: what the original setup did on first start.
+/// Demo data from <c>&lt;seed folder&gt;/&lt;profile&gt;/*.sql</c>, applied in name order in one transaction, or from the
+/// app's own seed command (<c>seed.command</c>). Profiles are the app's (<c>seed.profiles</c>), layers smallest first:
+/// <c>demo</c> is <c>minimal</c>'s files, then its own, so no row is written down twice. The scripts themselves are
+/// idempotent (they insert only what is missing). Without an explicit profile, seeding happens only while the seeded
+/// tables hold fewer rows than the configured threshold: what the original setup did on first start.
 /// </summary>
-public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
+public sealed class Seeder(SeedConfig config, string root, ICakeLog log, Tools.ICommandRunner runner)
 {
-    public static readonly IReadOnlyList<string> Profiles = ["minimal", "demo"];
+    /// <summary>A profile of config/database.json; else the one line naming them (exit 2, before the run starts).</summary>
+    public void RequireProfile(string profile)
+    {
+        if (!config.Profiles.Contains(profile, StringComparer.Ordinal))
+        {
+            throw new Host.UsageException(
+                $"Unknown seed profile '{profile}'.{Host.Suggestions.DidYouMean(profile, config.Profiles)} Profiles (config/database.json seed.profiles): {string.Join(", ", config.Profiles)}.");
+        }
+    }
 
     /// <summary>
     /// Runs a <see cref="SeedStep"/>: counts its tables, skips when they hold its threshold or more, applies its files,
@@ -31,7 +40,17 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
             return new SeedResult(step.Profile, [], SkipReason(step.Tables, before.Value, threshold.Rows, step.Profile), before, before);
         }
 
-        var applied = await ApplyAsync(connection, step.Profile, step.Files, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> applied;
+        if (step.Command is { } command)
+        {
+            await runner.RunAsync(command, cancellationToken).ConfigureAwait(false);
+            applied = [command.Render()];
+        }
+        else
+        {
+            applied = await ApplyAsync(connection, step.Profile, step.Files, cancellationToken).ConfigureAwait(false);
+        }
+
         long? after = before is null ? null : await CountRowsAsync(connection, step.Tables, cancellationToken).ConfigureAwait(false);
         return new SeedResult(step.Profile, applied, null, before, after);
     }
@@ -95,18 +114,16 @@ public sealed class Seeder(SeedConfig config, string root, ICakeLog log)
 
     private string[] Files(string profile)
     {
-        var layers = Profiles.Take(Profiles.ToList().IndexOf(profile) + 1).ToArray();
-        if (layers.Length == 0)
-        {
-            throw new ConfigurationException($"Unknown seed profile '{profile}'. Profiles: {string.Join(", ", Profiles)}.");
-        }
+        RequireProfile(profile);
+        var layers = config.Profiles.Take(config.Profiles.ToList().IndexOf(profile) + 1).ToArray();
 
         return layers.SelectMany(layer =>
         {
             var folder = Path.Combine(root, config.Folder, layer);
             if (!Directory.Exists(folder))
             {
-                throw new ConfigurationException($"Seed profile '{layer}' has no folder {Path.GetRelativePath(root, folder)}. Profiles: {string.Join(", ", Profiles)}.");
+                throw new ConfigurationException(
+                    $"Seed profile '{layer}' has no folder {Path.GetRelativePath(root, folder)}: add it, or remove '{layer}' from seed.profiles of config/database.json.");
             }
 
             return Directory.EnumerateFiles(folder, "*.sql").Order(StringComparer.Ordinal);

@@ -47,7 +47,7 @@ public sealed record HealthGateStep(HealthTarget Target, HealthConfig Health) : 
 }
 
 /// <summary>A deploy, promote or rollback as data: the reads it starts with, the ordered steps, and how a failure undoes traffic moves.</summary>
-public sealed record DeployPlan
+public sealed record DeployPlan : Host.ITaskPlan
 {
     public required string Title { get; init; }
 

@@ -5,22 +5,36 @@ using Cake.Core.Diagnostics;
 namespace Build.Deploy;
 
 /// <summary>
-/// Deploy, Promote, Rollback and DeployStatus for one environment. Each prints its plan first (made from config and
-/// the recorded release, without asking the cloud) and stops there in a dry run. A real run then reads the service,
-/// resolves the plan against it and runs it. Consent for a protected environment was given before the run's first
-/// task (<see cref="EnvironmentGuard"/>), so nothing here asks again.
+/// Deploy, Promote, Rollback and DeployStatus for one environment. Each has a plan made from config and the recorded
+/// release, without asking the cloud (<c>Plan*</c>: what a dry run prints and a real run prints first). A real run then
+/// reads the service, resolves the plan against it and runs it. Consent for a protected environment was given before
+/// the run's first task (<see cref="EnvironmentGuard"/>), so nothing here asks again.
 /// </summary>
-public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets, bool dryRun)
+public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeLog log, SecretMasker secrets)
 {
+    public static DeployPlan PlanDeploy(DeployTarget target, string image) => DeployPlanner.Deploy(target, image, ServiceObservation.Unknown);
+
+    public DeployPlan PlanPromote(DeployTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var record = store.Read(target.Environment);
+        return DeployPlanner.Promote(target, record?.DeployedRevision ?? "<candidate revision>", record?.PreviousRevision ?? DeployPlanner.ServingPlaceholder, ServiceObservation.Unknown);
+    }
+
+    public DeployPlan PlanRollback(DeployTarget target, string? revision) => DeployPlanner.Rollback(target, Destination(target, revision), serving: null);
+
+    /// <summary>Where Rollback sends traffic: <c>--revision</c>, else the revision recorded before the last deploy.</summary>
+    private string Destination(DeployTarget target, string? revision)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return revision ?? store.Read(target.Environment)?.PreviousRevision
+            ?? throw new DeployException(
+                $"No previous revision is recorded for {target.Environment} ({store.PathOf(target.Environment)}): pass --revision=<name> (DeployStatus lists the revisions).", 2);
+    }
+
     public async Task DeployAsync(DeployTarget target, string image)
     {
         ArgumentNullException.ThrowIfNull(target);
-        Print(DeployPlanner.Deploy(target, image, ServiceObservation.Unknown));
-        if (StopsAtThePlan())
-        {
-            return;
-        }
-
         var client = Client(target);
         await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false);
@@ -56,12 +70,6 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
     {
         ArgumentNullException.ThrowIfNull(target);
         var record = store.Read(target.Environment);
-        Print(DeployPlanner.Promote(target, record?.DeployedRevision ?? "<candidate revision>", record?.PreviousRevision ?? DeployPlanner.ServingPlaceholder, ServiceObservation.Unknown));
-        if (StopsAtThePlan())
-        {
-            return;
-        }
-
         var client = Client(target);
         await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false) ?? throw NoService(target);
@@ -90,20 +98,7 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
     public async Task RollbackAsync(DeployTarget target, string? revision)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var record = store.Read(target.Environment);
-        var destination = revision ?? record?.PreviousRevision;
-        if (destination is null)
-        {
-            throw new DeployException(
-                $"No previous revision is recorded for {target.Environment} ({store.PathOf(target.Environment)}): pass --revision=<name> (DeployStatus lists the revisions).", 2);
-        }
-
-        Print(DeployPlanner.Rollback(target, destination, serving: null));
-        if (StopsAtThePlan())
-        {
-            return;
-        }
-
+        var destination = Destination(target, revision);
         var client = Client(target);
         await client.PreflightAsync().ConfigureAwait(false);
         var service = await client.DescribeAsync().ConfigureAwait(false) ?? throw NoService(target);
@@ -151,24 +146,6 @@ public sealed class DeployWorkflow(GcloudTool gcloud, ReleaseStore store, ICakeL
         {
             log.Information(line);
         }
-    }
-
-    private void Print(DeployPlan plan)
-    {
-        foreach (var line in plan.Render())
-        {
-            log.Information(line);
-        }
-    }
-
-    private bool StopsAtThePlan()
-    {
-        if (dryRun)
-        {
-            log.Information("Dry run: nothing was read from or changed in Google Cloud.");
-        }
-
-        return dryRun;
     }
 
     private void Finish(DeployTarget target, DeployPlan plan, ExecutionOutcome outcome, bool firstDeploy)

@@ -1,4 +1,5 @@
 using Build.Tools;
+using Build.Tools.Docker;
 using Build.Tools.Git;
 using Cake.Core.Diagnostics;
 
@@ -16,19 +17,46 @@ public sealed class DevImages(
     GitTool git,
     Func<Task<GitInfo>> gitInfo,
     string kitProject,
-    string? dockerHost,
-    bool dryRun)
+    string? dockerHost)
 {
+    /// <summary>What the inputs hash of a planned build says until the base images' ids are read.</summary>
+    public const string InputsHashAtRunTime = "<inputs hash: the build context and the base images' ids, read at run time>";
+
     /// <summary>
-    /// Builds <paramref name="names"/>, each only when its inputs changed. <paramref name="engineAnswered"/>: what the
-    /// caller already knows (null: ask). Without an engine a real run stops with the one-line fix; a dry run goes on,
-    /// saying it cannot tell which images are unchanged. Base images that are not on this machine are pulled first,
-    /// so a registry that does not answer is one line naming OfflineImages, not a failed build. <paramref name="model"/>:
-    /// the environment's merged stack; what it bind-mounts into an image's containers is left out of that image's
-    /// inputs hash (null: every image hashes its whole context).
+    /// The images step of a plan: each image's build command as it runs (its inputs hash read at run time, with the base
+    /// images' ids), built only when no image has that hash yet; <see cref="BuildAsync"/> when it runs. Reads files and
+    /// git only: no engine. <paramref name="built"/> receives what the step built when it ran.
+    /// </summary>
+    public async Task<TaskStep> PlanStepAsync(
+        ComposeProject project, IReadOnlyList<string> names, ComposeModel? model, bool engineChecked = false, Action<IReadOnlyList<ImageResult>>? built = null)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count == 0)
+        {
+            return new TaskStep("images: none to build", _ => Task.CompletedTask);
+        }
+
+        var plans = Plans(project, Images(project, names), await ReadSourceAsync(CancellationToken.None).ConfigureAwait(false), new Dictionary<string, string>(), model);
+        return new TaskStep(
+            $"images {string.Join(", ", names)}: each built only when no image has its inputs hash yet <read at run time>; base images not on this machine pulled first",
+            async cancellationToken => built?.Invoke(await BuildAsync(project, names, model, engineChecked, cancellationToken).ConfigureAwait(false)))
+        {
+            Detail = plans.Select(p => $"{p.Name}: run: {DockerTool.BuildCommand(p.ToBuildSettings(paths.App)).Render().Replace(p.InputsHash, InputsHashAtRunTime, StringComparison.Ordinal)}")
+                .Concat(plans.Where(p => p.BindMounted.Paths.Count > 0).Select(p => $"{p.Name}: the inputs hash leaves out {p.BindMounted.Describe()} (served from the mount)"))
+                .ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// Builds <paramref name="names"/>, each only when its inputs changed. Without an engine it stops with the one-line
+    /// fix (<paramref name="engineChecked"/>: the caller's preflight already asked). Base images that are not on this
+    /// machine are pulled first, so a registry that does not answer is one line naming OfflineImages, not a failed
+    /// build. <paramref name="model"/>: the environment's merged stack; what it bind-mounts into an image's containers
+    /// is left out of that image's inputs hash (null: every image hashes its whole context).
     /// </summary>
     public async Task<IReadOnlyList<ImageResult>> BuildAsync(
-        ComposeProject project, IReadOnlyList<string> names, bool? engineAnswered = null, ComposeModel? model = null, CancellationToken cancellationToken = default)
+        ComposeProject project, IReadOnlyList<string> names, ComposeModel? model = null, bool engineChecked = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(names);
@@ -38,31 +66,23 @@ public sealed class DevImages(
             return [];
         }
 
-        var images = names.Select(n => (Name: n, Config: project.Config.Images.TryGetValue(n, out var image)
-            ? image
-            : throw new Configuration.ConfigurationException("config/docker.json", 0, $"environment '{project.EnvironmentName}' names image '{n}', which is not under images."))).ToArray();
+        var images = Images(project, names);
         var source = await ReadSourceAsync(cancellationToken).ConfigureAwait(false);
-        if (engineAnswered is null)
+        if (!engineChecked)
         {
-            var (version, silence) = await DockerEngine.ProbeAsync(runner, dockerHost, cancellationToken).ConfigureAwait(false);
-            if (version is null && !dryRun)
-            {
-                throw new EngineUnreachableException(silence!);
-            }
-
-            engineAnswered = version is not null;
+            await DockerEngine.RequireAsync(runner, dockerHost, cancellationToken).ConfigureAwait(false);
         }
 
         // One runner per image, so parallel builds print each line with the image's name before it.
-        ICommandRunner RunnerFor(string name) => dryRun || names.Count == 1
+        ICommandRunner RunnerFor(string name) => names.Count == 1
             ? runner
             : new ProcessCommandRunner(new PrefixedLog(log, $"[{name}] "), secrets);
 
-        var builder = new ImageBuilder(runner, RunnerFor, log, paths.App) { EngineAnswered = engineAnswered.Value };
+        var builder = new ImageBuilder(runner, RunnerFor, log, paths.App);
         var baseImages = images.SelectMany(i => ImagePlanner.BaseImages(i.Config.BuildArgs.ToDictionary(p => p.Key, p => project.Expand(p.Value), StringComparer.Ordinal)))
             .Distinct(StringComparer.Ordinal).ToArray();
-        var baseIds = engineAnswered.Value ? await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false) : new Dictionary<string, string>();
-        if (engineAnswered.Value && baseImages.Where(b => !baseIds.ContainsKey(b)).ToArray() is { Length: > 0 } absent)
+        var baseIds = await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false);
+        if (baseImages.Where(b => !baseIds.ContainsKey(b)).ToArray() is { Length: > 0 } absent)
         {
             var availability = new ImageAvailability(runner);
             var problems = new List<string>();
@@ -84,9 +104,7 @@ public sealed class DevImages(
             baseIds = await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false);
         }
 
-        var plans = images.Select(i => ImagePlanner.Plan(
-            i.Name, i.Config with { Dockerfile = paths.AppOrKit(i.Config.Dockerfile) }, paths.App, project.Variable, source, baseIds, kitProject,
-            model is null ? null : ImagePlanner.BindMountedPaths(i.Config, model, project.Variable))).ToArray();
+        var plans = Plans(project, images, source, baseIds, model);
         foreach (var plan in plans.Where(p => p.BindMounted.Paths.Count > 0))
         {
             log.Information($"{plan.Name}: inputs hash leaves out {plan.BindMounted.Describe()} in '{project.EnvironmentName}' (served from the mount: an edit there needs no new image)");
@@ -95,7 +113,19 @@ public sealed class DevImages(
         return await builder.BuildAsync(plans, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<SourceInfo> ReadSourceAsync(CancellationToken cancellationToken)
+    private static (string Name, Configuration.ImageConfig Config)[] Images(ComposeProject project, IReadOnlyList<string> names) =>
+        names.Select(n => (Name: n, Config: project.Config.Images.TryGetValue(n, out var image)
+            ? image
+            : throw new Configuration.ConfigurationException("config/docker.json", 0, $"environment '{project.EnvironmentName}' names image '{n}', which is not under images."))).ToArray();
+
+    private ImagePlan[] Plans(
+        ComposeProject project, (string Name, Configuration.ImageConfig Config)[] images, SourceInfo source, IReadOnlyDictionary<string, string> baseIds, ComposeModel? model) =>
+        images.Select(i => ImagePlanner.Plan(
+            i.Name, i.Config with { Dockerfile = paths.AppOrKit(i.Config.Dockerfile) }, paths.App, project.Variable, source, baseIds, kitProject,
+            model is null ? null : ImagePlanner.BindMountedPaths(i.Config, model, project.Variable))).ToArray();
+
+    /// <summary>The commit, branch and state of the app's work tree that tags and labels are made from.</summary>
+    public async Task<SourceInfo> ReadSourceAsync(CancellationToken cancellationToken = default)
     {
         var info = await gitInfo().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (info.Commit == "unknown")

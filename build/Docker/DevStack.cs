@@ -25,23 +25,21 @@ public sealed record PreflightOptions
 
 /// <summary>
 /// What the preflight decided for <c>up</c>, as data: the merged configuration, the services to recreate first (they
-/// lost their network under a running stack), variables to add (the polling fallback), and whether the engine answered
-/// (a dry run goes on without one).
+/// lost their network under a running stack) and variables to add (the polling fallback).
 /// </summary>
 public sealed record UpPlan(ComposeModel Model)
 {
     public IReadOnlyList<string> Recreate { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
-
-    public bool EngineAnswered { get; init; } = true;
 }
 
 /// <summary>
 /// The compose stack of one environment, as the Dev tasks drive it: preflight, up, health, status, down. Every
-/// command goes through the one runner (so a dry run only prints what changes state).
+/// command goes through the one runner. The Dev tasks make their plans from its commands (<see cref="UpCommand"/>,
+/// <see cref="DownCommand"/>, <see cref="RestartCommand"/>); nothing here knows of dry runs.
 /// </summary>
-public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICakeLog log, SecretMasker masker, bool dryRun = false)
+public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICakeLog log, SecretMasker masker)
 {
     public ComposeProject Project { get; } = project;
 
@@ -56,34 +54,38 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     public Task<string> RequireEngineAsync(CancellationToken cancellationToken = default) =>
         DockerEngine.RequireAsync(runner, DockerHost, cancellationToken);
 
+    /// <summary>Every variable the compose files require is set; else the one-line fix. Needs no engine.</summary>
+    public void RequireVariables()
+    {
+        if (Project.MissingVariables() is { Count: > 0 } missing)
+        {
+            throw new PreflightException(
+                $"Required variable(s) not set: {string.Join(", ", missing)}. Set them in .env (see .env.example), or export them.");
+        }
+    }
+
+    /// <summary>What <see cref="PreflightAsync"/> checks for <paramref name="model"/>, in the words of a plan.</summary>
+    public static string PreflightChecks(ComposeModel model) =>
+        $"Docker engine answers; host ports {string.Join(", ", model.Ports.Select(p => p.Port).Distinct())} free (naming the holder of a busy one); "
+        + "inotify limits for the file watchers; every image of the stack on this machine (pulling those the kit does not build); containers that lost their network <read at run time>";
+
     /// <summary>
     /// Engine reachable, compose version, required variables set, compose files valid with these variables, host ports
     /// free (naming the holder of a busy one), inotify limits, every image the stack runs present or pulled, and
-    /// containers that lost their network. Nothing of the stack is created. A dry run needs no engine: what cannot be
-    /// read without one is said, and the plan goes on.
+    /// containers that lost their network. Nothing of the stack is created.
     /// </summary>
     public async Task<UpPlan> PreflightAsync(PreflightOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new PreflightOptions();
-        var (engine, silence) = await DockerEngine.ProbeAsync(runner, DockerHost, cancellationToken).ConfigureAwait(false);
-        if (engine is null && !dryRun)
-        {
-            throw new EngineUnreachableException(silence!);
-        }
-
-        log.Information($"Preflight: Docker engine {engine ?? "not reachable now (a dry run goes on without it)"}; {Project.Version.Describe()}; project '{Project.Name}' ({Project.EnvironmentName}"
+        var engine = await RequireEngineAsync(cancellationToken).ConfigureAwait(false);
+        log.Information($"Preflight: Docker engine {engine}; {Project.Version.Describe()}; project '{Project.Name}' ({Project.EnvironmentName}"
             + (Project.PortOffset == 0 ? ")" : $", host ports +{Project.PortOffset})"));
         foreach (var limitation in Project.Version.Limitations)
         {
             log.Verbose($"  Compose v1: {limitation}");
         }
 
-        if (Project.MissingVariables() is { Count: > 0 } missing)
-        {
-            throw new PreflightException(
-                $"Required variable(s) not set: {string.Join(", ", missing)}. Set them in .env (see .env.example), or export them.");
-        }
-
+        RequireVariables();
         var model = await ReadModelAsync(cancellationToken).ConfigureAwait(false);
         var busy = await new PortPreflight(runner).CheckAsync(Project, model.Ports, cancellationToken).ConfigureAwait(false);
         if (busy.Count > 0)
@@ -92,13 +94,7 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         }
 
         log.Information($"Preflight: services {string.Join(", ", model.Services)}; host ports {string.Join(", ", model.Ports.Select(p => p.Port).Distinct())} free.");
-        var variables = await FileWatchingAsync(model, options, engine is not null, cancellationToken).ConfigureAwait(false);
-        if (engine is null)
-        {
-            log.Information("   would check that the images of the stack are on this machine (pulling those the kit does not build), and repair containers that lost their network");
-            return new UpPlan(model) { Variables = variables, EngineAnswered = false };
-        }
-
+        var variables = await FileWatchingAsync(model, options, cancellationToken).ConfigureAwait(false);
         await CheckImagesAsync(model, options, cancellationToken).ConfigureAwait(false);
         var lost = model.LostNetworks(await Health.ReadAsync(Project.Name, cancellationToken).ConfigureAwait(false));
         var recreate = lost.Select(p => p.Container.Service).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -115,7 +111,7 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     /// The host's inotify limits against the running dev stacks plus this one, when this environment watches files.
     /// Too low: one warning with how to raise them, and the watchers poll instead (unless the variable is set by hand).
     /// </summary>
-    private async Task<IReadOnlyDictionary<string, string>> FileWatchingAsync(ComposeModel model, PreflightOptions options, bool engineAnswered, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, string>> FileWatchingAsync(ComposeModel model, PreflightOptions options, CancellationToken cancellationToken)
     {
         if (model.FileWatchers.Count == 0 || !string.IsNullOrEmpty(Project.Variable(FileWatchLimits.PollingVariable)))
         {
@@ -123,16 +119,13 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         }
 
         IReadOnlyList<string> others = [];
-        if (engineAnswered)
+        try
         {
-            try
-            {
-                others = await FileWatchLimits.RunningWatcherProjectsAsync(runner, Project.Name, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ToolFailedException)
-            {
-                // Only the count of other stacks is lost: judge this one alone.
-            }
+            others = await FileWatchLimits.RunningWatcherProjectsAsync(runner, Project.Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolFailedException)
+        {
+            // Only the count of other stacks is lost: judge this one alone.
         }
 
         var verdict = FileWatchLimits.Evaluate(InotifyLimits.Read(options.InotifyFolder), others.Count + 1, options.InotifyInstancesPerStack, options.InotifyWatchesPerStack);
@@ -208,31 +201,14 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     public async Task UpAsync(UpPlan? plan = null, CancellationToken cancellationToken = default)
     {
         plan ??= new UpPlan(new ComposeModel([], []));
-        ToolCommand Up(ComposeUpOptions options)
-        {
-            var command = Project.Command(ComposeTool.UpArguments(options));
-            if (plan.Variables.Count == 0)
-            {
-                return command;
-            }
-
-            var environment = new Dictionary<string, string?>(command.Environment);
-            foreach (var (name, value) in plan.Variables)
-            {
-                environment[name] = value;
-            }
-
-            return command with { Environment = environment };
-        }
-
         try
         {
             if (plan.Recreate.Count > 0)
             {
-                await runner.RunAsync(Up(new ComposeUpOptions { ForceRecreate = true, Services = plan.Recreate }), cancellationToken).ConfigureAwait(false);
+                await runner.RunAsync(UpCommand(new ComposeUpOptions { ForceRecreate = true, Services = plan.Recreate }, plan.Variables), cancellationToken).ConfigureAwait(false);
             }
 
-            await runner.RunAsync(Up(new ComposeUpOptions()), cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(UpCommand(new ComposeUpOptions(), plan.Variables), cancellationToken).ConfigureAwait(false);
         }
         catch (ToolFailedException failure)
         {
@@ -253,11 +229,32 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         }
     }
 
-    public Task DownAsync(bool volumes, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(Project.NonCreatingCommand(ComposeTool.DownArguments(volumes)), cancellationToken);
+    /// <summary><c>up</c> with <paramref name="options"/>, and the preflight's <paramref name="variables"/> (the polling fallback) added.</summary>
+    public ToolCommand UpCommand(ComposeUpOptions options, IReadOnlyDictionary<string, string>? variables = null)
+    {
+        var command = Project.Command(ComposeTool.UpArguments(options));
+        if (variables is not { Count: > 0 })
+        {
+            return command;
+        }
+
+        var environment = new Dictionary<string, string?>(command.Environment);
+        foreach (var (name, value) in variables)
+        {
+            environment[name] = value;
+        }
+
+        return command with { Environment = environment };
+    }
+
+    public ToolCommand DownCommand(bool volumes) => Project.NonCreatingCommand(ComposeTool.DownArguments(volumes));
+
+    public ToolCommand RestartCommand(IReadOnlyList<string> services) => Project.NonCreatingCommand(ComposeTool.RestartArguments(services));
+
+    public Task DownAsync(bool volumes, CancellationToken cancellationToken = default) => runner.RunAsync(DownCommand(volumes), cancellationToken);
 
     public Task RestartAsync(IReadOnlyList<string> services, CancellationToken cancellationToken = default) =>
-        runner.RunAsync(Project.NonCreatingCommand(ComposeTool.RestartArguments(services)), cancellationToken);
+        runner.RunAsync(RestartCommand(services), cancellationToken);
 
     /// <summary>Names of the project's volumes (compose labels them with the project).</summary>
     public async Task<IReadOnlyList<string>> VolumesAsync(CancellationToken cancellationToken = default)

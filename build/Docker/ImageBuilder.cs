@@ -23,9 +23,6 @@ public sealed record ImageResult(string Name, ImageOutcome Outcome, string Refer
 /// </summary>
 public sealed class ImageBuilder(ICommandRunner queries, Func<string, ICommandRunner> runnerFor, ICakeLog log, string workingDirectory)
 {
-    /// <summary>False in a dry run without an engine: nothing can be found built, so every image is planned as a build.</summary>
-    public bool EngineAnswered { get; init; } = true;
-
     /// <summary>Ids of the base images named by the plans' build arguments (absent ones are left out).</summary>
     public async Task<IReadOnlyDictionary<string, string>> BaseImageIdsAsync(IEnumerable<string> images, CancellationToken cancellationToken = default)
     {
@@ -75,13 +72,6 @@ public sealed class ImageBuilder(ICommandRunner queries, Func<string, ICommandRu
         var clock = Stopwatch.StartNew();
         var shortHash = plan.InputsHash[..12];
         var runner = runnerFor(plan.Name);
-        if (!EngineAnswered)
-        {
-            log.Information($"{plan.Name}: <built only if its inputs changed, read at run time (the engine does not answer now)>");
-            await new DockerTool(runner).BuildAsync(plan.ToBuildSettings(workingDirectory), cancellationToken).ConfigureAwait(false);
-            return new ImageResult(plan.Name, ImageOutcome.Built, plan.Tags[0], clock.Elapsed);
-        }
-
         var existing = await queries.RunAsync(Query(DockerTool.ImagesWithLabelArguments(ImagePlanner.InputsHashLabel, plan.InputsHash)), cancellationToken)
             .ConfigureAwait(false);
         if (existing.OutputLines.FirstOrDefault() is { } id)
@@ -101,13 +91,7 @@ public sealed class ImageBuilder(ICommandRunner queries, Func<string, ICommandRu
         return new ImageResult(plan.Name, ImageOutcome.Built, plan.Tags[0], clock.Elapsed);
     }
 
-    private static ToolCommand Query(ArgumentList arguments) => Command(arguments, quiet: true) with { IsQuery = true };
+    private static ToolCommand Query(ArgumentList arguments) => DockerTool.Command(arguments, query: true);
 
-    private static ToolCommand Command(ArgumentList arguments, bool quiet) => new()
-    {
-        Tool = "docker",
-        Executable = "docker",
-        Arguments = arguments,
-        Quiet = quiet,
-    };
+    private static ToolCommand Command(ArgumentList arguments, bool quiet) => DockerTool.Command(arguments) with { Quiet = quiet };
 }

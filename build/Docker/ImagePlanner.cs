@@ -152,7 +152,7 @@ public static partial class ImagePlanner
             variables);
 
         var arguments = image.BuildArgs.ToDictionary(p => p.Key, p => Fill(p.Value), StringComparer.Ordinal);
-        var tags = image.Tags.Select(t => $"{image.Repository}:{TagSafe(Fill(t))}").ToList();
+        var tags = image.Tags.Select(t => $"{image.Repository}:{TagSafe(Fill(t))}").Distinct(StringComparer.Ordinal).ToList();
         if (image.ComposeVariable is { } variable && variables(variable) is { Length: > 0 } composeImage && !tags.Contains(composeImage))
         {
             tags.Add(composeImage);

@@ -287,7 +287,7 @@ public sealed class CakeHost
         }
 
         var strategy = new DefaultExecutionStrategy(log, provider.GetRequiredService<ICakeReportPrinter>());
-        var executionStrategy = commandLine.DryRun ? new DryRunExecutionStrategy(strategy, log, catalog) : (IExecutionStrategy)strategy;
+        var executionStrategy = commandLine.DryRun ? new DryRunExecutionStrategy(strategy, log, catalog, type => (IFrostingTask)provider.GetRequiredService(type)) : (IExecutionStrategy)strategy;
         return new BuildScriptHost(
             engine,
             executionStrategy,

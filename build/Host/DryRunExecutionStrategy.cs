@@ -4,10 +4,11 @@ using Cake.Core.Diagnostics;
 namespace Build.Host;
 
 /// <summary>
-/// <c>--dryrun</c>: the tasks in order and, for tasks marked <see cref="SupportsDryRunAttribute"/>, their bodies run
-/// against a context whose command runner only prints. Other tasks are listed, never entered.
+/// <c>--dryrun</c>, the one dry-run mechanism: the tasks in order and, for each planned task
+/// (<see cref="PlannedTask{TContext, TPlan}"/>), its plan, computed and printed; no task body runs. Tasks that change
+/// nothing are listed.
 /// </summary>
-internal sealed class DryRunExecutionStrategy(IExecutionStrategy inner, ICakeLog log, TaskCatalog catalog) : IExecutionStrategy
+internal sealed class DryRunExecutionStrategy(IExecutionStrategy inner, ICakeLog log, TaskCatalog catalog, Func<Type, IFrostingTask> resolve) : IExecutionStrategy
 {
     private int step;
 
@@ -15,19 +16,29 @@ internal sealed class DryRunExecutionStrategy(IExecutionStrategy inner, ICakeLog
 
     public void PerformTeardown(Action<ITeardownContext> action, ITeardownContext context) => inner.PerformTeardown(action, context);
 
-    public Task ExecuteAsync(CakeTask task, ICakeContext context)
+    public async Task ExecuteAsync(CakeTask task, ICakeContext context)
     {
         ArgumentNullException.ThrowIfNull(task);
         step++;
         log.Information($"{step}. {task.Name}: {task.Description}");
-        var descriptor = catalog.Tasks.FirstOrDefault(d => d.Name == task.Name);
-        if (descriptor is { SupportsDryRun: true })
+        var descriptor = catalog.Find(task.Name) ?? throw new InvalidOperationException($"The engine runs '{task.Name}', which is not in the catalog.");
+        switch (descriptor.DryRun)
         {
-            return inner.ExecuteAsync(task, context);
-        }
+            case DryRunKind.Plan:
+                var plan = await ((IPlannedTask)resolve(descriptor.Type)).PlanAsync(context).ConfigureAwait(false);
+                foreach (var line in plan.Render())
+                {
+                    log.Information("{0}", context is FrostingContext frosting ? frosting.ForDisplay(line) : line);
+                }
 
-        log.Information("   (runs no previewable commands)");
-        return Task.CompletedTask;
+                break;
+            case DryRunKind.ReadsOnly:
+                log.Information("   (reads only: changes nothing, not run in a dry run)");
+                break;
+            default:
+                log.Information("   (no steps of its own)");
+                break;
+        }
     }
 
     public void Skip(CakeTask task, CakeTaskCriteria criteria) => inner.Skip(task, criteria);

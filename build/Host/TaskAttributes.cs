@@ -35,12 +35,12 @@ public sealed class IsDependeeOfAttribute(Type task) : Attribute
 public sealed class ContinueOnErrorAttribute : Attribute;
 
 /// <summary>
-/// Not part of Frosting: the task's <c>Run</c> is safe under <c>--dryrun</c> because every side effect goes
-/// through the command runner (which only prints in a dry run) or is guarded by the context's dry-run flag.
-/// Tasks without it are listed in the plan but not entered.
+/// Not part of Frosting: the task reads and reports (a status table, logs, a health check) and changes nothing, so a
+/// dry run lists it and does not enter it. Every other task with a body is a <see cref="PlannedTask{TContext, TPlan}"/>:
+/// the catalog refuses a task that is neither.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-public sealed class SupportsDryRunAttribute : Attribute;
+public sealed class ReadsOnlyAttribute : Attribute;
 
 /// <summary>
 /// Not part of Frosting: the task changes the environment the run targets (<c>--env</c>): its cloud project, images,

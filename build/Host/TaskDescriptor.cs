@@ -10,7 +10,7 @@ public sealed record TaskDescriptor(
     IReadOnlyList<Type> DependsOn,
     IReadOnlyList<Type> DependeeOf,
     bool ContinueOnError,
-    bool SupportsDryRun,
+    DryRunKind DryRun,
     OnProtected? ChangesEnvironment = null)
 {
     public static TaskDescriptor From(Type type)
@@ -29,10 +29,45 @@ public sealed record TaskDescriptor(
             type.GetCustomAttributes<IsDependentOnAttribute>().Select(a => a.Task).ToArray(),
             type.GetCustomAttributes<IsDependeeOfAttribute>().Select(a => a.Task).ToArray(),
             type.GetCustomAttribute<ContinueOnErrorAttribute>() is not null,
-            type.GetCustomAttribute<SupportsDryRunAttribute>() is not null,
+            DryRunKindOf(type),
             type.GetCustomAttribute<ChangesEnvironmentAttribute>()?.OnProtected);
+    }
+
+    /// <summary>What a dry run does with a task of <paramref name="type"/>; a task that is none of the kinds is refused.</summary>
+    private static DryRunKind DryRunKindOf(Type type)
+    {
+        if (typeof(IPlannedTask).IsAssignableFrom(type))
+        {
+            return DryRunKind.Plan;
+        }
+
+        if (type.GetCustomAttribute<ReadsOnlyAttribute>() is not null)
+        {
+            return DryRunKind.ReadsOnly;
+        }
+
+        if (!TaskReflection.Overrides(type, "Run") && !TaskReflection.Overrides(type, "RunAsync"))
+        {
+            return DryRunKind.NoBody;
+        }
+
+        throw new InvalidOperationException(
+            $"Task {type.FullName} has a body but no plan: derive it from PlannedTask (its plan is what --dryrun prints), or mark it [ReadsOnly] if it changes nothing.");
     }
 
     private static string DefaultName(Type type) =>
         type.Name.EndsWith("Task", StringComparison.Ordinal) ? type.Name[..^4] : type.Name;
+}
+
+/// <summary>What <c>--dryrun</c> does with a task.</summary>
+public enum DryRunKind
+{
+    /// <summary>Prints the task's plan (<see cref="IPlannedTask"/>).</summary>
+    Plan,
+
+    /// <summary>Lists the task: it changes nothing (<see cref="ReadsOnlyAttribute"/>).</summary>
+    ReadsOnly,
+
+    /// <summary>Lists the task: it only groups its dependencies.</summary>
+    NoBody,
 }

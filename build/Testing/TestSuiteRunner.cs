@@ -9,27 +9,45 @@ namespace Build.Testing;
 /// <summary>The outcome of the suites of one run: the summed counters and each suite that failed to run or report.</summary>
 public sealed record TestRunResult(TestSummary Summary, IReadOnlyList<string> Failures);
 
+/// <summary>Test's plan: the suites in order, each with the command that runs it (null: skipped, with its reason).</summary>
+public sealed record TestRunPlan(IReadOnlyList<TestSuitePlan> Suites, IReadOnlyList<ToolCommand?> Commands) : Host.ITaskPlan
+{
+    public IEnumerable<string> Render() => Host.PlanText.Render(
+        $"Run {Suites.Count(s => s.SkipReason is null)} test suite(s) and count their reports into 'tests: N passed, N failed':",
+        Suites.Select((suite, i) => (IReadOnlyList<string>)(Commands[i] is { } command
+            ? [$"{suite.Name}: run: {command.Render()}", $"counts {suite.ResultsFile} ({suite.Format})"]
+            : [$"{suite.Name}: {suite.SkipReason}"])),
+        []);
+}
+
 /// <summary>
 /// Runs planned suites through their tool wrappers and reads each report. A suite whose tool fails still counts its
 /// report (a failing test fails the tool); one that leaves no report counts as one failed test, so a suite that did not
-/// build can never pass silently. In a dry run the runner prints each command and nothing is read.
+/// build can never pass silently.
 /// </summary>
-public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, bool dryRun)
+public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log)
 {
-    public async Task<TestRunResult> RunAsync(IReadOnlyList<TestSuitePlan> suites, CancellationToken cancellationToken = default)
+    /// <summary>The plan of <paramref name="suites"/>: each suite's command, as its wrapper makes it.</summary>
+    public TestRunPlan Plan(IReadOnlyList<TestSuitePlan> suites)
     {
         ArgumentNullException.ThrowIfNull(suites);
+        return new TestRunPlan(suites, suites.Select(s => s.SkipReason is null ? CommandOf(s) : null).ToArray());
+    }
+
+    public async Task<TestRunResult> RunAsync(TestRunPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
         var failures = new List<string>();
         var summary = TestSummary.Empty;
-        foreach (var suite in suites)
+        foreach (var (suite, command) in plan.Suites.Zip(plan.Commands))
         {
-            if (suite.SkipReason is not null)
+            if (command is null)
             {
-                log.Information(suite.SkipReason);
+                log.Information(suite.SkipReason ?? $"{suite.Name}: skipped");
                 continue;
             }
 
-            if (!dryRun && suite.Format == TestReportFormat.JUnit && File.Exists(suite.ResultsFile))
+            if (suite.Format == TestReportFormat.JUnit && File.Exists(suite.ResultsFile))
             {
                 // A report of an earlier run must never be counted again (a command's report lives in the app).
                 File.Delete(suite.ResultsFile);
@@ -38,7 +56,7 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, bool dr
             var toolFailed = false;
             try
             {
-                await RunOneAsync(suite, cancellationToken).ConfigureAwait(false);
+                await runner.RunAsync(command, cancellationToken).ConfigureAwait(false);
             }
             catch (ToolFailedException failure)
             {
@@ -54,10 +72,20 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, bool dr
                     // An image's report stage succeeds whatever the tests did: the report alone names the suite.
                     failures.Add($"{suite.Name} ({report.Failed} failed)");
                 }
+                else if (!toolFailed && ReportedExitCode(suite) is { } exitCode and not 0)
+                {
+                    // The test tool failed without a failed test in its report (pytest's 5: no tests collected; a
+                    // collection error): the suite fails, and an empty report counts as one failed test.
+                    failures.Add($"{suite.Name} (its test command exited with {exitCode}; the report shows no failed test)");
+                    if (report.Passed + report.Failed == 0)
+                    {
+                        report += new TestSummary(0, 1, 0);
+                    }
+                }
 
                 summary += report;
             }
-            else if (!dryRun)
+            else
             {
                 failures.Add($"{suite.Name} wrote no results (it did not build or crashed)");
                 summary += new TestSummary(0, 1, 0);
@@ -67,11 +95,21 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, bool dr
         return new TestRunResult(summary, failures);
     }
 
-    private Task<CommandResult> RunOneAsync(TestSuitePlan suite, CancellationToken cancellationToken) => suite switch
+    /// <summary>
+    /// The exit code an image's test stage exports beside its report (<c>exit-code</c>, as docker/python/Dockerfile's
+    /// test-results stage writes it); null when there is none.
+    /// </summary>
+    private static int? ReportedExitCode(TestSuitePlan suite)
     {
-        { DotNet: { } settings } => new DotNetTool(runner).TestAsync(settings, cancellationToken),
-        { Image: { } settings } => new DockerTool(runner).BuildAsync(settings, cancellationToken),
-        { Command: { } settings } => new TestCommandTool(runner).RunAsync(settings, cancellationToken),
+        var file = Path.Combine(Path.GetDirectoryName(suite.ResultsFile)!, "exit-code");
+        return suite.Image is not null && File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var code) ? code : null;
+    }
+
+    private ToolCommand CommandOf(TestSuitePlan suite) => suite switch
+    {
+        { DotNet: { } settings } => new DotNetTool(runner).TestCommand(settings),
+        { Image: { } settings } => DockerTool.BuildCommand(settings),
+        { Command: { } settings } => TestCommandTool.Command(settings),
         _ => throw new InvalidOperationException($"suite '{suite.Name}' has nothing to run."),
     };
 }

@@ -17,12 +17,19 @@ public abstract class Tool<TSettings>(ICommandRunner runner)
     protected ToolCommand CreateCommand(TSettings settings, ArgumentList arguments, bool query = false, bool quiet = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Bare(ToolName, InstallHint, arguments, query) with
+        return WithSettings(Bare(ToolName, InstallHint, arguments, query), settings) with { Quiet = quiet };
+    }
+
+    /// <summary><paramref name="command"/> in the settings' working directory, with their variables and time limit.</summary>
+    protected static ToolCommand WithSettings(ToolCommand command, ToolSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(settings);
+        return command with
         {
             WorkingDirectory = settings.WorkingDirectory,
             Environment = settings.EnvironmentVariables,
             Timeout = settings.Timeout,
-            Quiet = quiet,
         };
     }
 

@@ -33,7 +33,7 @@ public sealed record ToolCommand
     /// <summary>Output is captured for the caller, shown only at verbose level.</summary>
     public bool Quiet { get; init; }
 
-    /// <summary>Reads state and changes nothing: it runs even in a dry run, whose plan may depend on it.</summary>
+    /// <summary>Reads state and changes nothing (a probe, a listing): a plan's step never is one; tests check the wrappers mark them.</summary>
     public bool IsQuery { get; init; }
 
     public IReadOnlyList<int> SuccessExitCodes { get; init; } = [0];

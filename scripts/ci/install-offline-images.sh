@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the offline stand-ins of the public base images (PostgreSQL, Redis, nginx, .NET SDK, ASP.NET runtime, Python,
-# PostgreSQL with pgvector, Go with entr and delve) through the kit's own OfflineImages task, and writes .env.offline
-# at the root and in each sample app folder (samples/*/config/project.json), which the kit layers
-# over .env for compose and image builds. CI has no container registry: every stack and image build depends on this.
+# PostgreSQL with pgvector, Node.js, Go with entr and delve) through the kit's own OfflineImages task, and writes .env.offline (NODE_IMAGE,
+# NGINX_IMAGE, PYTHON_IMAGE, ...), which the kit layers over .env for compose and image builds, for the root app and
+# for every app folder under samples/. CI has no container registry: every stack and image build depends on this.
 # Runs after install-docker.sh (.ci/run runs scripts/ci/install-*.sh in alphabetical order). Idempotent: warm, a few seconds.
 #
 #   bash scripts/ci/install-offline-images.sh
@@ -20,12 +20,11 @@ docker info >/dev/null 2>&1 || die "no Docker daemon answers: run scripts/ci/ins
 
 "$root/build.sh" --target=OfflineImages
 [[ -s "$root/.env.offline" ]] || die "OfflineImages did not write $root/.env.offline"
-# The sample apps layer the same overlay (the same images, whatever the app): copy it rather than run the task again.
-for project in "$root"/samples/*/config/project.json; do
-  app="$(dirname "$(dirname "$project")")"
-  if grep -q '"\.env\.offline"' "$app/config/docker.json" 2>/dev/null; then
-    cp "$root/.env.offline" "$app/.env.offline"
-    say "wrote ${app#"$root"/}/.env.offline"
-  fi
+# Each sample app's own overlay (the images are built once above; these runs find them up to date).
+for project in "$root"/samples/*/config/docker.json; do
+  [[ -e $project ]] || continue
+  app="samples/$(basename "$(dirname "$(dirname "$project")")")"
+  "$root/build.sh" --target=OfflineImages "--app=$app" >/dev/null
+  say "$app: overlay written"
 done
 say "ready in $((SECONDS - started_at))s"

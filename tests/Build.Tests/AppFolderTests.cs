@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Build.Tests.Support;
 
 namespace Build.Tests;
@@ -49,7 +50,7 @@ public sealed class AppFolderTests
         var result = ProgramRun.Run(RepositoryRoot.Path, environment, "--target=DevStart", "--dryrun");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        Assert.That(result.Output, Does.Contain("project 'fixture-dev'"));
+        Assert.That(result.Output, Does.Contain("stack 'fixture-dev'"));
     }
 
     [Test]
@@ -65,9 +66,9 @@ public sealed class AppFolderTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain(
-            $"would run: DOCKER_BUILDKIT=1 docker build --file {Path.Combine(RepositoryRoot.Path, "docker", "dotnet", "Dockerfile")} --target test-results "));
+            $"run: DOCKER_BUILDKIT=1 docker build --file {Path.Combine(RepositoryRoot.Path, "docker", "dotnet", "Dockerfile")} --target test-results "));
         Assert.That(result.Output, Does.Contain($"--output type=local,dest={Path.Combine(app.Root, ".build", "test-results", "image-tests")} {Path.Combine(app.Root, "samples", "api")}"));
-        Assert.That(result.Output, Does.Contain("would run: pytest -q"));
+        Assert.That(result.Output, Does.Contain("run: pytest -q"));
         Assert.That(result.Lines, Has.None.StartsWith("tests: "), "a dry run counts nothing");
         Assert.That(Directory.Exists(Path.Combine(app.Root, ".build", "test-results")), Is.False);
     }
@@ -106,5 +107,29 @@ public sealed class AppFolderTests
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
         Assert.That(result.Lines, Has.Count.EqualTo(1), "nothing ran before the error: no banner, no task header");
         Assert.That(result.All, Does.Match(@"config/docker\.json:\d+:\d+: environment 'staging' has no entry here, and this run needs a compose stack for it"));
+    }
+
+    [Test]
+    public void An_app_without_a_database_comes_up_with_Migrate_and_Seed_skipped()
+    {
+        File.Delete(Path.Combine(app.Root, "config", "database.json"));
+
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=DevUp", "--dryrun", $"--app={app.Root}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(Regex.Matches(result.Output, Regex.Escape("Skipped: this app has no database (no config/database.json)")), Has.Count.EqualTo(2), result.ToString());
+        Assert.That(result.Output, Does.Contain("up --detach"), result.ToString());
+    }
+
+    [Test]
+    public void A_database_target_in_an_app_without_a_database_is_one_line()
+    {
+        File.Delete(Path.Combine(app.Root, "config", "database.json"));
+
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=DbReset", $"--app={app.Root}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Lines, Has.Count.EqualTo(1), result.ToString());
+        Assert.That(result.All, Does.Contain("DbReset works on a database, and this app has none:").And.Contain("config/database.json is missing"));
     }
 }

@@ -11,7 +11,7 @@ public sealed class EnvironmentGuardTests
 {
     private static readonly TaskDescriptor Deploy = TaskDescriptor.From(typeof(DeployTask));
     private static readonly TaskDescriptor CloudBuild = TaskDescriptor.From(typeof(CloudBuildDeployTask));
-    private static readonly TaskDescriptor Reset = new(typeof(object), "DbReset", "resets", [], [], false, true, OnProtected.Refuse);
+    private static readonly TaskDescriptor Reset = new(typeof(object), "DbReset", "resets", [], [], false, DryRunKind.Plan, OnProtected.Refuse);
 
     [Test]
     public void Every_task_that_changes_a_cloud_environment_declares_it_and_a_reader_does_not()

@@ -93,4 +93,33 @@ public sealed class HostTests
         Assert.That(result.ExitCode, Is.Zero, result.All);
         Assert.That(result.All, Does.Not.Contain("supersecret-42"));
     }
+
+    [Test]
+    public void Every_task_with_a_body_is_planned_or_reads_only_and_one_that_is_neither_is_refused()
+    {
+        var tasks = typeof(BuildContext).Assembly.GetTypes()
+            .Where(t => typeof(Build.Host.IFrostingTask).IsAssignableFrom(t) && !t.IsAbstract)
+            .Select(Build.Host.TaskDescriptor.From)
+            .ToArray();
+
+        Assert.That(tasks.Where(t => t.DryRun == Build.Host.DryRunKind.Plan).Select(t => t.Name), Is.SupersetOf(new[]
+        {
+            "DevStart", "DevUp", "DevDown", "DevRestart", "BuildImages", "OfflineImages", "Migrate", "Seed", "DbReset", "Backup", "Restore",
+            "Prune", "CreateEnv", "CloudBuildDeploy", "Deploy", "Promote", "Rollback", "Test", "UpdateReadme",
+        }));
+        Assert.That(tasks.Where(t => t.DryRun == Build.Host.DryRunKind.ReadsOnly).Select(t => t.Name), Is.EquivalentTo(new[]
+        {
+            "Default", "Status", "Logs", "Shell", "Doctor", "ComposeValidate", "BackupList", "DeployStatus",
+        }));
+        Assert.That(
+            () => Build.Host.TaskDescriptor.From(typeof(UnplannedTask)),
+            Throws.InvalidOperationException.With.Message.Contains("has a body but no plan: derive it from PlannedTask"));
+    }
+
+    [Build.Host.TaskName("Unplanned")]
+    [Build.Host.TaskDescription("changes something without a plan")]
+    private sealed class UnplannedTask : Build.Host.FrostingTask<BuildContext>
+    {
+        public override void Run(BuildContext context) => File.WriteAllText("/nonexistent/never", string.Empty);
+    }
 }

@@ -55,9 +55,9 @@ public sealed class ParameterTests
     [Test]
     public void A_choice_outside_its_set_is_refused_with_a_suggestion()
     {
-        var error = Assert.Throws<UsageException>(() => Create(["--seed=dmeo"], [], string.Empty));
+        var error = Assert.Throws<UsageException>(() => Create(["--strategy=canery"], [], string.Empty));
 
-        Assert.That(error!.Message, Does.Contain("must be one of minimal, demo").And.Contain("Did you mean 'demo'?"));
+        Assert.That(error!.Message, Does.Contain("must be one of").And.Contain("Did you mean 'canary'?"));
     }
 
     [Test]

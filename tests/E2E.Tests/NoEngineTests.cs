@@ -61,10 +61,10 @@ public sealed class NoEngineTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain("No .env: would write it from .env.example, generating POSTGRES_PASSWORD"));
-        Assert.That(result.Output, Does.Contain("Docker engine not reachable now (a dry run goes on without it)"));
-        Assert.That(result.Output, Does.Contain("would run: docker compose -p noengine -f compose/compose.yaml -f compose/compose.dev.yaml up --detach"));
+        Assert.That(result.Output, Does.Contain("check: Docker engine answers;"));
+        Assert.That(result.Output, Does.Contain("run: docker compose -p noengine -f compose/compose.yaml -f compose/compose.dev.yaml up --detach"));
         Assert.That(result.Output, Does.Contain("Would apply <pending migrations, read at run time>"));
-        Assert.That(result.Output, Does.Contain("would wait for api, cache, db to be healthy"));
+        Assert.That(result.Output, Does.Contain("wait: api, cache, db healthy"));
         Assert.That(result.Output, Does.Not.Contain("Error"), result.ToString());
         Assert.That(File.Exists(Path.Combine(root, ".env")), Is.False, "a dry run wrote .env");
     }

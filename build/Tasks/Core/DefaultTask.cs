@@ -5,6 +5,7 @@ namespace Build.Tasks.Core;
 
 [TaskName(nameof(Default))]
 [TaskDescription("Lists every task with its description and an example")]
+[ReadsOnly]
 public sealed class DefaultTask(TaskCatalog catalog, IConsole console) : FrostingTask<BuildContext>
 {
     private const string Default = "Default";

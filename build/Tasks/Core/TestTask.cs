@@ -10,29 +10,29 @@ namespace Build.Tasks.Core;
 
 [TaskName(nameof(Test))]
 [TaskDescription("Runs every test suite of config/project.json (.NET projects, image test stages, commands) and prints 'tests: N passed, N failed'")]
-[SupportsDryRun]
-public sealed class TestTask : AsyncFrostingTask<BuildContext>
+public sealed class TestTask : PlannedTask<BuildContext, TestRunPlan>
 {
     private const string Test = "Test";
 
-    public override async Task RunAsync(BuildContext context)
+    public override async Task<TestRunPlan> PlanAsync(BuildContext context)
     {
-        var resultsDirectory = context.Paths.TestResults;
-        if (!context.IsDryRun && Directory.Exists(resultsDirectory))
+        var project = context.Config.Project;
+        var source = project.Tests.Any(t => t.Image is not null) ? await context.Run.Images.ReadSourceAsync().ConfigureAwait(false) : SourceInfo.Unknown;
+        var suites = TestPlanner.Plan(
+            project, context.Paths.App, context.Paths.TestResults, context.Parameters.Filter, (image, target, output) => ImageTestBuild(context, source, image, target, output));
+        return new TestSuiteRunner(context.Runner, context.Log).Plan(suites);
+    }
+
+    public override async Task RunAsync(BuildContext context, TestRunPlan plan)
+    {
+        if (Directory.Exists(context.Paths.TestResults))
         {
             // Results of an earlier run must never be counted again.
-            Directory.Delete(resultsDirectory, recursive: true);
+            Directory.Delete(context.Paths.TestResults, recursive: true);
         }
 
-        var project = context.Config.Project;
-        var source = project.Tests.Any(t => t.Image is not null) ? await ReadSourceAsync(context).ConfigureAwait(false) : SourceInfo.Unknown;
-        var suites = TestPlanner.Plan(project, context.Paths.App, resultsDirectory, context.Parameters.Filter, (image, target, output) => ImageTestBuild(context, source, image, target, output));
-        var result = await new TestSuiteRunner(context.Runner, context.Log, context.IsDryRun).RunAsync(suites).ConfigureAwait(false);
-        if (context.IsDryRun)
-        {
-            return;
-        }
-
+        var result = await new TestSuiteRunner(context.Runner, context.Log).RunAsync(plan).ConfigureAwait(false);
+        var suites = plan.Suites;
         context.Log.Information(result.Summary.Line);
         if (result.Failures.Count > 0 || result.Summary.Failed > 0)
         {
@@ -66,17 +66,5 @@ public sealed class TestTask : AsyncFrostingTask<BuildContext>
             OutputDirectory = output,
             WorkingDirectory = context.Paths.App,
         };
-    }
-
-    private static async Task<SourceInfo> ReadSourceAsync(BuildContext context)
-    {
-        var info = await context.GetGitInfoAsync().ConfigureAwait(false);
-        if (info.Commit == "unknown")
-        {
-            return SourceInfo.Unknown;
-        }
-
-        var commitTime = await context.Git.CommitTimeAsync(new GitSettings { WorkingDirectory = context.Paths.App }).ConfigureAwait(false) ?? "unknown";
-        return new SourceInfo(info.Commit, info.ShortCommit, info.Branch, info.IsDirty, commitTime);
     }
 }

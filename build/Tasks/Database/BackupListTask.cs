@@ -7,7 +7,7 @@ namespace Build.Tasks.Database;
 [TaskName(nameof(BackupList))]
 [UsesDatabase]
 [TaskDescription("Lists the complete backups of the environment, newest first, any unfinished ones and leftover verify scratch databases")]
-[SupportsDryRun]
+[ReadsOnly]
 public sealed class BackupListTask : AsyncFrostingTask<BuildContext>
 {
     private const string BackupList = "BackupList";

@@ -7,8 +7,7 @@ namespace Build.Tasks.Database;
 [TaskName(nameof(DbReset))]
 [UsesDatabase]
 [TaskDescription("Backs up, ends other sessions, drops and recreates the app's schemas, migrates and seeds; --save-snapshot/--from-snapshot=<name> for template clones")]
-[SupportsDryRun]
-public sealed class DbResetTask : AsyncFrostingTask<BuildContext>
+public sealed class DbResetTask : PlannedTask<BuildContext, DatabasePlan>
 {
     private const string DbReset = "DbReset";
 
@@ -23,21 +22,17 @@ public sealed class DbResetTask : AsyncFrostingTask<BuildContext>
 
         context.Run.RefuseProtected(DbReset);
         context.Run.Database.Guard(DbReset, parameters.AllowRemote, parameters.Confirm);
-    }
-
-    public override async Task RunAsync(BuildContext context)
-    {
-        var parameters = context.Parameters;
-        var workspace = context.Run.Database;
-        var reset = new ResetService(workspace);
-        var request = new ResetRequest(parameters.SaveSnapshot, parameters.FromSnapshot, parameters.Seed);
-        var plan = await reset.PlanAsync(request).ConfigureAwait(false);
-        if (context.IsDryRun)
+        if (parameters.Seed is { } profile)
         {
-            plan.Render().ToList().ForEach(line => context.Log.Information("{0}", line));
-            return;
+            context.Run.Database.Seeder.RequireProfile(profile);
         }
-
-        context.Log.Information(await reset.RunAsync(plan, request).ConfigureAwait(false));
     }
+
+    public override Task<DatabasePlan> PlanAsync(BuildContext context) => new ResetService(context.Run.Database).PlanAsync(Request(context));
+
+    public override async Task RunAsync(BuildContext context, DatabasePlan plan) =>
+        context.Log.Information(await new ResetService(context.Run.Database).RunAsync(plan, Request(context)).ConfigureAwait(false));
+
+    private static ResetRequest Request(BuildContext context) =>
+        new(context.Parameters.SaveSnapshot, context.Parameters.FromSnapshot, context.Parameters.Seed);
 }

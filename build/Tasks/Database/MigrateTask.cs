@@ -7,24 +7,24 @@ namespace Build.Tasks.Database;
 [TaskName(nameof(Migrate))]
 [UsesDatabase]
 [TaskDescription("Applies pending migrations (scripts/db/migrations/NNNN_*.sql) in order, each in its own transaction")]
-[SupportsDryRun]
-public sealed class MigrateTask : AsyncFrostingTask<BuildContext>
+public sealed class MigrateTask : PlannedTask<BuildContext, DatabasePlan>
 {
     private const string Migrate = "Migrate";
 
+    /// <summary>An app without a database (no config/database.json) has nothing to migrate: DevUp goes on without it.</summary>
+    public override bool ShouldRun(BuildContext context) => context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase);
+
     /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
-    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
-
-    public override async Task RunAsync(BuildContext context)
+    public override void CheckInputs(BuildContext context)
     {
-        var migrate = new MigrateService(context.Run.Database);
-        var plan = await migrate.PlanAsync().ConfigureAwait(false);
-        if (context.IsDryRun)
+        if (context.HasDatabase)
         {
-            plan.Render().ToList().ForEach(line => context.Log.Information("{0}", line));
-            return;
+            _ = context.Run.Database;
         }
-
-        context.Log.Information(await migrate.RunAsync(plan).ConfigureAwait(false));
     }
+
+    public override Task<DatabasePlan> PlanAsync(BuildContext context) => new MigrateService(context.Run.Database).PlanAsync();
+
+    public override async Task RunAsync(BuildContext context, DatabasePlan plan) =>
+        context.Log.Information(await new MigrateService(context.Run.Database).RunAsync(plan).ConfigureAwait(false));
 }

@@ -7,8 +7,7 @@ namespace Build.Tasks.Database;
 [TaskName(nameof(Restore))]
 [UsesDatabase]
 [TaskDescription("Restores --backup=latest|<folder> (latest: of the same database) after checking its checksums and archive and taking a pre-restore backup; guarded like DbReset")]
-[SupportsDryRun]
-public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
+public sealed class RestoreTask : PlannedTask<BuildContext, RestorePlan>
 {
     private const string Restore = "Restore";
 
@@ -19,7 +18,7 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
         context.Run.Database.Guard(Restore, context.Parameters.AllowRemote, context.Parameters.Confirm);
     }
 
-    public override async Task RunAsync(BuildContext context)
+    public override async Task<RestorePlan> PlanAsync(BuildContext context)
     {
         // Every refusal comes before anything is replaced: the guard (before the run), which backup, its checksums; then,
         // in the service, pg_restore's version and its reading of the archive. Only then the pre-restore backup and the restore.
@@ -46,14 +45,15 @@ public sealed class RestoreTask : AsyncFrostingTask<BuildContext>
         }
 
         var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-        var plan = backups.PlanRestore(entry, workspace.Config.Schemas, workspace.Config.Backup.BeforeRestore);
-        if (context.IsDryRun)
-        {
-            plan.Render().ToList().ForEach(line => context.Log.Information("{0}", line));
-            return;
-        }
+        return new RestorePlan(entry, backups.PlanRestore(entry, workspace.Config.Schemas, workspace.Config.Backup.BeforeRestore));
+    }
 
-        await backups.RestoreAsync(entry, workspace.Config.Schemas, plan).ConfigureAwait(false);
+    public override async Task RunAsync(BuildContext context, RestorePlan plan)
+    {
+        var (entry, steps) = plan;
+        var workspace = context.Run.Database;
+        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
+        await backups.RestoreAsync(entry, workspace.Config.Schemas, steps).ConfigureAwait(false);
         context.Log.Information($"Restored {workspace.Relative(entry.Folder)} into {workspace.Target.Describe()}: {entry.Manifest.TotalRows:N0} rows in {entry.Manifest.Tables.Count} tables, counts match the manifest.");
     }
 }

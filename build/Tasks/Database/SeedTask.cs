@@ -6,26 +6,35 @@ namespace Build.Tasks.Database;
 
 [TaskName(nameof(Seed))]
 [UsesDatabase]
-[TaskDescription("Loads demo data (scripts/db/seed/<profile>) while the seeded tables are below the threshold; --seed=minimal|demo always seeds")]
+[TaskDescription("Loads demo data (scripts/db/seed/<profile>, or the app's seed command) while the seeded tables are below the threshold; --seed=<profile> always seeds")]
 [IsDependentOn(typeof(MigrateTask))]
-[SupportsDryRun]
-public sealed class SeedTask : AsyncFrostingTask<BuildContext>
+public sealed class SeedTask : PlannedTask<BuildContext, DatabasePlan>
 {
     private const string Seed = "Seed";
 
-    /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
-    public override void CheckInputs(BuildContext context) => _ = context.Run.Database;
+    /// <summary>An app without a database (no config/database.json) has nothing to seed: DevUp goes on without it.</summary>
+    public override bool ShouldRun(BuildContext context) => context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase);
 
-    public override async Task RunAsync(BuildContext context)
+    /// <summary>
+    /// The database is resolved and --seed checked before the run starts: a missing connection variable or password, or
+    /// a profile the app does not have, is one line.
+    /// </summary>
+    public override void CheckInputs(BuildContext context)
     {
-        var seed = new SeedService(context.Run.Database);
-        var plan = await seed.PlanAsync(context.Parameters.Seed).ConfigureAwait(false);
-        if (context.IsDryRun)
+        if (!context.HasDatabase)
         {
-            plan.Render().ToList().ForEach(line => context.Log.Information("{0}", line));
             return;
         }
 
-        context.Log.Information(await seed.RunAsync(plan).ConfigureAwait(false));
+        var database = context.Run.Database;
+        if (context.Parameters.Seed is { } profile)
+        {
+            database.Seeder.RequireProfile(profile);
+        }
     }
+
+    public override Task<DatabasePlan> PlanAsync(BuildContext context) => new SeedService(context.Run.Database).PlanAsync(context.Parameters.Seed);
+
+    public override async Task RunAsync(BuildContext context, DatabasePlan plan) =>
+        context.Log.Information(await new SeedService(context.Run.Database).RunAsync(plan).ConfigureAwait(false));
 }

@@ -7,16 +7,16 @@ namespace Build.Tasks.Deploy;
 
 [TaskName(nameof(CloudBuildDeploy))]
 [TaskDescription("Builds the image with Cloud Build, pushes it to Artifact Registry tagged with the commit and the environment, and records its digest")]
-[SupportsDryRun]
 [ChangesEnvironment]
-public sealed class CloudBuildDeployTask : AsyncFrostingTask<BuildContext>
+public sealed class CloudBuildDeployTask : PlannedTask<BuildContext, CloudBuildPlan>
 {
     private const string CloudBuildDeploy = "CloudBuildDeploy";
 
     public override bool ShouldRun(BuildContext context) =>
         context.ShouldRun(context.Parameters.Image is null && !context.Parameters.SkipBuild, "--image or --skip-build given: no build, the image is already pushed");
 
-    public override async Task RunAsync(BuildContext context)
+    /// <summary>Checked and planned without asking Google Cloud: the commit, the substitutions, the command.</summary>
+    public override async Task<CloudBuildPlan> PlanAsync(BuildContext context)
     {
         var target = DeployTaskSupport.Target(context);
         var git = await context.GetGitInfoAsync().ConfigureAwait(false);
@@ -32,21 +32,34 @@ public sealed class CloudBuildDeployTask : AsyncFrostingTask<BuildContext>
                 throw new DeployException($"The working tree has uncommitted changes: an image for {target.Environment} (protected) is built from a commit only. Commit or stash, then run again.", 2);
             }
 
-            context.Log.Information($"note: uncommitted changes are uploaded too; the image is still tagged {git.ShortCommit}.");
         }
 
-        var submission = new CloudBuildSubmission(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.App);
-        var settings = submission.Prepare(target, context.Config.Deploy.CloudBuild, git.Commit);
-        context.Log.Information($"Cloud Build for {target.Environment}: substitutions checked against {settings.Config}; pushes {target.Settings.ImageRepository}:{git.Commit} and :{target.Environment}");
-        context.Log.Information("   read:  " + CommandStep.Line(GcloudTool.AuthListArguments()));
-        context.Log.Information("   read:  " + CommandStep.Line(GcloudTool.ConfigGetProjectArguments()));
-        context.Log.Information("    1. " + CommandStep.Line(GcloudTool.BuildsSubmitArguments(settings)));
-        if (context.IsDryRun)
+        var settings = Submission(context).Prepare(target, context.Config.Deploy.CloudBuild, git.Commit);
+        return new CloudBuildPlan(target, settings, git.Commit, new DeployPlan
         {
-            context.Log.Information("Dry run: nothing was uploaded.");
-            return;
+            Title = $"Cloud Build for {target.Environment}: substitutions checked against {settings.Config}; pushes {target.Settings.ImageRepository}:{git.Commit} and :{target.Environment}",
+            Reads = [GcloudTool.AuthListArguments(), GcloudTool.ConfigGetProjectArguments()],
+            Steps = [new CommandStep(GcloudTool.BuildsSubmitArguments(settings), StepEffect.CreatesRevision)],
+            Notes = git.IsDirty ? [$"uncommitted changes are uploaded too; the image is still tagged {git.ShortCommit}."] : [],
+        });
+    }
+
+    public override async Task RunAsync(BuildContext context, CloudBuildPlan plan)
+    {
+        foreach (var line in plan.Render())
+        {
+            context.Log.Information(line);
         }
 
-        await submission.SubmitAsync(target, settings, git.Commit).ConfigureAwait(false);
+        await Submission(context).SubmitAsync(plan.Target, plan.Settings, plan.Commit).ConfigureAwait(false);
     }
+
+    private static CloudBuildSubmission Submission(BuildContext context) =>
+        new(context.Gcloud, DeployTaskSupport.Store(context), context.Log, context.Secrets, context.Paths.App);
+}
+
+/// <summary>CloudBuildDeploy's plan: what is submitted, and the lines that show it.</summary>
+public sealed record CloudBuildPlan(DeployTarget Target, BuildsSubmitSettings Settings, string Commit, DeployPlan Lines) : ITaskPlan
+{
+    public IEnumerable<string> Render() => Lines.Render();
 }

@@ -1,4 +1,6 @@
 using Build.Deploy;
+using Build.Host;
+using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Deploy;
 
@@ -18,6 +20,20 @@ internal static class DeployTaskSupport
         context.Gcloud,
         Store(context),
         context.Log,
-        context.Secrets,
-        context.IsDryRun);
+        context.Secrets);
+
+    /// <summary>A real run prints its plan first, as a dry run would.</summary>
+    public static void Print(BuildContext context, ITaskPlan plan)
+    {
+        foreach (var line in plan.Render())
+        {
+            context.Log.Information(line);
+        }
+    }
+}
+
+/// <summary>Promote's or Rollback's plan, made from config and the release record: the target and the steps.</summary>
+public sealed record DeployStepsPlan(DeployTarget Target, DeployPlan Plan) : ITaskPlan
+{
+    public IEnumerable<string> Render() => Plan.Render();
 }

@@ -4,15 +4,20 @@ namespace Build.Tasks.Deploy;
 
 [TaskName(nameof(Rollback))]
 [TaskDescription("Returns all traffic to the revision recorded before the last deploy, or to --revision=<name>")]
-[SupportsDryRun]
 [ChangesEnvironment]
-public sealed class RollbackTask : AsyncFrostingTask<BuildContext>
+public sealed class RollbackTask : PlannedTask<BuildContext, DeployStepsPlan>
 {
     private const string Rollback = "Rollback";
 
-    public override Task RunAsync(BuildContext context)
+    public override Task<DeployStepsPlan> PlanAsync(BuildContext context)
     {
         var target = DeployTaskSupport.Target(context);
-        return DeployTaskSupport.Workflow(context, target).RollbackAsync(target, context.Parameters.Revision);
+        return Task.FromResult(new DeployStepsPlan(target, DeployTaskSupport.Workflow(context, target).PlanRollback(target, context.Parameters.Revision)));
+    }
+
+    public override Task RunAsync(BuildContext context, DeployStepsPlan plan)
+    {
+        DeployTaskSupport.Print(context, plan);
+        return DeployTaskSupport.Workflow(context, plan.Target).RollbackAsync(plan.Target, context.Parameters.Revision);
     }
 }

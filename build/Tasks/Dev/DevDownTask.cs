@@ -1,14 +1,14 @@
 using Build.Docker;
 using Build.Host;
+using Build.Tools;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Dev;
 
 [TaskName(nameof(DevDown))]
 [TaskDescription("Stops and removes the stack's containers and network; keeps data volumes unless --volumes --confirm=<project name>")]
-[SupportsDryRun]
 [UsesComposeStack]
-public sealed class DevDownTask : AsyncFrostingTask<BuildContext>
+public sealed class DevDownTask : PlannedTask<BuildContext, StepPlan>
 {
     private const string DevDown = "DevDown";
 
@@ -22,27 +22,26 @@ public sealed class DevDownTask : AsyncFrostingTask<BuildContext>
         }
     }
 
-    public override async Task RunAsync(BuildContext context)
+    public override Task<StepPlan> PlanAsync(BuildContext context)
     {
-        var project = context.Run.Compose;
-
         var stack = context.Run.Stack;
-        if (!context.IsDryRun)
-        {
-            await stack.RequireEngineAsync().ConfigureAwait(false);
-        }
+        return Task.FromResult(new StepPlan(
+            context.Parameters.Volumes ? $"Remove stack '{stack.Project.Name}' with its data volumes:" : $"Stop stack '{stack.Project.Name}' (data volumes kept):",
+            [
+                new("check: the Docker engine answers", cancellationToken => stack.RequireEngineAsync(cancellationToken)),
+                TaskStep.Command(context.Runner, stack.DownCommand(context.Parameters.Volumes)),
+            ]));
+    }
 
-        await stack.DownAsync(context.Parameters.Volumes).ConfigureAwait(false);
-        if (context.IsDryRun)
-        {
-            return;
-        }
-
-        var kept = await stack.VolumesAsync().ConfigureAwait(false);
+    public override async Task RunAsync(BuildContext context, StepPlan plan)
+    {
+        await plan.RunAsync().ConfigureAwait(false);
+        var name = context.Run.Stack.Project.Name;
+        var kept = await context.Run.Stack.VolumesAsync().ConfigureAwait(false);
         context.Log.Information(context.Parameters.Volumes
-            ? $"Stack '{project.Name}' removed with its volumes."
+            ? $"Stack '{name}' removed with its volumes."
             : kept.Count == 0
-                ? $"Stack '{project.Name}' stopped."
-                : $"Stack '{project.Name}' stopped; volumes kept: {string.Join(", ", kept)}.");
+                ? $"Stack '{name}' stopped."
+                : $"Stack '{name}' stopped; volumes kept: {string.Join(", ", kept)}.");
     }
 }

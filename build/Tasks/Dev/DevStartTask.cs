@@ -1,55 +1,74 @@
 using Build.Docker;
 using Build.Host;
+using Build.Tools;
+using Build.Tools.Compose;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Dev;
 
 [TaskName(nameof(DevStart))]
 [TaskDescription("DevUp's first half: preflight (engine, compose, variables, ports, images), builds the images, starts the stack, waits for the database")]
-[SupportsDryRun]
 [UsesComposeStack]
 [CreatesStack]
-public sealed class DevStartTask : AsyncFrostingTask<BuildContext>
+public sealed class DevStartTask : PlannedTask<BuildContext, StepPlan>
 {
     private const string DevStart = "DevStart";
 
-    public override async Task RunAsync(BuildContext context)
+    private const string Recreated = "first, services that lost their network are recreated (up --force-recreate <services, read at run time>)";
+
+    /// <summary>
+    /// Preflight, images, <c>up</c>, the database healthy. Made from config, the compose files (<c>compose config</c>
+    /// needs no engine) and git; what only the engine can tell is read when its step runs.
+    /// </summary>
+    public override async Task<StepPlan> PlanAsync(BuildContext context)
     {
         var project = context.Run.Compose;
         var stack = context.Run.Stack;
+        stack.RequireVariables();
+        var model = await stack.ReadModelAsync().ConfigureAwait(false);
         var doctor = context.Config.Ops.Doctor;
-        var plan = await stack.PreflightAsync(new PreflightOptions
+        var options = new PreflightOptions
         {
             SkipBuild = context.Parameters.SkipBuild,
             InotifyInstancesPerStack = doctor.InotifyInstancesPerDevStack,
             InotifyWatchesPerStack = doctor.InotifyWatchesPerDevStack,
-        }).ConfigureAwait(false);
-        if (context.DotEnvGenerated && plan.EngineAnswered && await stack.VolumesAsync().ConfigureAwait(false) is { Count: > 0 } volumes)
-        {
-            context.Log.Warning($"Volumes {string.Join(", ", volumes)} were created with an earlier .env: the database there keeps its old password. "
-                + $"Put that .env back, or start afresh with ./build.sh --target=DevDown --volumes --confirm={project.Name}.");
-        }
+        };
 
-        if (context.Parameters.SkipBuild)
+        // What the preflight finds (services to recreate, the polling fallback) is what up runs with.
+        UpPlan? up = null;
+        var steps = new List<TaskStep>
         {
-            context.Log.Information("Images: not built (--skip-build); the stack starts from the images already tagged.");
-        }
-        else
-        {
-            await context.Run.Images.BuildAsync(project, project.Environment.Images, plan.EngineAnswered, plan.Model).ConfigureAwait(false);
-        }
-
-        await stack.UpAsync(plan).ConfigureAwait(false);
-        if (context.IsDryRun)
-        {
-            context.Log.Information($"   would wait for {project.DatabaseService} to be healthy");
-            return;
-        }
+            new($"check: {DevStack.PreflightChecks(model)}", async cancellationToken =>
+            {
+                up = await stack.PreflightAsync(options, cancellationToken).ConfigureAwait(false);
+                if (context.DotEnvGenerated && await stack.VolumesAsync(cancellationToken).ConfigureAwait(false) is { Count: > 0 } volumes)
+                {
+                    context.Log.Warning($"Volumes {string.Join(", ", volumes)} were created with an earlier .env: the database there keeps its old password. "
+                        + $"Put that .env back, or start afresh with ./build.sh --target=DevDown --volumes --confirm={project.Name}.");
+                }
+            }),
+            context.Parameters.SkipBuild
+                ? new("images: not built (--skip-build); the stack starts from the images already tagged", _ => Task.CompletedTask)
+                : await context.Run.Images.PlanStepAsync(project, project.Environment.Images, model, engineChecked: true).ConfigureAwait(false),
+            new($"run: {stack.UpCommand(new ComposeUpOptions()).Render()}", cancellationToken => stack.UpAsync(up, cancellationToken))
+            {
+                Detail = model.FileWatchers.Count == 0
+                    ? [Recreated]
+                    : [Recreated, $"{string.Join(", ", model.FileWatchers)} poll for changes ({FileWatchLimits.PollingVariable}=1) when the host's inotify limits are too low <read at run time>"],
+            },
+        };
 
         // Migrations and seed data (the tasks that follow in DevUp) need the database, not the whole stack.
-        if (plan.Model.Services.Contains(project.DatabaseService))
+        if (model.Services.Contains(project.DatabaseService))
         {
-            await stack.WaitHealthyAsync([project.DatabaseService]).ConfigureAwait(false);
+            steps.Add(new($"wait: {project.DatabaseService} healthy (at most {project.Config.DevUpTimeoutSeconds} s)", cancellationToken =>
+                stack.WaitHealthyAsync([project.DatabaseService], cancellationToken)));
         }
+
+        return new StepPlan(
+            $"Start stack '{project.Name}' ({project.EnvironmentName}{(project.PortOffset == 0 ? string.Empty : $", host ports +{project.PortOffset}")}; {project.Version.Describe()}):",
+            steps);
     }
+
+    public override Task RunAsync(BuildContext context, StepPlan plan) => plan.RunAsync();
 }

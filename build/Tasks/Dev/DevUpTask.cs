@@ -1,5 +1,6 @@
 using Build.Docker;
 using Build.Host;
+using Build.Tools;
 using Cake.Core.Diagnostics;
 
 namespace Build.Tasks.Dev;
@@ -10,30 +11,31 @@ namespace Build.Tasks.Dev;
 /// </summary>
 [TaskName(nameof(DevUp))]
 [TaskDescription("Starts the dev stack: preflight, images, compose up, migrations and seed, waits until every service is healthy, prints the URLs")]
-[SupportsDryRun]
 [IsDependentOn(typeof(DevStartTask))]
 [IsDependentOn(typeof(Database.MigrateTask))]
 [IsDependentOn(typeof(Database.SeedTask))]
 [UsesComposeStack]
 [CreatesStack]
-public sealed class DevUpTask : AsyncFrostingTask<BuildContext>
+public sealed class DevUpTask : PlannedTask<BuildContext, StepPlan>
 {
     private const string DevUp = "DevUp";
 
-    public override async Task RunAsync(BuildContext context)
+    public override async Task<StepPlan> PlanAsync(BuildContext context)
     {
         var project = context.Run.Compose;
         var stack = context.Run.Stack;
         var model = await stack.ReadModelAsync().ConfigureAwait(false);
-        var services = model.Services;
-        if (context.IsDryRun)
-        {
-            context.Log.Information($"   would wait for {string.Join(", ", services)} to be healthy (at most {project.Config.DevUpTimeoutSeconds} s) and print the table");
-            return;
-        }
+        return new StepPlan($"Finish stack '{project.Name}':",
+        [
+            new($"wait: {string.Join(", ", model.Services)} healthy (at most {project.Config.DevUpTimeoutSeconds} s)", cancellationToken =>
+                stack.WaitHealthyAsync(model.Services, cancellationToken)),
+            new("print the table of services, their health and URLs", cancellationToken => stack.PrintStatusAsync(model, cancellationToken)),
+        ]);
+    }
 
-        await stack.WaitHealthyAsync(services).ConfigureAwait(false);
-        await stack.PrintStatusAsync(model).ConfigureAwait(false);
+    public override async Task RunAsync(BuildContext context, StepPlan plan)
+    {
+        await plan.RunAsync().ConfigureAwait(false);
         context.Log.Information($"Stop it with: ./build.sh --target=DevDown{ProjectArguments(context)}");
     }
 

@@ -6,7 +6,7 @@ namespace Build.Tasks.Dev;
 
 [TaskName(nameof(Logs))]
 [TaskDescription("Shows the stack's logs: --service=<name>, --tail=<lines> (default 200), --follow to keep streaming")]
-[SupportsDryRun]
+[ReadsOnly]
 [UsesComposeStack]
 public sealed class LogsTask : AsyncFrostingTask<BuildContext>
 {

@@ -5,6 +5,7 @@ namespace Build.Tasks.Dev;
 
 [TaskName(nameof(Shell))]
 [TaskDescription("Opens a shell in a running service (--service, default the api): bash when the image has it, else sh")]
+[ReadsOnly]
 [UsesComposeStack]
 public sealed class ShellTask : AsyncFrostingTask<BuildContext>
 {

@@ -6,7 +6,7 @@ namespace Build.Tasks.Dev;
 
 [TaskName(nameof(Status))]
 [TaskDescription("Shows the stack's services, their state and health, and their URLs")]
-[SupportsDryRun]
+[ReadsOnly]
 [UsesComposeStack]
 public sealed class StatusTask : AsyncFrostingTask<BuildContext>
 {

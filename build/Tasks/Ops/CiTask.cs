@@ -7,7 +7,6 @@ namespace Build.Tasks.Ops;
 /// <summary>What CI runs on every push: the cheapest checks first, so a broken compose file fails in seconds.</summary>
 [TaskName(nameof(CI))]
 [TaskDescription("What CI runs: compose validation, image builds, then every test suite (shellcheck first)")]
-[SupportsDryRun]
 [IsDependentOn(typeof(ComposeValidateTask))]
 [IsDependentOn(typeof(BuildImagesTask))]
 [IsDependentOn(typeof(TestTask))]

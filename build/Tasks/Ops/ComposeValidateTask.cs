@@ -8,7 +8,7 @@ namespace Build.Tasks.Ops;
 
 [TaskName(nameof(ComposeValidate))]
 [TaskDescription("Validates every environment's compose files with 'compose config -q', with Compose v2 and v1 when installed (no engine needed)")]
-[SupportsDryRun]
+[ReadsOnly]
 public sealed class ComposeValidateTask : AsyncFrostingTask<BuildContext>
 {
     private const string ComposeValidate = "ComposeValidate";

@@ -9,7 +9,7 @@ namespace Build.Tasks.Ops;
 
 [TaskName(nameof(Doctor))]
 [TaskDescription("Checks this machine for the kit (SDK, Docker engine, Compose, buildx, disk, .env, host ports, inotify limits, git, gcloud, psql), each problem with its fix; fails only for what blocks DevUp")]
-[SupportsDryRun]
+[ReadsOnly]
 public sealed class DoctorTask : AsyncFrostingTask<BuildContext>
 {
     private const string Doctor = "Doctor";

@@ -9,8 +9,7 @@ namespace Build.Tasks.Ops;
 
 [TaskName(nameof(Prune))]
 [TaskDescription("Lists this project's images, stopped containers, networks and build cache over the cap, with the space they hold; --yes removes them; volumes only with --volumes --confirm=<project>")]
-[SupportsDryRun]
-public sealed class PruneTask : AsyncFrostingTask<BuildContext>
+public sealed class PruneTask : PlannedTask<BuildContext, StepPlan>
 {
     private const string Prune = "Prune";
 
@@ -25,7 +24,8 @@ public sealed class PruneTask : AsyncFrostingTask<BuildContext>
         }
     }
 
-    public override async Task RunAsync(BuildContext context)
+    /// <summary>What is removed depends on the engine's inventory, read when the plan runs; the rules are decided here.</summary>
+    public override Task<StepPlan> PlanAsync(BuildContext context)
     {
         var docker = context.Config.Docker;
         var settings = context.Config.Ops.Prune;
@@ -48,29 +48,40 @@ public sealed class PruneTask : AsyncFrostingTask<BuildContext>
             BuildCacheCapBytes = (long)(settings.BuildCacheCapGb * 1e9),
             Now = DateTimeOffset.UtcNow,
         };
-        context.Log.Information($"Prune: compose project(s) {string.Join(", ", composeProjects.Order())}; image repositories {string.Join(", ", scope.Repositories.Order())}"
-            + (scope.ImagesOlderThan is { } age ? $"; images older than {PrunePlanner.Describe(age)}" : string.Empty));
-
-        await DockerEngine.RequireAsync(context.Runner, context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST")).ConfigureAwait(false);
-        var inventory = await DockerInventory.ReadAsync(context.Runner).ConfigureAwait(false);
-        var plan = PrunePlanner.Plan(inventory, scope);
+        var title = $"Prune: compose project(s) {string.Join(", ", composeProjects.Order())}; image repositories {string.Join(", ", scope.Repositories.Order())}"
+            + (scope.ImagesOlderThan is { } age ? $"; images older than {PrunePlanner.Describe(age)}" : string.Empty) + ":";
         var apply = context.Parameters.Yes;
-        foreach (var line in PruneRenderer.Render(plan, apply))
+        PrunePlan? found = null;
+        var steps = new List<TaskStep>
         {
-            context.Log.Information(line);
+            new("check: the Docker engine answers", cancellationToken => DockerEngine.RequireAsync(context.Runner, context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST"), cancellationToken)),
+            new($"read the engine's containers, images, networks, volumes and build cache; print what {(apply ? "is" : "would be")} removed and what is kept, and why <read at run time>", async cancellationToken =>
+            {
+                found = PrunePlanner.Plan(await DockerInventory.ReadAsync(context.Runner, cancellationToken).ConfigureAwait(false), scope);
+                foreach (var line in PruneRenderer.Render(found, apply))
+                {
+                    context.Log.Information(line);
+                }
+            }),
+        };
+        if (apply)
+        {
+            steps.Add(new("remove them, one docker command each (rm, rmi, network rm, volume rm, builder prune) <items read at run time>", cancellationToken => RemoveAsync(context, found!, cancellationToken)));
         }
 
-        if (!apply)
-        {
-            return;
-        }
+        return Task.FromResult(new StepPlan(title, steps));
+    }
 
+    public override Task RunAsync(BuildContext context, StepPlan plan) => plan.RunAsync();
+
+    private static async Task RemoveAsync(BuildContext context, PrunePlan plan, CancellationToken cancellationToken)
+    {
         var failures = new List<string>();
         foreach (var item in plan.Items)
         {
             try
             {
-                await context.Runner.RunAsync(DockerTool.Command(item.Command)).ConfigureAwait(false);
+                await context.Runner.RunAsync(DockerTool.Command(item.Command), cancellationToken).ConfigureAwait(false);
             }
             catch (ToolFailedException failure)
             {
@@ -84,10 +95,7 @@ public sealed class PruneTask : AsyncFrostingTask<BuildContext>
             throw new ToolFailedException("docker", 1, $"{failures.Count} of {plan.Items.Count} item(s) were not removed", failures);
         }
 
-        if (!context.IsDryRun)
-        {
-            context.Log.Information($"Removed {plan.Items.Count} item(s), about {ByteSize.Format(plan.Bytes)}.");
-        }
+        context.Log.Information($"Removed {plan.Items.Count} item(s), about {ByteSize.Format(plan.Bytes)}.");
     }
 
     /// <summary>The compose projects Prune looks at: --project-name, else one per environment of config/docker.json.</summary>

@@ -26,14 +26,17 @@ public sealed class BashTool(ICommandRunner runner) : Tool<BashScriptSettings>(r
         return new ArgumentList([settings.Script]).Add(settings.Arguments);
     }
 
-    public Task<CommandResult> RunScriptAsync(BashScriptSettings settings, CancellationToken cancellationToken = default)
+    /// <summary>The script's command, named after the script (what a plan prints and runs).</summary>
+    public ToolCommand ScriptCommand(BashScriptSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var command = CreateCommand(settings, Arguments(settings)) with
+        return CreateCommand(settings, Arguments(settings)) with
         {
             Tool = settings.Name ?? ToolName,
             InstallHint = settings.Requirements ?? InstallHint,
         };
-        return Runner.RunAsync(command, cancellationToken);
     }
+
+    public Task<CommandResult> RunScriptAsync(BashScriptSettings settings, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(ScriptCommand(settings), cancellationToken);
 }

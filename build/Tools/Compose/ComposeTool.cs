@@ -166,6 +166,16 @@ public sealed class ComposeTool(ICommandRunner runner) : Tool<ComposeSettings>(r
         return new ArgumentList().Add("exec").AddSwitch("-T", !interactive).Add(service).Add(command);
     }
 
+    /// <summary>
+    /// <c>run --rm --no-deps -T</c>: <paramref name="command"/> in a one-off container of <paramref name="service"/> (its
+    /// image and environment), removed afterwards; its dependencies are expected to be up already.
+    /// </summary>
+    public static ArgumentList RunArguments(string service, IReadOnlyList<string> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return new ArgumentList().Add("run").Add("--rm").Add("--no-deps").Add("-T").Add(service).Add(command);
+    }
+
     /// <summary>The merged configuration after variables, as YAML (both versions print YAML).</summary>
     public static ArgumentList ConfigArguments() => new(["config"]);
 

@@ -53,16 +53,16 @@ public sealed class DockerTool(ICommandRunner runner) : Tool<DockerSettings>(run
         return arguments.AddSwitch("--pull", settings.Pull).AddSwitch("--no-cache", settings.NoCache).Add(settings.Context);
     }
 
-    public Task<CommandResult> BuildAsync(DockerBuildSettings settings, CancellationToken cancellationToken = default)
+    /// <summary><c>docker build</c> with BuildKit, exactly as <see cref="BuildAsync"/> runs it (what a plan prints).</summary>
+    public static ToolCommand BuildCommand(DockerBuildSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var environment = new Dictionary<string, string?>(settings.EnvironmentVariables) { ["DOCKER_BUILDKIT"] = "1" };
-        var command = CreateCommand(new DockerSettings { WorkingDirectory = settings.WorkingDirectory, Timeout = settings.Timeout }, BuildArguments(settings)) with
-        {
-            Environment = environment,
-        };
-        return Runner.RunAsync(command, cancellationToken);
+        return WithSettings(Command(BuildArguments(settings)), settings) with { Environment = environment };
     }
+
+    public Task<CommandResult> BuildAsync(DockerBuildSettings settings, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(BuildCommand(settings), cancellationToken);
 
     /// <summary>The engine's version; fails with the tool's error when the engine is unreachable.</summary>
     public async Task<string> ServerVersionAsync(CancellationToken cancellationToken = default)

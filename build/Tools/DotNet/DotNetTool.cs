@@ -42,14 +42,16 @@ public sealed class DotNetTool(ICommandRunner runner) : Tool<DotNetSettings>(run
     }
 
     /// <summary><c>dotnet test</c>, streamed; a failing test run is a <see cref="ToolFailedException"/> like any other failure.</summary>
-    public Task<CommandResult> TestAsync(DotNetTestSettings settings, CancellationToken cancellationToken = default)
+    public ToolCommand TestCommand(DotNetTestSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var command = CreateCommand(new DotNetSettings { WorkingDirectory = settings.WorkingDirectory, EnvironmentVariables = settings.EnvironmentVariables, Timeout = settings.Timeout }, TestArguments(settings)) with
+        return CreateCommand(new DotNetSettings { WorkingDirectory = settings.WorkingDirectory, EnvironmentVariables = settings.EnvironmentVariables, Timeout = settings.Timeout }, TestArguments(settings)) with
         {
             // The name a failure carries: which dotnet command failed.
             Tool = "dotnet test",
         };
-        return Runner.RunAsync(command, cancellationToken);
     }
+
+    public Task<CommandResult> TestAsync(DotNetTestSettings settings, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(TestCommand(settings), cancellationToken);
 }

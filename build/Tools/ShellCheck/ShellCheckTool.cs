@@ -28,4 +28,7 @@ public sealed class ShellCheckTool(ICommandRunner runner) : Tool<ShellCheckSetti
     /// <summary>Checks the files; a finding fails with shellcheck's exit code, a missing shellcheck with 127.</summary>
     public Task<CommandResult> CheckAsync(ShellCheckSettings settings, CancellationToken cancellationToken = default) =>
         RunAsync(settings, Arguments(settings), cancellationToken);
+
+    /// <summary>The command <see cref="CheckAsync"/> runs (what a plan prints).</summary>
+    public ToolCommand CheckCommand(ShellCheckSettings settings) => CreateCommand(settings, Arguments(settings));
 }

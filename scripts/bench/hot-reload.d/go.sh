@@ -1,22 +1,21 @@
-#!/usr/bin/env bash
-# The Go sample for scripts/bench/hot-reload.sh (sourced by it): edit MARKER rewrites the greeting constant
-# of samples/go/service/greeting.go; the dev stack's watcher (entr or air) rebuilds and restarts the api, and
-# GET /hello answers {"message":"MARKER"}. restore puts the file back as it was when this file was sourced.
-# The URL follows API_PORT and PORT_OFFSET when the driver sets them (the kit's --port-offset).
-# shellcheck disable=SC2034  # APP and URL are read by the driver
+# shellcheck shell=bash disable=SC2034,SC2154
+# (sourced by hot-reload.sh, which reads APP and URL and sets root, PORT_OFFSET and BENCH_WORK)
+# Hot-reload bench stack: samples/go. The edit rewrites the greeting constant of service/greeting.go; the dev
+# image's watcher (entr on the offline stand-in, air on the official golang image) rebuilds and restarts the api,
+# and GET /hello answers {"message":"MARKER"} once it serves again.
+# Sourced by scripts/bench/hot-reload.sh (APP, URL, edit, restore).
 APP=samples/go
-URL="http://127.0.0.1:$(( ${API_PORT:-8080} + ${PORT_OFFSET:-0} ))/hello"
-
-go_greeting_file="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/samples/go/service/greeting.go"
-go_greeting_original="$(cat "$go_greeting_file")"
+URL="http://127.0.0.1:$(host_port API_PORT 8080)/hello"
+source_file="$root/$APP/service/greeting.go"
+cp "$source_file" "$BENCH_WORK/greeting.go"
 
 edit() {
-  local marker="$1"
-  [[ $marker =~ ^[A-Za-z0-9._:-]+$ ]] || { echo "go.sh: marker must be letters, digits, . _ : - (got '$marker')" >&2; return 2; }
-  # One write of the whole file (not sed -i's rename): the watcher sees a single change of the same file.
-  printf '%s\n' "${go_greeting_original/const greeting = \"*\"/const greeting = \"$marker\"}" > "$go_greeting_file"
+  # One write of the whole file (sed -i renames a new file over it): the watcher sees one change of the same file.
+  local edited
+  edited=$(sed "s/^const greeting = \".*\"/const greeting = \"$1\"/" "$BENCH_WORK/greeting.go")
+  printf '%s\n' "$edited" >"$source_file"
 }
 
 restore() {
-  printf '%s\n' "$go_greeting_original" > "$go_greeting_file"
+  cp "$BENCH_WORK/greeting.go" "$source_file"
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Build.Tests.Support;
 
 namespace Build.Tests.Database;
@@ -85,6 +86,54 @@ public sealed class DryRunPlanTests
     }
 
     [Test]
+    public void DevDown_with_volumes_plan_checks_the_engine_and_removes_the_stack_with_its_data()
+    {
+        Golden.Match(Golden.PlansFolder, "devdown-volumes", DryRun("DevDown", "--volumes", "--confirm=fixture-dev"));
+    }
+
+    [Test]
+    public void BuildImages_plan_prints_each_build_command_with_its_hash_read_at_run_time()
+    {
+        Golden.Match(Golden.PlansFolder, "buildimages", DryRun("BuildImages"));
+    }
+
+    [Test]
+    public void Prune_plan_reads_the_engine_when_it_runs_and_removes_only_with_yes()
+    {
+        Golden.Match(Golden.PlansFolder, "prune-yes", DryRun("Prune", "--yes"));
+        Assert.That(DryRun("Prune"), Has.None.Contains("remove them"));
+    }
+
+    [Test]
+    public void An_apps_migration_and_seed_commands_run_in_a_one_off_container_of_their_service()
+    {
+        var plan = DryRun("DbReset", app => EditDatabaseConfig(app, database =>
+        {
+            database["migrationCommand"] = new JsonObject { ["service"] = "api", ["command"] = new JsonArray("alembic", "upgrade", "head") };
+            var seed = database["seed"]!.AsObject();
+            seed["profiles"] = new JsonArray("base", "full");
+            seed["defaultProfile"] = "base";
+            seed["command"] = new JsonObject { ["service"] = "api", ["command"] = new JsonArray("python", "-m", "app.seed", "{profile}") };
+        }), "--seed=full");
+
+        const string Run = "docker compose -p fixture-dev -f compose/compose.yaml -f compose/compose.dev.yaml run --rm --no-deps -T api ";
+        Assert.That(plan, Has.Some.EndsWith("run: " + Run + "alembic upgrade head"));
+        Assert.That(plan, Has.Some.EndsWith("seed app with profile 'full': run: " + Run + "python -m app.seed full"));
+        Assert.That(string.Join('\n', plan), Does.Not.Contain("schema_migrations\" (").And.Not.Contain(".sql"));
+    }
+
+    [Test]
+    public void A_seed_profile_the_app_does_not_have_is_one_line_before_anything_runs()
+    {
+        using var app = FixtureApp.Create();
+        var result = HostRun.RunIn(app.Root, ["--target=Seed", "--seed=demos", "--dryrun"]);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
+        Assert.That(result.Error.Trim(), Is.EqualTo("Unknown seed profile 'demos'. Did you mean 'demo'? Profiles (config/database.json seed.profiles): minimal, demo."));
+        Assert.That(result.Output, Does.Not.Contain("Dry run of"));
+    }
+
+    [Test]
     public void A_changed_step_fails_the_golden_comparison()
     {
         var plan = DryRun("DbReset").ToList();
@@ -106,9 +155,13 @@ public sealed class DryRunPlanTests
     }
 
     /// <summary>The normalised plan of a dry run of <paramref name="target"/> in a fresh copy of the fixture app.</summary>
-    private static IReadOnlyList<string> DryRun(string target, params string[] extra)
+    private static IReadOnlyList<string> DryRun(string target, params string[] extra) => DryRun(target, _ => { }, extra);
+
+    /// <summary>As above, after <paramref name="prepare"/> changed the fixture app (its root folder).</summary>
+    private static IReadOnlyList<string> DryRun(string target, Action<string> prepare, params string[] extra)
     {
         using var app = FixtureApp.Create();
+        prepare(app.Root);
         // DevUp plans the image builds and reads .env; a fresh clone of a database task needs neither.
         Directory.CreateDirectory(Path.Combine(app.Root, "samples", "api"));
         File.WriteAllText(Path.Combine(app.Root, "samples", "api", ".dockerignore"), "**/bin\n");
@@ -119,7 +172,7 @@ public sealed class DryRunPlanTests
             WriteBackup(Path.Combine(app.Root, "backups", "dev", "20250101_000000"));
         }
 
-        if (target == "DevUp")
+        if (target is "DevUp" or "BuildImages" or "DevDown")
         {
             File.WriteAllText(Path.Combine(app.Root, ".env"), "POSTGRES_PASSWORD=fixture-secret-password\n");
         }
@@ -145,6 +198,14 @@ public sealed class DryRunPlanTests
                 Environment.SetEnvironmentVariable(name, value);
             }
         }
+    }
+
+    private static void EditDatabaseConfig(string root, Action<JsonObject> edit)
+    {
+        var path = Path.Combine(root, "config", "database.json");
+        var database = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(database);
+        File.WriteAllText(path, database.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>A complete backup as Backup writes it (dump, manifest, SHA256SUMS); the dump is only bytes, never read by a dry run.</summary>

@@ -80,10 +80,10 @@ public sealed class DevStackPreflightTests
         return runner;
     }
 
-    private static (DevStack Stack, ListLog Log) Stack(RecordingCommandRunner runner, bool dryRun = false, ComposeProject? project = null)
+    private static (DevStack Stack, ListLog Log) Stack(RecordingCommandRunner runner, ComposeProject? project = null)
     {
         var log = new ListLog();
-        return (new DevStack(project ?? Project(), runner, log, new SecretMasker(), dryRun), log);
+        return (new DevStack(project ?? Project(), runner, log, new SecretMasker()), log);
     }
 
     private static string TempInotify(int instances, int watches)
@@ -229,23 +229,6 @@ public sealed class DevStackPreflightTests
 
         Assert.That(FileWatchLimits.Evaluate(new InotifyLimits(128, 8192), 3, 40, 2048).Enough, Is.True);
         Assert.That(FileWatchLimits.Evaluate(null, 9, 40, 8192).Enough, Is.True, "no /proc/sys: nothing to judge");
-    }
-
-    [Test]
-    public async Task A_dry_run_needs_no_engine_and_says_what_it_cannot_read()
-    {
-        var runner = new RecordingCommandRunner()
-            .Answer(Engine, string.Empty, 1, Unreachable)
-            .Answer("ps", string.Empty, 1, Unreachable)
-            .Answer("image", string.Empty, 1, Unreachable)
-            .Answer(c => IsCompose(c, "config"), ConfigYaml());
-        var (stack, log) = Stack(runner, dryRun: true);
-
-        var plan = await stack.PreflightAsync(new PreflightOptions());
-
-        Assert.That(plan.EngineAnswered, Is.False);
-        Assert.That(log.All, Does.Contain("Docker engine not reachable now (a dry run goes on without it)").And.Contain("would check that the images"));
-        Assert.That(runner.Lines, Has.None.Contains("image inspect").And.None.Contains("pull"));
     }
 
     [Test]

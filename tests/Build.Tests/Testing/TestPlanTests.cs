@@ -1,5 +1,6 @@
 using Build.Configuration;
 using Build.Testing;
+using Build.Tools;
 using Build.Tests.Support;
 using Build.Tools.Docker;
 using Build.Tools.TestCommand;
@@ -93,7 +94,8 @@ public sealed class TestPlanTests
             new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" },
             new TestSuiteConfig { Name = "go", Command = ["go", "test", "./..."], Results = "report.xml" });
 
-        var result = await new TestSuiteRunner(runner, new ListLog(), dryRun: false).RunAsync(suites);
+        var testRunner = new TestSuiteRunner(runner, new ListLog());
+        var result = await testRunner.RunAsync(testRunner.Plan(suites));
 
         // TRX 9/2/1, pytest 6/1/1, and the go command that left no report: one failed test.
         Assert.That(result.Summary, Is.EqualTo(new TestSummary(15, 4, 2)));
@@ -103,16 +105,43 @@ public sealed class TestPlanTests
     }
 
     [Test]
-    public async Task A_dry_run_passes_every_command_to_the_runner_and_counts_nothing()
+    public async Task An_image_suite_whose_test_command_failed_without_a_failed_test_fails()
+    {
+        // pytest exits 5 when it collects no test: the report is empty, the exported exit code says what happened.
+        var runner = new RecordingCommandRunner().Answer(
+            c => c.Executable == "docker" && Write(Path.Combine(results, "python", "junit.xml"), """<testsuites><testsuite name="pytest" tests="0" failures="0" errors="0" skipped="0"/></testsuites>""")
+                && Write(Path.Combine(results, "python", "exit-code"), "5\n"),
+            string.Empty);
+        var suites = Plan(new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" });
+        var testRunner = new TestSuiteRunner(runner, new ListLog());
+
+        var result = await testRunner.RunAsync(testRunner.Plan(suites));
+
+        // The project's .NET suite (answered with nothing here) wrote no report: one failed test; the empty python one another.
+        Assert.That(result.Summary, Is.EqualTo(new TestSummary(0, 2, 0)));
+        Assert.That(result.Failures, Does.Contain("python (its test command exited with 5; the report shows no failed test)"));
+    }
+
+    private static bool Write(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return true;
+    }
+
+    [Test]
+    public void The_plan_prints_each_suite_with_the_command_that_runs_it_and_runs_nothing()
     {
         var runner = new RecordingCommandRunner();
         var suites = Plan(new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" });
 
-        var result = await new TestSuiteRunner(runner, new ListLog(), dryRun: true).RunAsync(suites);
+        var plan = new TestSuiteRunner(runner, new ListLog()).Plan(suites);
+        var lines = plan.Render().ToArray();
 
-        Assert.That(result.Summary, Is.EqualTo(TestSummary.Empty));
-        Assert.That(result.Failures, Is.Empty);
-        Assert.That(runner.Commands, Has.Count.EqualTo(2));
+        Assert.That(runner.Commands, Is.Empty);
+        Assert.That(plan.Commands.Count(c => c is not null), Is.EqualTo(2));
+        Assert.That(lines, Has.Some.Contains("python: run: DOCKER_BUILDKIT=1 docker build").And.Some.Contains("--target test-results"));
+        Assert.That(plan.Commands.OfType<ToolCommand>().All(c => lines.Any(l => l.EndsWith("run: " + c.Render(), StringComparison.Ordinal))), Is.True);
     }
 
     [Test]

@@ -46,6 +46,10 @@ public sealed class Stack : IDisposable
         Kit.Docker("volume", "ls", "--quiet", "--filter", $"label=com.docker.compose.project={Name}").Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>The id of a compose service's container in this project (empty when none runs), for exec and inspect.</summary>
+    public string Container(string service) =>
+        Kit.Docker("ps", "--quiet", "--filter", $"label=com.docker.compose.project={Name}", "--filter", $"label=com.docker.compose.service={service}").Output.Trim();
+
     public IReadOnlyList<string> Containers() =>
         Kit.Docker("ps", "--all", "--quiet", "--filter", $"label=com.docker.compose.project={Name}").Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
