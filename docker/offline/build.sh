@@ -3,7 +3,8 @@
 # registry: a debootstrapped Debian, PostgreSQL 15, Redis 7, nginx, the .NET 10 SDK and the
 # ASP.NET Core 10 runtime (the last two are copies of this host's .NET install), Python 3.11 with
 # Debian's FastAPI stack, and, from Debian trixie, PostgreSQL 17 with pgvector (bookworm has no
-# pgvector package) and Node.js 20 with npm (bookworm's is 18, too old for current Vite).
+# pgvector package), Node.js 20 with npm (bookworm's is 18, too old for current Vite) and Go 1.24
+# with entr and delve (bookworm has Go 1.19).
 # Then writes an env overlay that points compose and the Dockerfiles at them.
 #
 #   docker/offline/build.sh [--env-file PATH] [--mirror URL]
@@ -23,7 +24,8 @@ env_file="$repo_root/.env.offline"
 mirror="http://deb.debian.org/debian"
 suite=bookworm
 # pgvector is packaged from trixie on (postgresql-17-pgvector), and trixie's nodejs is the first that
-# current Vite accepts: their stand-ins share a trixie base of their own.
+# current Vite accepts, as its golang-go (1.24, with delve and entr) is for Go: their stand-ins share a
+# trixie base of their own.
 pgvector_suite=trixie
 namespace="${KIT_OFFLINE_NAMESPACE:-kit-offline}"
 cache_dir="${KIT_OFFLINE_CACHE:-$repo_root/.build/offline}"
@@ -46,7 +48,7 @@ while (($#)); do
 done
 
 debian_image="$namespace/debian:$suite"
-pgvector_debian_image="$namespace/debian:$pgvector_suite"
+trixie_debian_image="$namespace/debian:$pgvector_suite"
 work=$(mktemp -d "${TMPDIR:-/tmp}/kit-offline.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -119,7 +121,7 @@ prepare_context() {
       add_host_ca_certificates "$context"
       link_tree "$(host_dotnet_root)" "$context/dotnet"
       ;;
-    python | node)
+    python | node | golang)
       add_host_ca_certificates "$context"
       ;;
     pgvector)
@@ -182,6 +184,7 @@ RUNTIME_IMAGE=$namespace/aspnet:10.0
 PYTHON_IMAGE=$namespace/python:3.11
 PGVECTOR_IMAGE=$namespace/pgvector:pg17
 NODE_IMAGE=$namespace/node:20
+GO_IMAGE=$namespace/golang:1.24
 OVERLAY
   say "wrote $env_file"
 }
@@ -195,7 +198,8 @@ build_standin nginx "$namespace/nginx:1"
 build_standin dotnet-sdk "$namespace/dotnet-sdk:10.0"
 build_standin aspnet "$namespace/aspnet:10.0"
 build_standin python "$namespace/python:3.11"
-build_standin pgvector "$namespace/pgvector:pg17" "$pgvector_debian_image"
-build_standin node "$namespace/node:20" "$pgvector_debian_image"
+build_standin pgvector "$namespace/pgvector:pg17" "$trixie_debian_image"
+build_standin node "$namespace/node:20" "$trixie_debian_image"
+build_standin golang "$namespace/golang:1.24" "$trixie_debian_image"
 write_env_overlay
 say "done in $((SECONDS - started_at))s"

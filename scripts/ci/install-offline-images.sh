@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the offline stand-ins of the public base images (PostgreSQL, Redis, nginx, .NET SDK, ASP.NET runtime, Python,
-# PostgreSQL with pgvector, Node.js) through the kit's own OfflineImages task, and writes .env.offline (NODE_IMAGE,
+# PostgreSQL with pgvector, Node.js, Go with entr and delve) through the kit's own OfflineImages task, and writes .env.offline (NODE_IMAGE,
 # NGINX_IMAGE, PYTHON_IMAGE, ...), which the kit layers over .env for compose and image builds, for the root app and
 # for every app folder under samples/. CI has no container registry: every stack and image build depends on this.
 # Runs after install-docker.sh (.ci/run runs scripts/ci/install-*.sh in alphabetical order). Idempotent: warm, a few seconds.

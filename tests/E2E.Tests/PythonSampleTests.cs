@@ -28,16 +28,13 @@ public sealed class PythonSampleTests
 
     private Uri Api(string pathAndQuery) => new($"http://127.0.0.1:{8000 + stack.PortOffset}{pathAndQuery}");
 
-    private string[] Arguments(params string[] more) =>
-        [$"--app={App}", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}", .. more];
+    private string[] Arguments(params string[] more) => SampleApp.Arguments(App, stack, more);
 
     [OneTimeSetUp]
     public void StandInsAndOneDevStack()
     {
         Kit.RequireEngine();
-        var prefix = System.Environment.GetEnvironmentVariable("E2E_STACK_PREFIX") is { Length: > 0 } p ? p : "e2e-";
-        var offset = int.TryParse(System.Environment.GetEnvironmentVariable("E2E_PORT_OFFSET"), out var o) ? o : Stack.NextPortOffset();
-        stack = new Stack(prefix + "py-" + Guid.NewGuid().ToString("N")[..8], offset);
+        stack = SampleApp.NewStack("py");
 
         // The stand-ins and the app's own overlay (samples/python/.env.offline), or the public images (Kit.PublicImages).
         Kit.PrepareBaseImages(App);
@@ -170,14 +167,7 @@ public sealed class PythonSampleTests
 
     [Test]
     [DependsOnTest(nameof(The_final_image_runs_gunicorn_as_a_non_root_user), AllowFailure = true)]
-    public void DevDown_with_volumes_removes_the_stack_last()
-    {
-        var down = Kit.Run(["--target=DevDown", "--volumes", $"--confirm={stack.Name}", .. Arguments()]);
-
-        Assert.That(down.ExitCode, Is.Zero, down.ToString());
-        Assert.That(stack.Containers(), Is.Empty, "DevDown --volumes left containers");
-        Assert.That(stack.Volumes(), Is.Empty, "DevDown --volumes left volumes");
-    }
+    public void DevDown_with_volumes_removes_the_stack_last() => SampleApp.AssertDevDownRemovesEverything(App, stack);
 
     private async Task<string[]> NearestAsync(HttpClient http, string query)
     {

@@ -40,9 +40,8 @@ public sealed class WebSampleTests
         dev = new Stack(prefix + "web-" + id, offset);
         prod = new Stack(prefix + "web-prod-" + id, offset);
 
-        // The stand-ins (warm: a few seconds) and the app's own overlay (samples/web/.env.offline) pointing at them.
-        var offline = Kit.Run(null, TimeSpan.FromMinutes(15), "--target=OfflineImages", $"--app={App}");
-        Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
+        // The stand-ins and the app's own overlay (samples/web/.env.offline), or the public images (Kit.PublicImages).
+        Kit.PrepareBaseImages(App);
         up = Kit.Run(null, UpTimeout, ["--target=DevUp", .. Arguments(dev)]);
     }
 

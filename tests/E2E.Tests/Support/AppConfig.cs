@@ -23,6 +23,15 @@ public static class AppConfig
     /// <summary>A host-port variable's default in config/docker.json (what a stack gets when no .env sets it).</summary>
     public static int HostPort(string variable) => Docker.Value.GetProperty("hostPorts").GetProperty(variable).GetInt32();
 
+    /// <summary>A host-port variable's default in another app folder's config/docker.json (a sample under samples/).</summary>
+    public static int HostPort(string app, string variable)
+    {
+        using var document = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(Kit.Root, app, "config", "docker.json")),
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return document.RootElement.GetProperty("hostPorts").GetProperty(variable).GetInt32();
+    }
+
     /// <summary>A host-port variable as a .env written from .env.example has it (onboarding), else its default.</summary>
     public static int ExamplePort(string variable)
     {

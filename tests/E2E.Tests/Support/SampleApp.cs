@@ -1,0 +1,30 @@
+namespace E2E.Tests.Support;
+
+/// <summary>
+/// What each class that runs a sample app folder (samples/python, samples/go, ...) sets up the same way: its own
+/// stack (E2E_STACK_PREFIX and E2E_PORT_OFFSET pick the compose project's prefix and the host-port offset when the
+/// engine is shared with other stacks) and the arguments that
+/// select the app and the stack.
+/// </summary>
+public static class SampleApp
+{
+    public static Stack NewStack(string shortName)
+    {
+        var prefix = System.Environment.GetEnvironmentVariable("E2E_STACK_PREFIX") is { Length: > 0 } p ? p : "e2e-";
+        var offset = int.TryParse(System.Environment.GetEnvironmentVariable("E2E_PORT_OFFSET"), out var o) ? o : Stack.NextPortOffset();
+        return new Stack(prefix + shortName + "-" + Guid.NewGuid().ToString("N")[..8], offset);
+    }
+
+    public static string[] Arguments(string app, Stack stack, params string[] more) =>
+        [$"--app={app}", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}", .. more];
+
+    /// <summary>DevDown --volumes (with the dev environment's files, which name every volume) leaves nothing behind.</summary>
+    public static void AssertDevDownRemovesEverything(string app, Stack stack)
+    {
+        var down = Kit.Run(["--target=DevDown", "--volumes", $"--confirm={stack.Name}", .. Arguments(app, stack)]);
+
+        Assert.That(down.ExitCode, Is.Zero, down.ToString());
+        Assert.That(stack.Containers(), Is.Empty, "DevDown --volumes left containers");
+        Assert.That(stack.Volumes(), Is.Empty, "DevDown --volumes left volumes");
+    }
+}
