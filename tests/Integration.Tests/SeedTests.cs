@@ -75,6 +75,6 @@ public sealed class SeedTests : DatabaseTest
         var result = RunTask("Seed", "--seed=huge");
 
         Assert.That(result.ExitCode, Is.EqualTo(2), result.All);
-        Assert.That(result.Error, Does.Contain("--seed must be one of minimal, demo"));
+        Assert.That(result.Error.Trim(), Is.EqualTo("Unknown seed profile 'huge'. Profiles (config/database.json seed.profiles): minimal, demo."));
     }
 }
