@@ -132,4 +132,30 @@ public sealed class AppFolderTests
         Assert.That(result.Lines, Has.Count.EqualTo(1), result.ToString());
         Assert.That(result.All, Does.Contain("DbReset works on a database, and this app has none:").And.Contain("config/database.json is missing"));
     }
+
+    /// <summary>
+    /// Shapes the kit cannot start here (Qdrant is in no Debian release; a Django + Celery app needs PyPI): app folders
+    /// whose compose files both Compose versions accept, with no engine and no .env.
+    /// </summary>
+    [TestCase("samples/shapes/rag")]
+    [TestCase("samples/shapes/django")]
+    public void A_shape_the_kit_cannot_start_here_is_checked_by_ComposeValidate(string app)
+    {
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=ComposeValidate", $"--app={Path.Combine(RepositoryRoot.Path, app)}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain("valid with Compose v2"));
+        Assert.That(result.Output, Does.Not.Contain("invalid"));
+    }
+
+    [Test]
+    public void Djangos_own_migrations_and_fixtures_make_the_reset_plan_of_the_django_shape()
+    {
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=DbReset", "--dryrun", "--seed=base", $"--app={Path.Combine(RepositoryRoot.Path, "samples", "shapes", "django")}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        const string Run = "run --rm --no-deps -T backend ";
+        Assert.That(result.Output, Does.Contain(Run + "python manage.py migrate --noinput"));
+        Assert.That(result.Output, Does.Contain("seed app with profile 'base': run: ").And.Contain(Run + "python manage.py loaddata base"));
+    }
 }
