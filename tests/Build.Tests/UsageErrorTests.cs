@@ -132,7 +132,7 @@ public sealed class UsageErrorTests
         Assert.That(result.Output, Does.Contain("Tasks (run one with"));
     }
 
-    private static void AssertOneUsageLine(ProgramRun.Result result, string expected)
+    private static void AssertOneUsageLine(ScriptRun.Result result, string expected)
     {
         Assert.Multiple(() =>
         {

@@ -12,6 +12,9 @@ public static class ScriptRun
     {
         public string All => Output + Error;
 
+        /// <summary>Everything printed, output and error, as lines (without a trailing empty one).</summary>
+        public IReadOnlyList<string> Lines => All.TrimEnd('\n', '\r').Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+
         public override string ToString() => $"exit code {ExitCode}\n{All}";
     }
 
@@ -38,7 +41,11 @@ public static class ScriptRun
     public static Result PowerShell(string script, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
         Run(Pwsh, workingDirectory, environment, ["-NoProfile", "-NonInteractive", "-File", script, .. args]);
 
-    public static Result Run(string program, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    public static Result Run(string program, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        Run(program, workingDirectory, environment, TimeSpan.FromMinutes(10), args);
+
+    /// <summary>As above, stopped (and the test failed) after <paramref name="limit"/>. A null value removes that variable.</summary>
+    public static Result Run(string program, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, TimeSpan limit, params string[] args)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -74,10 +81,10 @@ public static class ScriptRun
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} did not end within 10 minutes");
+            Assert.Fail($"{program} {string.Join(' ', args)} did not end within {limit.TotalMinutes:0} minutes");
         }
 
         return new Result(process.ExitCode, output.Result, error.Result);
