@@ -9,33 +9,33 @@ namespace Build.Tasks.Core;
 [TaskName(nameof(ShellCheck))]
 [TaskDescription("Checks every shell script of the repository with shellcheck")]
 [IsDependeeOf(typeof(TestTask))]
-public sealed class ShellCheckTask : PlannedTask<BuildContext, StepPlan>
+public sealed class ShellCheckTask : PlannedTask<BuildContext, ShellCheckPlan>
 {
     private const string ShellCheck = "ShellCheck";
 
-    public override Task<StepPlan> PlanAsync(BuildContext context)
+    public override Task<ShellCheckPlan> PlanAsync(BuildContext context)
     {
         var scripts = ShellScripts.Find(context.Paths.Kit);
         if (scripts.Count == 0)
         {
-            return Task.FromResult(new StepPlan("No shell scripts to check.", []));
+            return Task.FromResult(new ShellCheckPlan(new StepPlan("No shell scripts to check.", []), 0));
         }
 
         var command = new ShellCheckTool(context.Runner).CheckCommand(new ShellCheckSettings { Files = scripts, WorkingDirectory = context.Paths.Kit });
-        return Task.FromResult(new StepPlan($"Check {scripts.Count} shell scripts:", [TaskStep.Command(context.Runner, command)]));
+        return Task.FromResult(new ShellCheckPlan(new StepPlan($"Check {scripts.Count} shell scripts:", [TaskStep.Command(context.Runner, command)]), scripts.Count));
     }
 
-    public override async Task RunAsync(BuildContext context, StepPlan plan)
+    public override async Task RunAsync(BuildContext context, ShellCheckPlan plan)
     {
-        if (plan.Steps.Count == 0)
+        var count = plan.Scripts;
+        if (count == 0)
         {
             return;
         }
 
-        var count = ShellScripts.Find(context.Paths.Kit).Count;
         try
         {
-            await plan.RunAsync().ConfigureAwait(false);
+            await plan.Steps.RunAsync().ConfigureAwait(false);
             context.Log.Information($"shellcheck: {count} scripts clean");
         }
         catch (ToolFailedException failure) when (failure.ToolExitCode == 127 && !context.Parameters.IsCi)
@@ -44,4 +44,10 @@ public sealed class ShellCheckTask : PlannedTask<BuildContext, StepPlan>
             context.Log.Warning($"shellcheck is not installed: {count} scripts not checked. {failure.Message}");
         }
     }
+}
+
+/// <summary>ShellCheck's plan: the one shellcheck command, and how many scripts it checks.</summary>
+public sealed record ShellCheckPlan(StepPlan Steps, int Scripts) : ITaskPlan
+{
+    public IEnumerable<string> Render() => Steps.Render();
 }
