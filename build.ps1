@@ -126,9 +126,11 @@ if (-not (Test-Path -LiteralPath $program -PathType Leaf) -or $previous -ne $cur
     $project = Join-Path $root (Join-Path 'build' 'Build.csproj')
     $output = Join-Path $state 'bin'
     # ReadyToRun needs the runtime pack from NuGet; where it cannot be had, plain IL still runs, only slower to start.
-    Write-Log $log (& $dotnet publish $project --configuration Release --runtime "$os-$arch" --self-contained false -p:PublishReadyToRun=true --output $output --nologo --verbosity quiet 2>&1)
+    # The inputs hash as the source revision (as build.sh passes it): a content change always recompiles, also when a
+    # file's modification time was set back and MSBuild's timestamp check alone would skip the compiler.
+    Write-Log $log (& $dotnet publish $project --configuration Release --runtime "$os-$arch" --self-contained false -p:PublishReadyToRun=true "-p:SourceRevisionId=$current" --output $output --nologo --verbosity quiet 2>&1)
     if ($LASTEXITCODE -ne 0) {
-        Write-Log $log (& $dotnet publish $project --configuration Release --output $output --nologo --verbosity quiet 2>&1) -Append
+        Write-Log $log (& $dotnet publish $project --configuration Release "-p:SourceRevisionId=$current" --output $output --nologo --verbosity quiet 2>&1) -Append
     }
     if ($LASTEXITCODE -ne 0) {
         [Console]::Error.Write([System.IO.File]::ReadAllText($log))

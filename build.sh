@@ -79,25 +79,51 @@ runtime_id() {
   echo "$os-$arch"
 }
 
+# The fast check: nothing among the inputs (files and folders, so a removed file counts too) has had its status
+# changed since the stamp was written. The status change time (ctime) is what cp -p, tar, rsync or touch cannot set
+# back, so an older file copied over an input still counts as a change. Only when something changed is the content
+# hashed (one pass over every input): an edit that changes nothing, or a git checkout of the same content, ends with
+# the stamp's time moved forward, not a rebuild.
+inputs_untouched() {
+  local paths=() file
+  for file in build build.sh build.ps1 global.json Directory.Build.props; do
+    if [ -e "$root/$file" ]; then paths+=("$file"); fi
+  done
+  [ -f "$stamp" ] && [ -z "$(cd "$root" && find "${paths[@]}" \( -path build/bin -o -path build/obj \) -prune -o -cnewer "$stamp" -print 2>/dev/null | head -n 1)" ]
+}
+
+if [ -x "$program" ] && inputs_untouched; then
+  say "build program up to date"
+  exec "$program" "$@"
+fi
+
+# The marker's time is taken before the hash: an input written while it is computed is newer than the stamp.
+mkdir -p "$state"
+marker="$state/bootstrap.marker"
+: >"$marker"
 current="$(inputs_hash)"
-if [ ! -x "$program" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
-  mkdir -p "$state"
+if [ -x "$program" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$current" ]; then
+  say "build program up to date (inputs touched, contents unchanged)"
+  touch -r "$marker" "$stamp"
+else
   dotnet="$(find_dotnet)"
   # find_dotnet ran in a subshell: an SDK it installed is put on PATH here.
   use_local_dotnet
   say "inputs changed: rebuilding with $dotnet"
   log="$state/bootstrap-build.log"
   # ReadyToRun needs the runtime pack from NuGet; where it cannot be had, plain IL still runs, only slower to start.
+  # The inputs hash is the program's source revision (its --version shows it): a content change always recompiles,
+  # also when a file's modification time was set back and MSBuild's timestamp check alone would skip the compiler.
   if ! "$dotnet" publish "$root/build/Build.csproj" --configuration Release --runtime "$(runtime_id)" --self-contained false \
-      -p:PublishReadyToRun=true --output "$state/bin" --nologo --verbosity quiet >"$log" 2>&1 \
-    && ! "$dotnet" publish "$root/build/Build.csproj" --configuration Release --output "$state/bin" --nologo --verbosity quiet >>"$log" 2>&1; then
+      -p:PublishReadyToRun=true -p:SourceRevisionId="$current" --output "$state/bin" --nologo --verbosity quiet >"$log" 2>&1 \
+    && ! "$dotnet" publish "$root/build/Build.csproj" --configuration Release -p:SourceRevisionId="$current" --output "$state/bin" --nologo --verbosity quiet >>"$log" 2>&1; then
     cat "$log" >&2
     echo "build.sh: the build program did not compile (log: $log)" >&2
     exit 1
   fi
   echo "$current" >"$stamp"
-else
-  say "build program up to date"
+  touch -r "$marker" "$stamp"
 fi
+rm -f "$marker"
 
 exec "$program" "$@"

@@ -16,5 +16,6 @@ public static class KitHost
         .AddAssembly(typeof(BuildContext).Assembly)
         .ConfigureServices(services => services.AddSingleton<TaskTimings>())
         .UseParameters(Arguments.All.Select(a => a.ToHostParameter()))
+        .UseListing(Tasks.Core.DefaultTask.Listing)
         .UseProgramName(Bootstrapper.Command);
 }

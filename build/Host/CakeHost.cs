@@ -28,6 +28,7 @@ public sealed class CakeHost
     private Type? taskLifetimeType;
     private Type? runGuardType;
     private string programName = "build";
+    private Func<TaskCatalog, string>? listing;
 
     public CakeHost UseContext<TContext>()
         where TContext : class, ICakeContext
@@ -77,6 +78,18 @@ public sealed class CakeHost
         return this;
     }
 
+    /// <summary>
+    /// Not in Frosting: the text of the task listing, what the program prints when it is run with no argument at all.
+    /// The listing needs the catalog and nothing else, so the host writes it without building the services, the
+    /// context or the engine: the first command a newcomer runs starts as fast as the runtime allows. Any argument
+    /// (an <c>--app</c>, a verbosity, <c>--dryrun</c>) takes the full path, where every input is checked.
+    /// </summary>
+    public CakeHost UseListing(Func<TaskCatalog, string> text)
+    {
+        listing = text;
+        return this;
+    }
+
     public CakeHost UseProgramName(string name)
     {
         programName = name;
@@ -110,6 +123,12 @@ public sealed class CakeHost
             var target = catalog.Find(commandLine.Target) ?? throw new UsageException(
                 $"Unknown target '{commandLine.Target}'.{Suggestions.DidYouMean(commandLine.Target, catalog.Tasks.Select(t => t.Name))} Run without --target to list the tasks.");
 
+            if (listing is not null && commandLine.IsBareListing)
+            {
+                Console.Out.Write(listing(catalog));
+                return 0;
+            }
+
             var directory = commandLine.WorkingDirectory;
             if (directory is not null)
             {
@@ -131,7 +150,10 @@ public sealed class CakeHost
             RegisterLifetimes(provider, engine, context);
             foreach (var descriptor in catalog.Tasks)
             {
-                RegisterTask(engine, descriptor, (IFrostingTask)provider.GetRequiredService(descriptor.Type), context);
+                // A task is made when the engine first asks about it: a run builds the tasks of its plan (and their
+                // services), not every task of the catalog.
+                var type = descriptor.Type;
+                RegisterTask(engine, descriptor, () => (IFrostingTask)provider.GetRequiredService(type), context);
             }
 
             var host = CreateScriptHost(commandLine, provider, engine, context, log, catalog);
@@ -182,7 +204,9 @@ public sealed class CakeHost
     private IEnumerable<Type> FindTaskTypes()
     {
         var assemblies = taskAssemblies.Count > 0 ? taskAssemblies : [Assembly.GetEntryAssembly()!];
-        return assemblies.SelectMany(a => a.GetTypes())
+        // Exported types only: a task is a public class (HostTests holds every task to it), and the compiler's own
+        // nested types (closures, state machines: most of an assembly's types) need not be loaded to find them.
+        return assemblies.SelectMany(a => a.GetExportedTypes())
             .Where(t => typeof(IFrostingTask).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
     }
 
@@ -241,7 +265,7 @@ public sealed class CakeHost
         }
     }
 
-    private static void RegisterTask(ICakeEngine engine, TaskDescriptor descriptor, IFrostingTask task, ICakeContext context)
+    private static void RegisterTask(ICakeEngine engine, TaskDescriptor descriptor, Func<IFrostingTask> resolve, ICakeContext context)
     {
         var builder = engine.RegisterTask(descriptor.Name).Description(descriptor.Description);
         foreach (var dependency in descriptor.DependsOn)
@@ -254,13 +278,13 @@ public sealed class CakeHost
             builder.IsDependeeOf(TaskDescriptor.From(dependee).Name);
         }
 
-        builder.WithCriteria(_ => task.ShouldRun(context)).Does(() => task.RunAsync(context));
-        if (task.HandlesErrors)
+        builder.WithCriteria(_ => resolve().ShouldRun(context)).Does(() => resolve().RunAsync(context));
+        if (descriptor.HandlesErrors)
         {
             // Frosting's OnError must not swallow the failure: the task reports, the run still fails.
             builder.OnError((exception, _) =>
             {
-                task.OnError(exception, context);
+                resolve().OnError(exception, context);
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception).Throw();
             });
         }
@@ -270,7 +294,7 @@ public sealed class CakeHost
             builder.ContinueOnError();
         }
 
-        builder.Finally(() => task.Finally(context));
+        builder.Finally(() => resolve().Finally(context));
     }
 
     private static Cake.Core.Scripting.ScriptHost CreateScriptHost(

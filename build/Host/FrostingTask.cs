@@ -18,9 +18,6 @@ public interface IFrostingTask
     /// run: refuses bad input with a usage error or a refusal, one line; changes nothing.
     /// </summary>
     void CheckInputs(ICakeContext context);
-
-    /// <summary>True when the task overrides <c>OnError</c>; only then is an error handler registered.</summary>
-    bool HandlesErrors { get; }
 }
 
 /// <summary>A task with a synchronous body.</summary>
@@ -60,8 +57,6 @@ public abstract class FrostingTask<TContext> : IFrostingTask
     void IFrostingTask.Finally(ICakeContext context) => Finally((TContext)context);
 
     void IFrostingTask.CheckInputs(ICakeContext context) => CheckInputs((TContext)context);
-
-    bool IFrostingTask.HandlesErrors => TaskReflection.Overrides(GetType(), nameof(OnError));
 }
 
 /// <summary>A task with an asynchronous body.</summary>
@@ -95,6 +90,4 @@ public abstract class AsyncFrostingTask<TContext> : IFrostingTask
     void IFrostingTask.Finally(ICakeContext context) => Finally((TContext)context);
 
     void IFrostingTask.CheckInputs(ICakeContext context) => CheckInputs((TContext)context);
-
-    bool IFrostingTask.HandlesErrors => TaskReflection.Overrides(GetType(), nameof(OnError));
 }

@@ -52,6 +52,9 @@ public sealed record HostCommandLine
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Arguments { get; private init; } =
         new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>The program run with no argument but the default target: the task listing and nothing else.</summary>
+    public bool IsBareListing => Target == DefaultTarget && Arguments.Keys.All(name => name == "target");
+
     public static HostCommandLine Parse(IReadOnlyList<string> args, IEnumerable<HostParameter> applicationParameters)
     {
         ArgumentNullException.ThrowIfNull(args);

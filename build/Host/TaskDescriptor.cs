@@ -13,6 +13,9 @@ public sealed record TaskDescriptor(
     DryRunKind DryRun,
     OnProtected? ChangesEnvironment = null)
 {
+    /// <summary>The task overrides <c>OnError</c>: read from its class, so the host need not make the task to know it.</summary>
+    public bool HandlesErrors => TaskReflection.Overrides(Type, "OnError");
+
     public static TaskDescriptor From(Type type)
     {
         var name = type.GetCustomAttribute<TaskNameAttribute>()?.Name ?? DefaultName(type);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-up benchmark, side by side in one run: the medians of a warm ./build.sh --target=Default, of
 # `dotnet run --project build` (what a plain Frosting setup does), and of a hello-world .NET program (the floor).
-# The budget: ./build.sh at most 0.30 s and at least 5 times faster than dotnet run.
+# The targets (issue 13): ./build.sh at most 3 times the floor and at most 0.12 s on a quiet machine; printed, not
+# asserted by CI (a loaded machine moves every number, the ratio least).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs="${1:-11}"
@@ -46,7 +47,7 @@ awk -v b="$build_sh" -v d="$dotnet_run" -v h="$hello" -v n="$runs" 'BEGIN {
   printf "  %-40s %7.3f s\n", "dotnet run --project build", d / 1000
   printf "  %-40s %7.3f s\n", "hello world (.NET floor)", h / 1000
   printf "ratios: dotnet run / build.sh = %.1fx; build.sh / hello world = %.1fx\n", d / b, b / h
-  ok = (b <= 300 && d / b >= 5)
-  printf "budget (<= 0.300 s and >= 5x faster than dotnet run): %s\n", ok ? "met" : "NOT met"
-  exit ok ? 0 : 1
+  ratio = (b / h <= 3); absolute = (b <= 120)
+  printf "target build.sh <= 3x hello world: %s; build.sh <= 0.120 s (quiet machine): %s\n", ratio ? "met" : "NOT met", absolute ? "met" : "NOT met"
+  exit (ratio && absolute) ? 0 : 1
 }'

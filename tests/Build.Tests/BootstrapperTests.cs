@@ -77,6 +77,27 @@ public sealed class BootstrapperTests
         var edited = Run("--target=Default");
         Assert.That(edited.Output, Does.Contain("rebuilding").And.Contain("Edited tasks (run one with"), "an edited task file must never be served stale");
 
+        // The fast check reads status change times: a touch without an edit hashes and finds nothing to rebuild...
+        File.SetLastWriteTimeUtc(task, DateTime.UtcNow);
+        var touched = Run("--target=Default");
+        Assert.That(touched.Output, Does.Contain("up to date (inputs touched, contents unchanged)").And.Not.Contain("rebuilding"), touched.Output);
+        Assert.That(Run("--target=Default").Output, Does.Contain("build program up to date").And.Not.Contain("touched"), "the stamp's time moved forward");
+
+        // ...and an edit whose modification time is set back (cp -p, tar, rsync -t of an older file) is still an edit.
+        File.WriteAllText(task, File.ReadAllText(task).Replace("Edited tasks (run one with", "Older tasks (run one with", StringComparison.Ordinal));
+        File.SetLastWriteTimeUtc(task, new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var older = Run("--target=Default");
+        Assert.That(older.Output, Does.Contain("rebuilding").And.Contain("Older tasks (run one with"), "an edit with an old modification time must never be served stale");
+        File.WriteAllText(task, File.ReadAllText(task).Replace("Older tasks (run one with", "Edited tasks (run one with", StringComparison.Ordinal));
+        Assert.That(Run("--target=Default").Output, Does.Contain("rebuilding").And.Contain("Edited tasks (run one with"));
+
+        // A removed input changes its folder's status: never served stale either.
+        var extra = Path.Combine(root, "build", "Extra.cs");
+        File.WriteAllText(extra, "namespace Build; internal static class Extra { }");
+        Assert.That(Run("--target=Default").Output, Does.Contain("rebuilding"));
+        File.Delete(extra);
+        Assert.That(Run("--target=Default").Output, Does.Contain("rebuilding"), "a removed input is a change");
+
         var usage = Run("--target=Nope");
         Assert.That(usage.ExitCode, Is.EqualTo(2));
         Assert.That(usage.Output, Does.Contain("Unknown target 'Nope'."));

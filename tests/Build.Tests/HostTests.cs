@@ -83,6 +83,23 @@ public sealed class HostTests
 
         Assert.That(catalog.Tasks, Is.Not.Empty);
         Assert.That(catalog.Tasks.Select(t => t.Type), Has.All.Matches<Type>(t => t!.IsSealed && t.Name.EndsWith("Task", StringComparison.Ordinal)));
+        // The host finds tasks among the exported types: an internal task would silently be missing.
+        Assert.That(catalog.Tasks.Select(t => t.Type).Where(t => !t.IsVisible), Is.Empty, "every task class is public");
+    }
+
+    [Test]
+    public void A_bare_run_prints_the_same_listing_as_the_Default_task_through_the_engine()
+    {
+        // No argument at all: the host prints the listing from the catalog alone. With any argument the engine runs
+        // the Default task, with every input checked: both must print the same text.
+        var bare = HostRun.Run();
+        var engine = HostRun.Run("--target=Default", "--verbosity=normal");
+
+        Assert.That(bare.ExitCode, Is.Zero, bare.All);
+        Assert.That(engine.ExitCode, Is.Zero, engine.All);
+        Assert.That(bare.Output, Is.EqualTo(engine.Output));
+        Assert.That(HostRun.Run("--target=Default", "--env=nowhere").ExitCode, Is.EqualTo(0), "the listing shows whatever the configuration holds");
+        Assert.That(HostRun.Run("--app=does/not/exist").ExitCode, Is.EqualTo(2), "an argument takes the full path, where it is checked");
     }
 
     [Test]
