@@ -68,12 +68,14 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
         await new CloudRunClient(gcloud, target.Location, log, secrets, externalCredentials).PreflightAsync().ConfigureAwait(false);
         var command = GcloudTool.Command(GcloudTool.BuildsSubmitArguments(settings)) with { WorkingDirectory = root };
         var result = await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteAsync(command), target.Settings.Project).ConfigureAwait(false);
-        var image = CloudBuildResult.PushedImage(result.StandardOutput, commit);
+        var images = CloudBuildResult.PushedImages(result.StandardOutput, commit);
+        var image = images.GetValueOrDefault(target.Settings.ImageName) ?? images.Values.First();
         store.Update(target.Environment, r => r with
         {
             Project = target.Settings.Project,
             Service = target.Settings.Service,
             BuiltImage = image,
+            BuiltImages = images,
             BuiltCommit = commit,
             BuiltAt = DateTimeOffset.UtcNow,
         });
