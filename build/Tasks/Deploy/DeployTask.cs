@@ -93,7 +93,7 @@ public sealed class DeployTask : PlannedTask<BuildContext, DeployRun>
 
     private static string Recorded(BuildContext context, DeployTarget target)
     {
-        var record = DeployTaskSupport.Store(context).Read(target.Environment);
+        var record = DeployTaskSupport.Store(context).Read(DeployTaskSupport.BuildRecordKey(context, target));
         var built = record?.BuiltImages.GetValueOrDefault(target.Settings.ImageName) ?? (target.IsPrimary || record?.BuiltImages.Count == 0 ? record?.BuiltImage : null);
         return built is not null
             ? ImageReference.RequireDigest(built, "The recorded image")

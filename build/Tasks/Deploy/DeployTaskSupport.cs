@@ -52,7 +52,7 @@ internal static class DeployTaskSupport
     public static string? CommitOf(BuildContext context, DeployTarget target, string image)
     {
         var store = Store(context);
-        return new[] { target.Environment, target.RecordKey, target.Settings.PromoteFrom }
+        return new[] { BuildRecordKey(context, target), target.RecordKey, target.Settings.PromoteFrom }
             .OfType<string>()
             .Select(store.Read)
             .Select(r => r is null ? null
@@ -61,6 +61,10 @@ internal static class DeployTaskSupport
                 : null)
             .FirstOrDefault(c => c is not null);
     }
+
+    /// <summary>Where this run's build is recorded: the environment's record, or apart for a preview.</summary>
+    public static string BuildRecordKey(BuildContext context, DeployTarget target) =>
+        context.Parameters.Preview ? CloudBuildSubmission.PreviewRecordKey(target.Environment) : target.Environment;
 
     public static ReleaseStore Store(BuildContext context) => new(Path.Combine(context.Paths.State, "deploy"));
 

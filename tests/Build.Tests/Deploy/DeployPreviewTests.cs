@@ -45,6 +45,24 @@ public sealed partial class DeployPreviewTests
     }
 
     [Test]
+    public void A_previews_build_is_recorded_apart_from_the_environments()
+    {
+        using var scenario = new DeployScenario();
+        using var healthy = HealthServer.Healthy();
+        scenario.WithService().WithUrls(healthy, null);
+        scenario.State["tagUrls"] = new JsonObject { ["pr-123"] = healthy.Url };
+        scenario.WriteRecord("staging", new { environment = "staging", builtImage = DeployScenario.Image });
+
+        var result = scenario.Run(["--target=Deploy", "--env=staging", "--preview"], PullRequest);
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        var built = (string?)scenario.Record("staging.preview")!["builtImage"];
+        Assert.That(built, Does.EndWith("@" + DeployScenario.BuildDigest));
+        Assert.That(scenario.Commands, Has.Some.StartWith("gcloud beta builds submit ").And.Some.Contains($"--image={built} "));
+        Assert.That((string?)scenario.Record()!["builtImage"], Is.EqualTo(DeployScenario.Image), "a later --skip-build deploys staging's own build, not the branch's");
+    }
+
+    [Test]
     public void A_branch_preview_is_tagged_with_the_branch_made_a_valid_tag()
     {
         using var scenario = new DeployScenario();
