@@ -57,7 +57,7 @@ public sealed record BuildParameters
     [Parameter("verify", "restore the new backup into a scratch database and compare row counts")]
     public bool Verify { get; init; }
 
-    [Parameter("service", "compose service (Logs, Shell)")]
+    [Parameter("service", "compose service (Logs, Shell); Cloud Run service or job of config/deploy.json (Deploy, Promote, Rollback, DeployStatus, PreviewCleanup)")]
     public string? Service { get; init; }
 
     [Parameter("follow", "keep streaming logs")]
@@ -75,6 +75,12 @@ public sealed record BuildParameters
     /// <summary>Null: the environment's own strategy from config/deploy.json.</summary>
     [Parameter("strategy", "Deploy: override the environment's traffic strategy")]
     public DeployStrategyKind? Strategy { get; init; }
+
+    [Parameter("preview", "Deploy: a no-traffic revision tagged from the pull request (pr-<n>) or branch, for review at its own URL")]
+    public bool Preview { get; init; }
+
+    [Parameter("branches", "PreviewCleanup: the branches (and pr-<n>) whose previews stay, comma-separated; default: the branches of git remote origin")]
+    public string? Branches { get; init; }
 
     [Parameter("older-than", "only images older than this (e.g. 7d, 12h)")]
     public TimeSpan? OlderThan { get; init; }

@@ -1,7 +1,7 @@
 namespace Build.Configuration;
 
 /// <summary><c>config/deploy.json</c>: Cloud Build and Cloud Run settings per environment.</summary>
-public sealed record DeployConfig
+public sealed record DeployConfig : ICheckedConfig
 {
     public CloudBuildConfig CloudBuild { get; init; } = new();
 
@@ -19,6 +19,35 @@ public sealed record DeployConfig
                 "config/deploy.json",
                 0,
                 $"has no deploy settings for environment '{name}'.{Host.Suggestions.DidYouMean(name, Environments.Keys)} Deployable: {string.Join(", ", Environments.Keys)}.");
+
+    /// <summary>What the schema cannot say about <c>services</c>: names are unique and the environment's own service is among them.</summary>
+    public IEnumerable<(string Pointer, string Message)> Problems()
+    {
+        foreach (var (name, environment) in Environments)
+        {
+            if (environment.Services.Count == 0)
+            {
+                continue;
+            }
+
+            var pointer = $"/environments/{name}/services";
+            var duplicate = environment.Services.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is not null)
+            {
+                yield return (pointer, $"'{duplicate.Key}' is listed twice: each service or job once, in the order they deploy.");
+            }
+
+            var primary = environment.Services.FirstOrDefault(s => string.Equals(s.Name, environment.Service, StringComparison.Ordinal));
+            if (primary is null)
+            {
+                yield return (pointer, $"does not list '{environment.Service}' (the environment's service): add {{ \"name\": \"{environment.Service}\" }} where it deploys in the order.");
+            }
+            else if (primary.Kind == DeployUnitKind.Job)
+            {
+                yield return (pointer, $"'{environment.Service}' is the environment's service, so it cannot be a job: give the job another name.");
+            }
+        }
+    }
 }
 
 public sealed record CloudBuildConfig
@@ -119,8 +148,129 @@ public sealed record DeployEnvironmentConfig
     /// <summary>The identity Cloud Build runs as for this environment's builds (an e-mail); see docs/deploy.md.</summary>
     public string? BuildServiceAccount { get; init; }
 
-    /// <summary>Where images of this environment are pushed: <c>REGION-docker.pkg.dev/PROJECT/REPOSITORY/SERVICE</c>.</summary>
-    public string ImageRepository => $"{Region}-docker.pkg.dev/{Project}/{Repository}/{Service}";
+    /// <summary>
+    /// The services and jobs of the app in the order they deploy (a migration job before the service whose traffic
+    /// depends on it); empty: the environment's one service. Each entry takes this environment's settings and
+    /// overrides what it gives.
+    /// </summary>
+    public IReadOnlyList<DeployUnitConfig> Services { get; init; } = [];
+
+    /// <summary>The image's name in the repository, when it is not the service's name (a job running the API's image).</summary>
+    public string? Image { get; init; }
+
+    /// <summary>Where images of this environment are pushed: <c>REGION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE</c>.</summary>
+    public string ImageRepository => $"{Region}-docker.pkg.dev/{Project}/{Repository}/{ImageName}";
+
+    /// <summary>The image's name in the repository: <see cref="Image"/>, else the service's name.</summary>
+    public string ImageName => Image ?? Service;
+
+    /// <summary>The settings of one entry of <see cref="Services"/>: this environment's, overridden by what the entry gives.</summary>
+    public DeployEnvironmentConfig For(DeployUnitConfig unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        return this with
+        {
+            Service = unit.Name,
+            Image = unit.Image ?? ImageName,
+            Services = [],
+            Strategy = unit.Strategy ?? Strategy,
+            CanarySteps = unit.CanarySteps ?? CanarySteps,
+            AllowUnauthenticated = unit.AllowUnauthenticated ?? AllowUnauthenticated,
+            ServiceAccount = unit.ServiceAccount ?? ServiceAccount,
+            MinInstances = unit.MinInstances ?? MinInstances,
+            MaxInstances = unit.MaxInstances ?? MaxInstances,
+            Memory = unit.Memory ?? Memory,
+            Cpu = unit.Cpu ?? Cpu,
+            Port = unit.Port ?? Port,
+            Concurrency = unit.Concurrency ?? Concurrency,
+            TimeoutSeconds = unit.TimeoutSeconds ?? TimeoutSeconds,
+            Ingress = unit.Ingress ?? Ingress,
+            StartupProbe = unit.StartupProbe ?? StartupProbe,
+            LivenessProbe = unit.LivenessProbe ?? LivenessProbe,
+            EnvironmentVariables = unit.EnvironmentVariables ?? EnvironmentVariables,
+            Secrets = unit.Secrets ?? Secrets,
+            Health = unit.Health ?? Health,
+            Soak = unit.Soak ?? Soak,
+        };
+    }
+}
+
+public enum DeployUnitKind
+{
+    Service,
+    Job,
+}
+
+/// <summary>
+/// One Cloud Run service or job of an app (<c>environments/&lt;env&gt;/services[]</c>): its name, kind and what differs
+/// from the environment's settings. Variables and secrets, when given, replace the environment's (a front end does not
+/// get the API's database secret).
+/// </summary>
+public sealed record DeployUnitConfig
+{
+    /// <summary>The Cloud Run service or job name; <c>--service=&lt;name&gt;</c> picks it.</summary>
+    public required string Name { get; init; }
+
+    public DeployUnitKind Kind { get; init; } = DeployUnitKind.Service;
+
+    /// <summary>The image's name in the environment's repository (default: the environment's service's image).</summary>
+    public string? Image { get; init; }
+
+    public DeployStrategyKind? Strategy { get; init; }
+
+    public IReadOnlyList<int>? CanarySteps { get; init; }
+
+    public bool? AllowUnauthenticated { get; init; }
+
+    public string? ServiceAccount { get; init; }
+
+    public int? MinInstances { get; init; }
+
+    public int? MaxInstances { get; init; }
+
+    public string? Memory { get; init; }
+
+    public string? Cpu { get; init; }
+
+    public int? Port { get; init; }
+
+    public int? Concurrency { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+
+    public string? Ingress { get; init; }
+
+    public ProbeConfig? StartupProbe { get; init; }
+
+    public ProbeConfig? LivenessProbe { get; init; }
+
+    public IReadOnlyDictionary<string, string>? EnvironmentVariables { get; init; }
+
+    public IReadOnlyDictionary<string, SecretReference>? Secrets { get; init; }
+
+    public HealthConfig? Health { get; init; }
+
+    public SoakConfig? Soak { get; init; }
+
+    /// <summary>A job's command and arguments (<c>--command</c>, <c>--args</c>); empty: the image's own.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    /// <summary>A job's tasks per execution (<c>--tasks</c>).</summary>
+    public int? Tasks { get; init; }
+
+    /// <summary>Retries of a failed task (<c>--max-retries</c>).</summary>
+    public int? MaxRetries { get; init; }
+
+    /// <summary>How long one task may run (<c>--task-timeout</c>, seconds).</summary>
+    public int? TaskTimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// A job only: Deploy executes it at its place in the order and waits for it (a migration before the API's traffic
+    /// moves); false: Deploy only updates it (a worker that a scheduler executes).
+    /// </summary>
+    public bool Execute { get; init; } = true;
 }
 
 /// <summary>A Secret Manager reference: the value never passes through the kit.</summary>

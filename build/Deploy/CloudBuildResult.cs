@@ -8,6 +8,16 @@ public static class CloudBuildResult
     /// <summary>The pushed image as <c>repository@sha256:...</c>: the entry tagged <paramref name="preferredTag"/>, else the first.</summary>
     public static string PushedImage(string output, string preferredTag)
     {
+        var images = PushedImages(output, preferredTag);
+        return images.Values.First();
+    }
+
+    /// <summary>
+    /// Every pushed image by its name (the repository path's last part: <c>sample-api</c>, <c>sample-web</c>) as
+    /// <c>repository@sha256:...</c>, the one tagged <paramref name="preferredTag"/> first when a build pushes several.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> PushedImages(string output, string preferredTag)
+    {
         ArgumentNullException.ThrowIfNull(output);
         // The build log streams first; the build resource is the JSON object that starts at the beginning of a line.
         var start = output.StartsWith('{') ? 0 : output.IndexOf("\n{", StringComparison.Ordinal) + 1;
@@ -27,16 +37,20 @@ public static class CloudBuildResult
                 throw new DeployException("The build pushed no image it reports (results.images is empty): config/cloudbuild.yaml needs an 'images:' list naming the pushed tags.");
             }
 
-            var chosen = images.FirstOrDefault(i => i.Name!.EndsWith(":" + preferredTag, StringComparison.Ordinal));
-            var (name, digest) = chosen.Name is null ? images[0] : chosen;
-            var repository = name!;
-            var colon = repository.LastIndexOf(':');
-            if (colon > repository.LastIndexOf('/'))
+            var pushed = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, digest) in images.OrderBy(i => i.Name!.EndsWith(":" + preferredTag, StringComparison.Ordinal) ? 0 : 1))
             {
-                repository = repository[..colon];
+                var repository = name!;
+                var colon = repository.LastIndexOf(':');
+                if (colon > repository.LastIndexOf('/'))
+                {
+                    repository = repository[..colon];
+                }
+
+                pushed.TryAdd(repository[(repository.LastIndexOf('/') + 1)..], ImageReference.RequireDigest($"{repository}@{digest}", "The build's image"));
             }
 
-            return ImageReference.RequireDigest($"{repository}@{digest}", "The build's image");
+            return pushed;
         }
         catch (JsonException exception)
         {

@@ -31,6 +31,12 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
         };
     }
 
+    /// <summary>
+    /// A preview's build is recorded apart (<c>&lt;env&gt;.preview</c>): the environment's record keeps the image its own
+    /// Deploy built, so a later <c>--skip-build</c> never deploys a branch's image.
+    /// </summary>
+    public static string PreviewRecordKey(string environment) => environment + ".preview";
+
     public BuildsSubmitSettings Prepare(DeployTarget target, CloudBuildConfig config, string commit, string version, string buildTime)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -61,23 +67,27 @@ public sealed class CloudBuildSubmission(GcloudTool gcloud, ReleaseStore store, 
         };
     }
 
-    public async Task<string> SubmitAsync(DeployTarget target, BuildsSubmitSettings settings, string commit)
+    /// <param name="recordKey">Where the pushed digests are recorded: the environment's record, or a preview's own (<see cref="PreviewRecordKey"/>).</param>
+    public async Task<string> SubmitAsync(DeployTarget target, BuildsSubmitSettings settings, string commit, string? recordKey = null)
     {
+        var key = recordKey ?? target.Environment;
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(settings);
         await new CloudRunClient(gcloud, target.Location, log, secrets, externalCredentials).PreflightAsync().ConfigureAwait(false);
         var command = GcloudTool.Command(GcloudTool.BuildsSubmitArguments(settings)) with { WorkingDirectory = root };
         var result = await GcloudErrors.ExplainedAsync(() => gcloud.ExecuteAsync(command), target.Settings.Project).ConfigureAwait(false);
-        var image = CloudBuildResult.PushedImage(result.StandardOutput, commit);
-        store.Update(target.Environment, r => r with
+        var images = CloudBuildResult.PushedImages(result.StandardOutput, commit);
+        var image = images.GetValueOrDefault(target.Settings.ImageName) ?? images.Values.First();
+        store.Update(key, r => r with
         {
             Project = target.Settings.Project,
             Service = target.Settings.Service,
             BuiltImage = image,
+            BuiltImages = images,
             BuiltCommit = commit,
             BuiltAt = DateTimeOffset.UtcNow,
         });
-        log.Information($"Pushed {image} (recorded in {Path.GetRelativePath(root, store.PathOf(target.Environment))}).");
+        log.Information($"Pushed {image} (recorded in {Path.GetRelativePath(root, store.PathOf(key))}).");
         return image;
     }
 }

@@ -41,14 +41,20 @@ public sealed class CloudRunClient(GcloudTool gcloud, CloudRunLocation location,
     }
 
     /// <summary>The service, or null when it does not exist yet.</summary>
-    public async Task<CloudRunService?> DescribeAsync()
+    public Task<CloudRunService?> DescribeAsync() => DescribeAsync(GcloudTool.DescribeServiceArguments(Location), CloudRunService.Parse, "Cannot find service");
+
+    /// <summary>The job (<see cref="CloudRunLocation.Service"/> names it), or null when it does not exist yet.</summary>
+    public Task<CloudRunJob?> DescribeJobAsync() => DescribeAsync(GcloudTool.DescribeJobArguments(Location), CloudRunJob.Parse, "Cannot find job");
+
+    private async Task<T?> DescribeAsync<T>(ArgumentList arguments, Func<string, T> parse, string notFound)
+        where T : class
     {
         try
         {
-            var result = await gcloud.ExecuteAsync(GcloudTool.DescribeServiceArguments(Location), query: true).ConfigureAwait(false);
-            return CloudRunService.Parse(result.StandardOutput);
+            var result = await gcloud.ExecuteAsync(arguments, query: true).ConfigureAwait(false);
+            return parse(result.StandardOutput);
         }
-        catch (ToolFailedException failure) when (failure.ErrorTail.Any(l => l.Contains("Cannot find service", StringComparison.Ordinal)))
+        catch (ToolFailedException failure) when (failure.ErrorTail.Any(l => l.Contains(notFound, StringComparison.Ordinal)))
         {
             return null;
         }

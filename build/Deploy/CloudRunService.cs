@@ -135,3 +135,40 @@ public sealed record CloudRunRevision(string Name, string? Image, DateTimeOffset
         return new CloudRunRevision(name, image, created, ready) { Labels = labels };
     }
 }
+
+/// <summary>What DeployStatus shows of <c>gcloud run jobs describe --format=json</c>: the image, the last execution.</summary>
+public sealed record CloudRunJob(string Name, string? Image, string? LastExecution, DateTimeOffset? LastCompleted, int ExecutionCount)
+{
+    public static CloudRunJob Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            var metadata = CloudRunService.Property(root, "metadata");
+            // A job's container sits two templates deep: the job's execution template, then its task template.
+            JsonElement? node = CloudRunService.Property(root, "spec");
+            foreach (var step in new[] { "template", "spec", "template", "spec", "containers" })
+            {
+                node = node is { } n ? CloudRunService.Property(n, step) : null;
+            }
+
+            var image = node is { ValueKind: JsonValueKind.Array } containers ? containers.EnumerateArray().Select(c => CloudRunService.Text(c, "image")).FirstOrDefault(i => i is not null) : null;
+            var status = CloudRunService.Property(root, "status");
+            var last = status is { } s ? CloudRunService.Property(s, "latestCreatedExecution") : null;
+            DateTimeOffset? completed = last is { } l && CloudRunService.Text(l, "completionTimestamp") is { } stamp
+                && DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+            return new CloudRunJob(
+                (metadata is { } m ? CloudRunService.Text(m, "name") : null) ?? string.Empty,
+                image,
+                last is { } e ? CloudRunService.Text(e, "name") : null,
+                completed,
+                status is { } st && CloudRunService.Property(st, "executionCount") is { ValueKind: JsonValueKind.Number } count ? count.GetInt32() : 0);
+        }
+        catch (JsonException exception)
+        {
+            throw new DeployException($"gcloud run jobs describe printed something that is not a job as JSON ({exception.Message}).");
+        }
+    }
+}

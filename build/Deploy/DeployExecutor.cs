@@ -87,9 +87,10 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
 
     private async Task<string?> HealthGateAsync(DeployPlan plan, HealthGateStep gate)
     {
-        var (url, audience) = await UrlOfAsync(gate.Target).ConfigureAwait(false);
+        var (url, audience) = await UrlOfAsync(gate.Target, gate.Tag).ConfigureAwait(false);
         var result = await health.WaitHealthyAsync(url, gate.Health, await TokenAsync(audience).ConfigureAwait(false)).ConfigureAwait(false);
-        gates.Add($"health {(gate.Target == HealthTarget.CandidateTag ? "candidate" : "service")}: {(result.Healthy ? "passed" : "failed")} ({result.Attempts} tries, last {result.LastAnswer})");
+        var name = gate.Target == HealthTarget.Service ? "service" : gate.Tag == DeployPlanner.CandidateTag ? "candidate" : $"tag {gate.Tag}";
+        gates.Add($"health {name}: {(result.Healthy ? "passed" : "failed")} ({result.Attempts} tries, last {result.LastAnswer})");
         return result.Healthy
             ? null
             : $"{(gate.Target == HealthTarget.CandidateTag ? $"candidate {plan.CandidateRevision} at {url}" : $"the service at {url}")} failed its health gate (last answer {result.LastAnswer} after {result.Attempts} tries)";
@@ -97,26 +98,26 @@ public sealed class DeployExecutor(CloudRunClient client, HealthChecker health, 
 
     private async Task<string?> SoakGateAsync(DeployPlan plan, SoakGateStep soak)
     {
-        var (url, audience) = await UrlOfAsync(HealthTarget.Service).ConfigureAwait(false);
+        var (url, audience) = await UrlOfAsync(HealthTarget.Service, DeployPlanner.CandidateTag).ConfigureAwait(false);
         var result = await health.SoakAsync(url, soak.Path, soak.Soak, await TokenAsync(audience).ConfigureAwait(false)).ConfigureAwait(false);
         gates.Add($"soak {soak.Percent}%: {(result.Passed ? "passed" : "failed")} ({result.Summary})");
         return result.Passed ? null : $"{plan.CandidateRevision} at {soak.Percent}% failed its soak gate ({result.Summary})";
     }
 
-    private async Task<(Uri Url, string? Audience)> UrlOfAsync(HealthTarget target)
+    private async Task<(Uri Url, string? Audience)> UrlOfAsync(HealthTarget target, string tag)
     {
         var service = await client.DescribeAsync().ConfigureAwait(false)
             ?? throw new DeployException($"Service {client.Location.Service} disappeared during the deploy (project {client.Location.Project}, {client.Location.Region}).");
-        var url = target == HealthTarget.CandidateTag ? service.TagUrl(DeployPlanner.CandidateTag) ?? TagUrlFrom(service.Url) : service.Url;
+        var url = target == HealthTarget.CandidateTag ? service.TagUrl(tag) ?? TagUrlFrom(service.Url, tag) : service.Url;
         return url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri)
             ? (uri, service.Url)
-            : throw new DeployException($"Cloud Run reported no URL for {(target == HealthTarget.CandidateTag ? "the candidate tag" : "the service")} of {service.Name}: check 'gcloud run services describe {service.Name} --region={client.Location.Region} --project={client.Location.Project}'.");
+            : throw new DeployException($"Cloud Run reported no URL for {(target == HealthTarget.CandidateTag ? $"the {tag} tag" : "the service")} of {service.Name}: check 'gcloud run services describe {service.Name} --region={client.Location.Region} --project={client.Location.Project}'.");
     }
 
     // Cloud Run's tag URLs are the service's host with "TAG---" in front.
-    private static string? TagUrlFrom(string? serviceUrl) =>
+    public static string? TagUrlFrom(string? serviceUrl, string tag) =>
         serviceUrl is not null && Uri.TryCreate(serviceUrl, UriKind.Absolute, out var uri)
-            ? $"{uri.Scheme}://{DeployPlanner.CandidateTag}---{uri.Authority}"
+            ? $"{uri.Scheme}://{tag}---{uri.Authority}"
             : null;
 
     // A private service's gates call with an ID token whose audience is the service's URL (tag URLs accept it too).

@@ -12,6 +12,15 @@ public enum StepEffect
 
     /// <summary>Traffic moves (a deploy that takes traffic, <c>update-traffic</c>).</summary>
     MovesTraffic,
+
+    /// <summary>A job is created or updated (<c>gcloud run jobs deploy</c>); nothing runs yet.</summary>
+    UpdatesJob,
+
+    /// <summary>A job runs to its end (<c>gcloud run jobs execute --wait</c>): a failed execution stops the deploy.</summary>
+    RunsJob,
+
+    /// <summary>Tags change, traffic does not (<c>update-traffic --remove-tags</c>).</summary>
+    ChangesTags,
 }
 
 /// <summary>Where a health gate sends its requests.</summary>
@@ -37,11 +46,11 @@ public sealed record CommandStep(ArgumentList Arguments, StepEffect Effect) : Pl
     public static string Line(ArgumentList arguments) => GcloudTool.Command(arguments).Render();
 }
 
-public sealed record HealthGateStep(HealthTarget Target, HealthConfig Health) : PlanStep
+public sealed record HealthGateStep(HealthTarget Target, HealthConfig Health, string Tag = DeployPlanner.CandidateTag) : PlanStep
 {
     public override string Render()
     {
-        var where = Target == HealthTarget.CandidateTag ? $"<{DeployPlanner.CandidateTag} tag URL>" : "<service URL>";
+        var where = Target == HealthTarget.CandidateTag ? $"<{Tag} tag URL>" : "<service URL>";
         return $"health gate: GET {where}{Health.Path} until {Health.Consecutive} healthy answers in a row (every {Health.IntervalSeconds:0.##} s, give up after {Health.TimeoutSeconds:0.##} s)";
     }
 }

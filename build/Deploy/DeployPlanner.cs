@@ -82,19 +82,7 @@ public static partial class DeployPlanner
 
         var attempt = FreeAttempt(target, image, observed);
         var candidate = target.CandidateRevision(image, attempt);
-        // Labels tie the revision to its commit and image; they are not part of the name's hash.
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (commit is not null && LabelValue().IsMatch(commit))
-        {
-            labels[CommitLabel] = commit;
-        }
-
-        if (ImageReference.DigestOf(image) is { } digest)
-        {
-            labels[DigestLabel] = digest[..32];
-        }
-
-        var settings = target.DeploySettings(image) with { RevisionSuffix = target.CandidateSuffix(image, attempt), Labels = labels };
+        var settings = target.DeploySettings(image) with { RevisionSuffix = target.CandidateSuffix(image, attempt), Labels = ReleaseLabels(image, commit) };
         if (attempt > 1)
         {
             notes.Add(
@@ -237,7 +225,10 @@ public static partial class DeployPlanner
             : null;
     }
 
-    private static int FreeAttempt(DeployTarget target, string image, ServiceObservation observed)
+    private static int FreeAttempt(DeployTarget target, string image, ServiceObservation observed) => FreeAttempt(image, observed, attempt => target.CandidateRevision(image, attempt));
+
+    /// <summary>The first attempt whose revision name (<paramref name="nameOf"/>) the service does not have yet.</summary>
+    private static int FreeAttempt(string image, ServiceObservation observed, Func<int, string> nameOf)
     {
         if (ImageReference.DigestOf(image) is null)
         {
@@ -245,12 +236,29 @@ public static partial class DeployPlanner
         }
 
         var attempt = 1;
-        while (observed.HasRevision(target.CandidateRevision(image, attempt)))
+        while (observed.HasRevision(nameOf(attempt)))
         {
             attempt++;
         }
 
         return attempt;
+    }
+
+    /// <summary>Labels tying a revision (or job) to its commit and image; they are not part of the revision name's hash.</summary>
+    private static Dictionary<string, string> ReleaseLabels(string image, string? commit)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (commit is not null && LabelValue().IsMatch(commit))
+        {
+            labels[CommitLabel] = commit;
+        }
+
+        if (ImageReference.DigestOf(image) is { } digest)
+        {
+            labels[DigestLabel] = digest[..32];
+        }
+
+        return labels;
     }
 
     private static IReadOnlyList<PlanStep> PublicAccessChecks(DeployTarget target) =>

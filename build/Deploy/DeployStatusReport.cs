@@ -36,17 +36,50 @@ public static class DeployStatusReport
 
         if (record is not null)
         {
-            if (record.History.Count > 0)
+            foreach (var line in HistoryLines(record))
             {
-                yield return "  release history (newest first):";
-                foreach (var entry in record.History.Reverse())
-                {
-                    var gates = entry.Gates.Count == 0 ? string.Empty : "; gates: " + string.Join("; ", entry.Gates);
-                    yield return $"    {entry.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}  {entry.Action,-8} by {entry.Account ?? "?"}: {entry.Revision ?? "-"} ({entry.Image ?? "-"}) → {entry.Outcome}{gates}";
-                }
+                yield return line;
             }
 
             yield return $"  recorded: status {record.Status ?? "-"}, deployed {record.DeployedRevision ?? "-"}, previous {record.PreviousRevision ?? "-"} (Rollback's default), rolled back {record.RolledBackRevision ?? "-"}, last built {record.BuiltImage ?? "-"}";
+        }
+    }
+
+    /// <summary>A job's part of DeployStatus: image, last execution, and what the kit recorded.</summary>
+    public static IEnumerable<string> JobLines(DeployTarget target, CloudRunJob? job, ReleaseRecord? record)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (job is null)
+        {
+            yield return $"job {target.Settings.Service} does not exist in {target.Environment} (project {target.Settings.Project}, {target.Settings.Region}): the next Deploy creates it.";
+            yield break;
+        }
+
+        yield return $"job {job.Name} in {target.Environment} (project {target.Settings.Project}, {target.Settings.Region})";
+        yield return $"  image: {job.Image}";
+        var completed = job.LastCompleted?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "not finished";
+        yield return $"  executions: {job.ExecutionCount}; last {job.LastExecution ?? "-"} ({completed})";
+        if (record is not null)
+        {
+            foreach (var line in HistoryLines(record))
+            {
+                yield return line;
+            }
+        }
+    }
+
+    private static IEnumerable<string> HistoryLines(ReleaseRecord record)
+    {
+        if (record.History.Count == 0)
+        {
+            yield break;
+        }
+
+        yield return "  release history (newest first):";
+        foreach (var entry in record.History.Reverse())
+        {
+            var gates = entry.Gates.Count == 0 ? string.Empty : "; gates: " + string.Join("; ", entry.Gates);
+            yield return $"    {entry.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}  {entry.Action,-8} by {entry.Account ?? "?"}: {entry.Revision ?? "-"} ({entry.Image ?? "-"}) → {entry.Outcome}{gates}";
         }
     }
 }

@@ -17,6 +17,9 @@ public sealed record ReleaseRecord
     /// <summary>The last image pushed by CloudBuildDeploy, by digest.</summary>
     public string? BuiltImage { get; init; }
 
+    /// <summary>Every image the last build pushed, by name (an app whose services run different images), by digest.</summary>
+    public IReadOnlyDictionary<string, string> BuiltImages { get; init; } = new Dictionary<string, string>();
+
     public string? BuiltCommit { get; init; }
 
     public DateTimeOffset? BuiltAt { get; init; }

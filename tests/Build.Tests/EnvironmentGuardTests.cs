@@ -20,8 +20,8 @@ public sealed class EnvironmentGuardTests
 
         var declared = catalog.Tasks.Where(t => t.ChangesEnvironment is not null).ToDictionary(t => t.Name, t => t.ChangesEnvironment);
 
-        Assert.That(declared.Keys, Is.SupersetOf(new[] { "CloudBuildDeploy", "Deploy", "Promote", "Rollback" }));
-        Assert.That(declared.Where(p => p.Key is "CloudBuildDeploy" or "Deploy" or "Promote" or "Rollback").Select(p => p.Value), Has.All.EqualTo(OnProtected.Confirm));
+        Assert.That(declared.Keys, Is.SupersetOf(new[] { "CloudBuildDeploy", "Deploy", "Promote", "Rollback", "PreviewCleanup" }));
+        Assert.That(declared.Where(p => p.Key is "CloudBuildDeploy" or "Deploy" or "Promote" or "Rollback" or "PreviewCleanup").Select(p => p.Value), Has.All.EqualTo(OnProtected.Confirm));
         Assert.That(declared.Keys, Has.No.Member("DeployStatus"), "reading an environment needs no consent");
     }
 

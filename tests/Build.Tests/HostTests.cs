@@ -122,7 +122,7 @@ public sealed class HostTests
         Assert.That(tasks.Where(t => t.DryRun == Build.Host.DryRunKind.Plan).Select(t => t.Name), Is.SupersetOf(new[]
         {
             "DevStart", "DevUp", "DevDown", "DevRestart", "BuildImages", "OfflineImages", "Migrate", "Seed", "DbReset", "Backup", "Restore",
-            "Prune", "CreateEnv", "CloudBuildDeploy", "Deploy", "Promote", "Rollback", "Test", "UpdateReadme",
+            "Prune", "CreateEnv", "CloudBuildDeploy", "Deploy", "Promote", "Rollback", "PreviewCleanup", "Test", "UpdateReadme",
         }));
         Assert.That(tasks.Where(t => t.DryRun == Build.Host.DryRunKind.ReadsOnly).Select(t => t.Name), Is.EquivalentTo(new[]
         {

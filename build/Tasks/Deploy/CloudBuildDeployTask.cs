@@ -51,7 +51,7 @@ public sealed class CloudBuildDeployTask : PlannedTask<BuildContext, CloudBuildP
     public override async Task RunAsync(BuildContext context, CloudBuildPlan plan)
     {
         DeployTaskSupport.Print(context, plan);
-        await Submission(context).SubmitAsync(plan.Target, plan.Settings, plan.Commit).ConfigureAwait(false);
+        await Submission(context).SubmitAsync(plan.Target, plan.Settings, plan.Commit, DeployTaskSupport.BuildRecordKey(context, plan.Target)).ConfigureAwait(false);
     }
 
     private static CloudBuildSubmission Submission(BuildContext context) =>

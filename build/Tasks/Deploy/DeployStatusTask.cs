@@ -1,17 +1,21 @@
+using Build.Configuration;
 using Build.Host;
 
 namespace Build.Tasks.Deploy;
 
 [TaskName(nameof(DeployStatus))]
-[TaskDescription("Shows the Cloud Run service of --env: URL, traffic split, revisions and the recorded release")]
+[TaskDescription("Shows the Cloud Run services and jobs of --env (or --service): URL, traffic split, revisions, executions and the recorded release")]
 [ReadsOnly]
 public sealed class DeployStatusTask : AsyncFrostingTask<BuildContext>
 {
     private const string DeployStatus = "DeployStatus";
 
-    public override Task RunAsync(BuildContext context)
+    public override async Task RunAsync(BuildContext context)
     {
-        var target = DeployTaskSupport.Target(context);
-        return DeployTaskSupport.Workflow(context, target).StatusAsync(target);
+        var workflow = DeployTaskSupport.Workflow(context);
+        foreach (var target in DeployTaskSupport.Targets(context))
+        {
+            await (target.Kind == DeployUnitKind.Job ? workflow.JobStatusAsync(target) : workflow.StatusAsync(target)).ConfigureAwait(false);
+        }
     }
 }

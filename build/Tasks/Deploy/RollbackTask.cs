@@ -3,21 +3,22 @@ using Build.Host;
 namespace Build.Tasks.Deploy;
 
 [TaskName(nameof(Rollback))]
-[TaskDescription("Returns all traffic to the revision recorded before the last deploy, or to --revision=<name>")]
+[TaskDescription("Returns all traffic to the revision recorded before the last deploy, or to --revision=<name>; every service with a recorded previous revision (the last deployed first), or --service")]
 [ChangesEnvironment]
 public sealed class RollbackTask : PlannedTask<BuildContext, DeployStepsPlan>
 {
     private const string Rollback = "Rollback";
 
-    public override Task<DeployStepsPlan> PlanAsync(BuildContext context)
-    {
-        var target = DeployTaskSupport.Target(context);
-        return Task.FromResult(new DeployStepsPlan(target, DeployTaskSupport.Workflow(context, target).PlanRollback(target, context.Parameters.Revision)));
-    }
+    public override Task<DeployStepsPlan> PlanAsync(BuildContext context) =>
+        Task.FromResult(new DeployStepsPlan(DeployTaskSupport.Workflow(context).PlanRollback(DeployTaskSupport.Services(context, Rollback), context.Parameters.Revision)));
 
-    public override Task RunAsync(BuildContext context, DeployStepsPlan plan)
+    public override async Task RunAsync(BuildContext context, DeployStepsPlan plan)
     {
         DeployTaskSupport.Print(context, plan);
-        return DeployTaskSupport.Workflow(context, plan.Target).RollbackAsync(plan.Target, context.Parameters.Revision);
+        var workflow = DeployTaskSupport.Workflow(context);
+        foreach (var (target, _) in plan.Services)
+        {
+            await workflow.RollbackAsync(target, context.Parameters.Revision).ConfigureAwait(false);
+        }
     }
 }

@@ -84,6 +84,49 @@ public sealed record RunDeploySettings
 
     /// <summary>Labels of the service and its new revision (<c>--labels</c> replaces the service's labels).</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// <c>--min-instances=default</c>: the new revision keeps no per-revision minimum of its own, even when the
+    /// service's template still carries one (a preview must not keep a billed idle instance while it is tagged).
+    /// </summary>
+    public bool ClearRevisionMinimum { get; init; }
+}
+
+/// <summary>A Cloud Run job's settings (<c>gcloud run jobs deploy</c>): the container, and how an execution runs.</summary>
+public sealed record JobDeploySettings
+{
+    /// <summary>The job's project, region and name (<see cref="CloudRunLocation.Service"/> holds the job's name).</summary>
+    public required CloudRunLocation Location { get; init; }
+
+    public required string Image { get; init; }
+
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    public string? ServiceAccount { get; init; }
+
+    public string? Memory { get; init; }
+
+    public string? Cpu { get; init; }
+
+    public int? Tasks { get; init; }
+
+    public int? MaxRetries { get; init; }
+
+    public int? TaskTimeoutSeconds { get; init; }
+
+    public string? VpcConnector { get; init; }
+
+    public string? VpcEgress { get; init; }
+
+    public IReadOnlyList<string> CloudSqlInstances { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> ContainerEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> ContainerSecrets { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -164,6 +207,7 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
 
         arguments
             .AddJoined("--min", settings.ServiceMinInstances?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--min-instances", settings.ClearRevisionMinimum ? "default" : null)
             .AddJoined("--max-instances", settings.MaxInstances?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .AddJoined("--memory", settings.Memory)
             .AddJoined("--cpu", settings.Cpu)
@@ -182,23 +226,65 @@ public sealed class GcloudTool(ICommandRunner runner) : Tool<GcloudSettings>(run
             .AddJoined("--set-cloudsql-instances", settings.CloudSqlInstances.Count > 0 ? string.Join(',', settings.CloudSqlInstances) : null)
             .AddJoined("--startup-probe", settings.StartupProbe)
             .AddJoined("--liveness-probe", settings.LivenessProbe);
-        var mode = settings.MergeEnvironment ? "update" : "set";
-        if (settings.ContainerEnvironment.Count > 0)
-        {
-            arguments.AddJoined($"--{mode}-env-vars", JoinList(settings.ContainerEnvironment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
-        }
-
-        if (settings.ContainerSecrets.Count > 0)
-        {
-            arguments.AddJoined($"--{mode}-secrets", JoinList(settings.ContainerSecrets.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
-        }
-
-        if (settings.Labels.Count > 0)
-        {
-            arguments.AddJoined("--labels", JoinList(settings.Labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
-        }
-
+        AddContainerEnvironment(arguments, settings.MergeEnvironment, settings.ContainerEnvironment, settings.ContainerSecrets, settings.Labels);
         return arguments.Add("--quiet");
+    }
+
+    /// <summary>
+    /// Creates or updates a job. Its execution is a separate step (<see cref="JobsExecuteArguments"/>), so the plan
+    /// shows when it runs; variables and secrets are always the job's exact set (<c>--set-*</c>).
+    /// </summary>
+    public static ArgumentList JobsDeployArguments(JobDeploySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var arguments = Located(["run", "jobs", "deploy", settings.Location.Service], settings.Location)
+            .AddJoined("--image", settings.Image)
+            .AddJoined("--command", settings.Command.Count > 0 ? JoinList(settings.Command) : null)
+            .AddJoined("--args", settings.Args.Count > 0 ? JoinList(settings.Args) : null)
+            .AddJoined("--service-account", settings.ServiceAccount)
+            .AddJoined("--memory", settings.Memory)
+            .AddJoined("--cpu", settings.Cpu)
+            .AddJoined("--tasks", settings.Tasks?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--max-retries", settings.MaxRetries?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .AddJoined("--task-timeout", settings.TaskTimeoutSeconds is { } timeout ? timeout.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s" : null)
+            .AddJoined("--vpc-connector", settings.VpcConnector)
+            .AddJoined("--vpc-egress", settings.VpcEgress)
+            .AddJoined("--set-cloudsql-instances", settings.CloudSqlInstances.Count > 0 ? string.Join(',', settings.CloudSqlInstances) : null);
+        AddContainerEnvironment(arguments, merge: false, settings.ContainerEnvironment, settings.ContainerSecrets, settings.Labels);
+        return arguments.Add("--quiet");
+    }
+
+    /// <summary>Runs the job once and waits for the execution to finish: a failed execution is a non-zero exit.</summary>
+    public static ArgumentList JobsExecuteArguments(CloudRunLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return Located(["run", "jobs", "execute", location.Service], location).Add("--wait").Add("--quiet");
+    }
+
+    public static ArgumentList DescribeJobArguments(CloudRunLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return Located(["run", "jobs", "describe", location.Service], location).Add("--format=json");
+    }
+
+    private static void AddContainerEnvironment(
+        ArgumentList arguments, bool merge, IReadOnlyDictionary<string, string> environment, IReadOnlyDictionary<string, string> secrets, IReadOnlyDictionary<string, string> labels)
+    {
+        var mode = merge ? "update" : "set";
+        if (environment.Count > 0)
+        {
+            arguments.AddJoined($"--{mode}-env-vars", JoinList(environment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+        }
+
+        if (secrets.Count > 0)
+        {
+            arguments.AddJoined($"--{mode}-secrets", JoinList(secrets.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+        }
+
+        if (labels.Count > 0)
+        {
+            arguments.AddJoined("--labels", JoinList(labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+        }
     }
 
     public static ArgumentList DescribeServiceArguments(CloudRunLocation location)

@@ -30,6 +30,20 @@ public sealed class GitTool(ICommandRunner runner) : Tool<GitSettings>(runner)
 
     public static ArgumentList CommitTimeArguments() => new(["log", "-1", "--format=%cI"]);
 
+    /// <summary>The branches the remote has now (not the local copies of them, which a deleted branch outlives).</summary>
+    public static ArgumentList RemoteHeadsArguments(string remote) => new(["ls-remote", "--heads", remote]);
+
+    /// <summary>The branch names of <paramref name="remote"/> (<c>refs/heads/</c> stripped).</summary>
+    public async Task<IReadOnlyList<string>> RemoteBranchesAsync(GitSettings settings, string remote, CancellationToken cancellationToken = default)
+    {
+        var result = await QueryAsync(settings, RemoteHeadsArguments(remote), cancellationToken).ConfigureAwait(false);
+        return result.OutputLines
+            .Select(l => l.Split('\t', 2))
+            .Where(p => p.Length == 2 && p[1].StartsWith("refs/heads/", StringComparison.Ordinal))
+            .Select(p => p[1]["refs/heads/".Length..])
+            .ToArray();
+    }
+
     /// <summary>The commit time of HEAD (ISO 8601), or null in a repository without commits.</summary>
     public async Task<string?> CommitTimeAsync(GitSettings settings, CancellationToken cancellationToken = default)
     {

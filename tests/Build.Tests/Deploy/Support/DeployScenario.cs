@@ -74,9 +74,9 @@ public sealed class DeployScenario : IDisposable
     public static string StandInDirectory => Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Deploy", "stand-in");
 
     /// <summary>An existing service with one revision serving all traffic (following the latest revision).</summary>
-    public DeployScenario WithService(string serving = "sample-api-00001-abc", bool followsLatest = true)
+    public DeployScenario WithService(string serving = "sample-api-00001-abc", bool followsLatest = true, string service = "sample-api")
     {
-        State["services"]!["sample-api"] = new JsonObject
+        State["services"]![service] = new JsonObject
         {
             ["revisions"] = new JsonArray(Revision(serving, OldImage, 0)),
             ["traffic"] = followsLatest
@@ -225,9 +225,9 @@ public sealed class DeployScenario : IDisposable
             .ToArray();
 
     /// <summary>The service's traffic as "revision=percent" (latest resolved), as the stand-in now holds it.</summary>
-    public IReadOnlyList<string> Traffic()
+    public IReadOnlyList<string> Traffic(string name = "sample-api")
     {
-        var service = State["services"]!["sample-api"]!;
+        var service = State["services"]![name]!;
         var latest = service["revisions"]!.AsArray().Where(r => (bool?)r!["ready"] ?? true).Select(r => (string)r!["name"]!).LastOrDefault();
         return service["traffic"]!.AsArray()
             .Where(t => (int)t!["percent"]! > 0)
