@@ -11,7 +11,9 @@ public sealed record ResetRequest(string? SaveSnapshot, string? FromSnapshot, st
 /// </summary>
 public sealed class ResetService(DatabaseWorkspace workspace)
 {
-    public async Task<DatabasePlan> PlanAsync(ResetRequest request)
+    public Task<DatabasePlan> PlanAsync(ResetRequest request) => Task.FromResult(Plan(request));
+
+    private DatabasePlan Plan(ResetRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var target = workspace.Target;
@@ -26,17 +28,22 @@ public sealed class ResetService(DatabaseWorkspace workspace)
             };
         }
 
+        if (request.FromSnapshot is { } from)
+        {
+            // The snapshot's clone replaces the database by renames; the replaced database is the aside copy.
+            return new DatabasePlan
+            {
+                Title = $"Reset {target.Describe()} from snapshot '{from}':",
+                Steps = [new SnapshotStep(SnapshotAction.Restore, from, workspace.Snapshots.RestoreStatements(from))],
+            };
+        }
+
         var steps = new List<DatabaseStep>();
         if (workspace.Config.Backup.BeforeReset)
         {
-            var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-            steps.Add(new BackupStep(backups.Plan(), "Backup before reset"));
-        }
-
-        if (request.FromSnapshot is { } from)
-        {
-            steps.Add(new SnapshotStep(SnapshotAction.Restore, from, workspace.Snapshots.RestoreStatements(from)));
-            return new DatabasePlan { Title = $"Reset {target.Describe()} from snapshot '{from}':", Steps = steps };
+            var asides = workspace.Asides;
+            steps.Add(new AsideCopyStep(
+                asides.CopyStatements(asides.PlannedName, "copied before DbReset", "<now>"), asides.PutBackStatements(asides.PlannedName), asides.PruneStep()));
         }
 
         var history = workspace.Config.History;

@@ -1,3 +1,4 @@
+using Cake.Core.Diagnostics;
 using Npgsql;
 
 namespace Build.Database;
@@ -65,6 +66,33 @@ public static class ServerInfo
             TerminateOtherSessionsSql,
             cancellationToken: cancellationToken,
             parameters: ("database", database));
+    }
+
+    /// <summary>
+    /// Runs a statement that needs <paramref name="database"/> without sessions (RENAME, a TEMPLATE clone) after ending
+    /// them; an app's pool may reconnect in between, so it tries a few times.
+    /// </summary>
+    public static async Task ExecuteWithoutSessionsAsync(NpgsqlConnection connection, string database, string sql, ICakeLog log, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        for (var attempt = 1; ; attempt++)
+        {
+            var ended = await TerminateOtherSessionsAsync(connection, database, cancellationToken).ConfigureAwait(false);
+            if (ended > 0)
+            {
+                log.Information($"Ended {ended} other session(s) on {database}");
+            }
+
+            try
+            {
+                await DatabaseConnector.ExecuteAsync(connection, sql, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public static async Task<bool> DatabaseExistsAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken = default) =>
