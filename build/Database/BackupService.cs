@@ -94,7 +94,16 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
                 var snapshot = await DatabaseConnector.ScalarAsync<string>(connection, "SELECT pg_export_snapshot()", transaction, cancellationToken).ConfigureAwait(false);
                 var dump = client.DumpAsync(DumpRequestFor(temporary, snapshot), cancellationToken);
                 var counting = ServerInfo.RowCountsAsync(connection, transaction, cancellationToken);
-                await Task.WhenAll(dump, counting).ConfigureAwait(false);
+                try
+                {
+                    await Task.WhenAll(dump, counting).ConfigureAwait(false);
+                }
+                catch when (dump.IsFaulted && dump.Exception?.InnerException is { } dumpFailure)
+                {
+                    // Both fail for one cause (a table the user may not read): pg_dump's words are the ones to quote.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(dumpFailure);
+                }
+
                 (digest, rows) = (await dump.ConfigureAwait(false), await counting.ConfigureAwait(false));
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
