@@ -101,17 +101,27 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         // One pass: each block is hashed as it is written, so the file's checksum never needs a second read.
         async Task CopyToFile(Stream source, string path)
         {
-            await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-            var buffer = new byte[1 << 16];
-            int read;
-            while ((read = await source.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            try
             {
-                hash!.AppendData(buffer, 0, read);
-                written += read;
-                await target.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
-            }
+                await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await source.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+                {
+                    hash!.AppendData(buffer, 0, read);
+                    written += read;
+                    await target.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                }
 
-            await target.FlushAsync().ConfigureAwait(false);
+                await target.FlushAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The file cannot take more (a full disk): nobody reads the pipe any longer, so the process would wait
+                // on it for ever. Stop it; the write's own error is the failure the caller sees.
+                StopQuietly(process);
+                throw;
+            }
         }
 
         static async Task CopyFromFile(string path, StreamWriter input)
@@ -143,6 +153,18 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
                     }
                 }
             }
+        }
+    }
+
+    private static void StopQuietly(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has exited already.
         }
     }
 
