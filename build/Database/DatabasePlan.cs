@@ -111,16 +111,6 @@ public sealed record SeedThreshold(int Rows, long? Now)
     }
 }
 
-/// <summary>A backup as part of another plan (before a reset or a restore).</summary>
-public sealed record BackupStep(BackupPlan Plan, string Label) : DatabaseStep
-{
-    public override IEnumerable<string> Render()
-    {
-        var lines = Plan.Render().ToArray();
-        return [lines[0], .. lines.Skip(1).Select(l => "    " + l.TrimStart())];
-    }
-}
-
 /// <summary>
 /// The safety copy of a reset that changes the database in place: the database copied aside on its server (no dump).
 /// When a later step of the plan fails, <see cref="PutBack"/> returns the copy to the database's own name; when every

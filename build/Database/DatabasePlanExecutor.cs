@@ -4,11 +4,11 @@ using Npgsql;
 namespace Build.Database;
 
 /// <summary>What running a plan did, for the task's closing line.</summary>
-public sealed record DatabasePlanResult(BackupEntry? Backup, MigrationResult? Migrated, SeedResult? Seeded);
+public sealed record DatabasePlanResult(MigrationResult? Migrated, SeedResult? Seeded);
 
 /// <summary>
 /// Runs a <see cref="DatabasePlan"/> step by step, exactly as it is printed: the SQL text and parameters of each step,
-/// the listed migrations and seed files, the backup's dump command. A step that finds the database other than the plan
+/// the listed migrations and seed files, the aside copy (put back when a later step fails). A step that finds the database other than the plan
 /// assumed (a migration list that no longer matches) stops the run before it changes anything; what a plan could only
 /// say "read at run time" of (pending migrations, the seed threshold) is read here.
 /// </summary>
@@ -20,7 +20,6 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var connections = new Dictionary<string, NpgsqlConnection>(StringComparer.Ordinal);
-        BackupEntry? backup = null;
         MigrationResult? migrated = null;
         SeedResult? seeded = null;
         string? aside = null;
@@ -34,11 +33,6 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
                         // The copy needs the database without sessions, this run's own included.
                         await CloseAsync().ConfigureAwait(false);
                         aside = await CopyAsideAsync(cancellationToken).ConfigureAwait(false);
-                        break;
-                    case BackupStep backupStep:
-                        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-                        backup = await backups.BackupAsync(backupStep.Plan, cancellationToken: cancellationToken).ConfigureAwait(false);
-                        Log.Information($"{backupStep.Label}: {workspace.Relative(backup.Folder)}");
                         break;
                     case SqlStep sql:
                         await RunAsync(await OpenAsync(sql.Database).ConfigureAwait(false), sql, null, cancellationToken).ConfigureAwait(false);
@@ -93,7 +87,7 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
             await workspace.Asides.PruneAsync(maintenance, cancellationToken).ConfigureAwait(false);
         }
 
-        return new DatabasePlanResult(backup, migrated, seeded);
+        return new DatabasePlanResult(migrated, seeded);
 
         async Task CloseAsync()
         {

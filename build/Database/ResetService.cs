@@ -4,7 +4,7 @@ namespace Build.Database;
 public sealed record ResetRequest(string? SaveSnapshot, string? FromSnapshot, string? SeedProfile);
 
 /// <summary>
-/// DbReset as a plan, once the guard has let it through: back up first (when configured), then either store the
+/// DbReset as a plan, once the guard has let it through: keep a copy aside first (when configured), then either store the
 /// database as a template snapshot, clone a snapshot over it, or end other sessions, recreate the application's
 /// schemas and clear the migration history (one transaction), apply every migration and seed the profile's files.
 /// A dry run prints <see cref="PlanAsync"/>; <see cref="RunAsync"/> runs that same plan.

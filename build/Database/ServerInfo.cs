@@ -16,7 +16,9 @@ public static class ServerInfo
 
     /// <summary>
     /// The exact row count of every ordinary table outside the system schemas, keyed "schema.table", read in the
-    /// given transaction (a backup reads them in the very snapshot pg_dump dumps).
+    /// given transaction (a backup reads them in the very snapshot pg_dump dumps, while it dumps). A table the user
+    /// may not read is left out rather than failing here: the error would abort the transaction whose snapshot
+    /// pg_dump is importing, and pg_dump then fails on that table in its own words.
     /// </summary>
     public static async Task<SortedDictionary<string, long>> RowCountsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
@@ -27,6 +29,7 @@ public static class ServerInfo
                          SELECT n.nspname, c.relname
                          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                          WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+                           AND has_table_privilege(c.oid, 'SELECT')
                          ORDER BY 1, 2
                          """,
                          connection,
