@@ -97,7 +97,7 @@ done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 line() {
-  awk -v name="$1" -v k="$2" -v r="$3" -v raw="$4" -v target="$5" 'BEGIN {
+  awk -v name="$1" -v k="$2" -v raw="$3" -v r="$4" -v target="$5" 'BEGIN {
     ratio = k / r
     printf "  %-28s kit %6.2f s   %-40s %6.2f s   ratio %.2fx   target <= %.2fx: %s\n", name, k / 1000, raw, r / 1000, ratio, target, ratio <= target ? "met" : "NOT met"
   }'
