@@ -67,13 +67,22 @@ echo "pgbench -i -s $scale into a throwaway PostgreSQL $("$bin/postgres" --versi
 "$bin/pgbench" -i -q -s "$scale" bench >/dev/null 2>&1
 echo "database size: $(psql -Atc "SELECT pg_size_pretty(pg_database_size('bench'))" postgres)"
 
-# The integration tests' own fixture app: the kit never reads the repository's config/ here either.
+# The integration tests' own fixture app (their database config), as an app folder of its own (--app): the kit never
+# reads the repository's config/ here, and its backups go to the throwaway folder.
 app="$work/app"
 mkdir -p "$app/config"
 cp -R "$root/tests/Integration.Tests/Fixtures/app/." "$app/"
 cp -R "$root/config/schema" "$app/config/schema"
+cat >"$app/config/project.json" <<'JSON'
+{
+  "$schema": "./schema/project.schema.json",
+  "name": "bench",
+  "defaultEnvironment": "dev",
+  "environments": { "dev": { "description": "the benchmark's throwaway server", "local": true } }
+}
+JSON
 connection="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=bench"
-kit() { KIT_ROOT="$app" NO_COLOR=1 "$root/build.sh" "$@" --connection="$connection"; }
+kit() { NO_COLOR=1 "$root/build.sh" "$@" --app="$app" --connection="$connection"; }
 
 # Warm up: the build program's stamp, the server's caches; the snapshot the resets use and the raw dump they restore.
 kit --target=Default >/dev/null
