@@ -78,7 +78,12 @@ cat >"$app/config/project.json" <<'JSON'
   "$schema": "./schema/project.schema.json",
   "name": "bench",
   "defaultEnvironment": "dev",
-  "environments": { "dev": { "description": "the benchmark's throwaway server", "local": true } }
+  "environments": {
+    "dev": { "description": "the benchmark's throwaway server", "local": true },
+    "local-prod": { "description": "named by the fixture's other files", "local": true },
+    "staging": { "description": "named by the fixture's other files" },
+    "production": { "description": "named by the fixture's other files", "protected": true }
+  }
 }
 JSON
 connection="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=bench"
