@@ -72,9 +72,20 @@ public sealed record BackupConfig
 
     public RetentionConfig Retention { get; init; } = new();
 
+    /// <summary>DbReset keeps the database it replaces aside (renamed, on the same server) before changing it.</summary>
     public bool BeforeReset { get; init; } = true;
 
+    /// <summary>Restore keeps the database it replaces aside (renamed, on the same server).</summary>
     public bool BeforeRestore { get; init; } = true;
+
+    /// <summary>How many aside copies of a database DbReset and Restore keep on its server; older ones are dropped.</summary>
+    public int KeepAside { get; init; } = 2;
+
+    /// <summary>The dump's zlib level: 1 is as small as pg_dump's default 6 on typical data at half the client's CPU.</summary>
+    public int CompressionLevel { get; init; } = 1;
+
+    /// <summary>Parallel pg_restore connections of a Restore with the host's client (the compose client streams: one).</summary>
+    public int RestoreJobs { get; init; } = 2;
 }
 
 public sealed record RetentionConfig

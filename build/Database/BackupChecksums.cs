@@ -12,14 +12,24 @@ public static class BackupChecksums
 {
     public const string FileName = "SHA256SUMS";
 
-    /// <summary>Writes the sums of the given files of the folder and forces them to disk before the folder is renamed into place.</summary>
+    /// <summary>Writes the sums of the given files of the folder, reading each.</summary>
     public static void Write(string folder, params string[] fileNames)
     {
         ArgumentNullException.ThrowIfNull(fileNames);
+        Write(folder, fileNames.Select(name => (name, (string?)null)).ToArray());
+    }
+
+    /// <summary>
+    /// Writes the sums of the given files of the folder and forces them to disk before the folder is renamed into place.
+    /// A file whose SHA-256 is given (the dump, hashed while it was written) is not read again.
+    /// </summary>
+    public static void Write(string folder, params (string Name, string? Sha256)[] files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
         var text = new StringBuilder();
-        foreach (var name in fileNames)
+        foreach (var (name, known) in files)
         {
-            text.Append(BackupManifest.Hash(Path.Combine(folder, name)).Sha256).Append("  ").Append(name).Append('\n');
+            text.Append(known ?? BackupManifest.Hash(Path.Combine(folder, name)).Sha256).Append("  ").Append(name).Append('\n');
         }
 
         using var stream = new FileStream(Path.Combine(folder, FileName), FileMode.CreateNew, FileAccess.Write, FileShare.None);

@@ -46,9 +46,9 @@ public sealed record BackupPlan : Host.ITaskPlan
         yield return $"   check: {Client} can dump the server's version <read at run time>";
         yield return $"   sql on {Database}: DROP DATABASE the leftover {VerifyScratch.Prefix}* scratch databases of a Backup --verify that did not finish";
         yield return $"   sql on {Database}: BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT pg_export_snapshot()";
-        yield return "   run: " + Dump.Render();
-        yield return $"   sql on {Database}: SELECT count(*) of every table, in the same transaction (what pg_dump saw); COMMIT";
-        yield return $"   write: sha256 and size of {DumpFile}, {BackupManifest.FileName} and {BackupChecksums.FileName} into {Temporary}";
+        yield return "   run: " + Dump.Render() + "   -- SHA-256 and size taken while it is written";
+        yield return $"   sql on {Database}, while pg_dump runs: SELECT count(*) of every table, in the same transaction (exactly what pg_dump dumps); COMMIT";
+        yield return $"   write: {BackupManifest.FileName} and {BackupChecksums.FileName} (the dump's sum from its writing, not read again) into {Temporary}";
         yield return $"   rename: {Temporary} to {Folder}/{StampPlaceholder}/";
         yield return $"   retention: of the backups of {Key}, keep the last {KeepLast} and one a day for {KeepDailyForDays} days; remove unfinished backups older than {BackupService.StaleTemporaryAge.TotalHours:0} h";
         if (Verify is not null)

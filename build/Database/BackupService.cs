@@ -45,7 +45,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     }
 
     // One request for the plan and the run: the plan's placeholders are the run's values.
-    private DumpRequest DumpRequestFor(string folder, string snapshot) => new(target.Database, Path.Combine(folder, BackupPlan.DumpFile), snapshot);
+    private DumpRequest DumpRequestFor(string folder, string snapshot) => new(target.Database, Path.Combine(folder, BackupPlan.DumpFile), snapshot, config.CompressionLevel);
 
     public Task<BackupEntry> BackupAsync(IReadOnlySet<string>? protectedNames = null, CancellationToken cancellationToken = default) =>
         BackupAsync(Plan(), protectedNames, cancellationToken);
@@ -85,17 +85,31 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         try
         {
             SortedDictionary<string, long> rows;
+            OutputFileDigest? digest;
             await using (var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false))
             {
-                // The snapshot is fixed by this first statement; counting after the dump, in the same transaction, sees
-                // exactly what pg_dump saw, without holding locks of our own while it runs.
+                // The snapshot is fixed by this first statement. pg_dump dumps it while this connection counts the rows
+                // in it, at the same time: the counts are exact for the dump, and nothing waits for the dump to end
+                // before it starts (on a server of several cores the count finishes long before the compression does).
                 var snapshot = await DatabaseConnector.ScalarAsync<string>(connection, "SELECT pg_export_snapshot()", transaction, cancellationToken).ConfigureAwait(false);
-                await client.DumpAsync(DumpRequestFor(temporary, snapshot), cancellationToken).ConfigureAwait(false);
-                rows = await ServerInfo.RowCountsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var dump = client.DumpAsync(DumpRequestFor(temporary, snapshot), cancellationToken);
+                var counting = ServerInfo.RowCountsAsync(connection, transaction, cancellationToken);
+                try
+                {
+                    await Task.WhenAll(dump, counting).ConfigureAwait(false);
+                }
+                catch when (dump.IsFaulted && dump.Exception?.InnerException is { } dumpFailure)
+                {
+                    // Both fail for one cause (a table the user may not read): pg_dump's words are the ones to quote.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(dumpFailure);
+                }
+
+                (digest, rows) = (await dump.ConfigureAwait(false), await counting.ConfigureAwait(false));
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var (sha256, size) = BackupManifest.Hash(Path.Combine(temporary, dumpFile));
+            // Hashed while pg_dump wrote it; read again only when the runner could not (a test's recording runner).
+            var (sha256, size) = digest is { } written ? (written.Sha256, written.Bytes) : BackupManifest.Hash(Path.Combine(temporary, dumpFile));
             var manifest = new BackupManifest
             {
                 Environment = target.EnvironmentName,
@@ -113,7 +127,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
                 Tables = rows,
             };
             manifest.WriteTo(temporary);
-            BackupChecksums.Write(temporary, dumpFile, BackupManifest.FileName);
+            BackupChecksums.Write(temporary, (dumpFile, sha256), (BackupManifest.FileName, null));
             Directory.Move(temporary, final);
             var entry = new BackupEntry(name, final, now, manifest);
             ApplyRetention(entry, protectedNames ?? new HashSet<string>(), plan.KeepLast, plan.KeepDailyForDays);
@@ -151,16 +165,13 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         // This connection names the scratch database from before it exists until after it is dropped, so a backup
         // running meanwhile in another process never takes it for the leftover of a killed verify.
         await using var admin = await DatabaseConnector.OpenAsync(target, maintenanceDatabase, cancellationToken, VerifyScratch.ApplicationName(scratch)).ConfigureAwait(false);
-        await DatabaseConnector.ExecuteAsync(admin, $"CREATE DATABASE {Sql.Identifier(scratch)} TEMPLATE template0", cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             log.Information($"Verifying: restoring {entry.Name} into scratch database {scratch}");
-            await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false), cancellationToken).ConfigureAwait(false);
-            await using var restored = await DatabaseConnector.OpenAsync(target, scratch, cancellationToken).ConfigureAwait(false);
-            var differences = ServerInfo.CompareRowCounts(entry.Manifest.Tables, await ServerInfo.RowCountsAsync(restored, cancellationToken: cancellationToken).ConfigureAwait(false));
-            if (differences.Count > 0)
+            var problem = await RestoreIntoScratchAsync(admin, entry, scratch, jobs: 1, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
             {
-                throw DatabaseException.Failed($"Verify of {entry.Name} failed: {string.Join("; ", differences.Take(5))}.");
+                throw DatabaseException.Failed($"Verify of {entry.Name} failed: {problem}.");
             }
         }
         catch (ToolFailedException failure)
@@ -174,81 +185,169 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     }
 
     /// <summary>
-    /// Replaces the target's contents with the backup in one transaction. Everything that can refuse runs first,
-    /// before the target is touched: pg_restore's version, its reading of the archive's table of contents (which must
-    /// name the manifest's database and tables) and of the whole archive into a script. Only then the pre-restore
-    /// backup, the end of other sessions, and the script: the application's schemas dropped (so objects created after
-    /// the backup go too), every object of the dump dropped if it exists and recreated (pg_restore --clean
-    /// --if-exists), and last, still inside the transaction, the row counts compared with the manifest. psql runs it
-    /// with --single-transaction and ON_ERROR_STOP: either the database is the backup afterwards, or it is as it was.
+    /// Creates <paramref name="scratch"/> like the target (owner, encoding, locale), restores the archive into it and
+    /// counts its rows; null when they match the manifest, else the differences.
+    /// </summary>
+    private async Task<string?> RestoreIntoScratchAsync(NpgsqlConnection admin, BackupEntry entry, string scratch, int jobs, CancellationToken cancellationToken)
+    {
+        await DatabaseConnector.ExecuteAsync(admin, await CreateLikeTargetSqlAsync(admin, scratch, cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs), cancellationToken).ConfigureAwait(false);
+        await using var restored = await DatabaseConnector.OpenAsync(target, scratch, cancellationToken).ConfigureAwait(false);
+        // The server's counters of inserted rows first (no scan); a difference is confirmed by counting every row.
+        if (await ServerInfo.RestoredRowCountsAsync(restored, cancellationToken).ConfigureAwait(false) is { } inserted
+            && ServerInfo.CompareRowCounts(entry.Manifest.Tables, inserted).Count == 0)
+        {
+            return null;
+        }
+
+        var differences = ServerInfo.CompareRowCounts(entry.Manifest.Tables, await ServerInfo.RowCountsAsync(restored, cancellationToken: cancellationToken).ConfigureAwait(false));
+        return differences.Count == 0 ? null : string.Join("; ", differences.Take(5));
+    }
+
+    /// <summary>Stands for the target's owner, encoding and locale, read from the server when the restore runs.</summary>
+    private string LikeTargetPlaceholder => $"<owner, encoding and locale of {target.Database}, read at run time>";
+
+    private static string CreateScratchSql(string scratch, string like) => $"CREATE DATABASE {Sql.Identifier(scratch)} TEMPLATE template0 {like}";
+
+    private async Task<string> CreateLikeTargetSqlAsync(NpgsqlConnection admin, string scratch, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT pg_get_userbyid(datdba)::text, pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = @name", admin);
+        command.Parameters.AddWithValue("name", target.Database);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // A database that does not exist yet (a restore onto a new server): the server's defaults, the restoring user.
+            return CreateScratchSql(scratch, string.Empty).TrimEnd();
+        }
+
+        var like = $"OWNER {Sql.Identifier(reader.GetString(0))} ENCODING {Sql.Literal(reader.GetString(1))} LC_COLLATE {Sql.Literal(reader.GetString(2))} LC_CTYPE {Sql.Literal(reader.GetString(3))}";
+        return CreateScratchSql(scratch, like);
+    }
+
+    /// <summary>
+    /// Restores the backup into a new database and swaps names once it passed its checks. Everything that can refuse
+    /// runs first: pg_restore's version and its reading of the archive's table of contents (which must name the
+    /// manifest's database). Then the archive is restored into a scratch database made like the target (pg_restore
+    /// with parallel jobs where the client reads the file itself) and its row counts are compared with the manifest;
+    /// until here the target is not touched, and any failure drops the scratch database. Last, the target's sessions
+    /// are ended and, in one transaction, the target is renamed aside and the scratch database takes its name: the
+    /// replaced database is the safety copy (<see cref="AsideCopies"/>), no dump is taken before.
     /// The caller has checked the backup's integrity (<see cref="BackupStore.CheckIntegrity"/>) and the guard.
     /// </summary>
-    /// <returns>The pre-restore backup, when one was taken.</returns>
-    public async Task<BackupEntry?> RestoreAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, DatabasePlan plan, CancellationToken cancellationToken = default)
+    /// <returns>The aside copy of the replaced database, when one is kept.</returns>
+    public async Task<string?> RestoreAsync(BackupEntry entry, AsideCopies asides, string maintenanceDatabase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(applicationSchemas);
-        ArgumentNullException.ThrowIfNull(plan);
-        var backUpFirst = plan.Steps.OfType<BackupStep>().FirstOrDefault()?.Plan;
-        EnsureWritable("Restore");
+        ArgumentNullException.ThrowIfNull(asides);
         await EnsureCanReadAsync(entry, cancellationToken).ConfigureAwait(false);
         await CheckArchiveAsync(entry, cancellationToken).ConfigureAwait(false);
-        var work = Path.Combine(Store.Folder, $"{BackupStore.TemporaryPrefix}restore-{BackupStore.Stamp(DateTime.UtcNow)}-{Guid.NewGuid():N}"[..60]);
-        CreateFolder(work, "Restore");
+        var untouched = $"{target.Database} was not touched";
+        var scratch = VerifyScratch.NewName();
+        var swapped = false;
+        await using var admin = await OpenMaintenanceAsync(entry, maintenanceDatabase, scratch, cancellationToken).ConfigureAwait(false);
         try
         {
-            var script = await WriteRestoreScriptAsync(entry, applicationSchemas, work, cancellationToken).ConfigureAwait(false);
-            BackupEntry? before = null;
-            if (backUpFirst is not null)
+            log.Information($"Restoring {entry.Name} into new database {scratch}; {target.Database} stays as it is until the restore passed its checks");
+            var problem = await RestoreIntoScratchAsync(admin, entry, scratch, client is LocalClientHost ? config.RestoreJobs : 1, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
             {
-                before = await BackupAsync(backUpFirst, new HashSet<string> { entry.Name }, cancellationToken).ConfigureAwait(false);
-                log.Information($"Pre-restore backup: {Path.GetRelativePath(root, before.Folder)}");
+                throw DatabaseException.Failed($"Restore of {entry.Name} stopped, {untouched} and is as it was: the restored row counts differ from the manifest ({problem}).");
             }
 
-            await ReplaceAsync(entry, script, cancellationToken).ConfigureAwait(false);
-            return before;
+            var (aside, takenAt) = await asides.NewNameAsync(admin, cancellationToken).ConfigureAwait(false);
+            await asides.SwapAsync(admin, scratch, aside, $"replaced by Restore of {entry.Name}", takenAt, cancellationToken).ConfigureAwait(false);
+            swapped = true;
+            if (!config.BeforeRestore)
+            {
+                await DatabaseConnector.ExecuteAsync(admin, asides.DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            log.Information($"Aside copy of what was replaced: database {aside} (BackupList lists it)");
+            await asides.PruneAsync(admin, cancellationToken).ConfigureAwait(false);
+            return aside;
+        }
+        catch (ToolFailedException failure) when (PostgresClientError.IsConnectionLost(failure))
+        {
+            throw DatabaseException.Failed(
+                $"Restore of {entry.Name} was interrupted: the server ended the connection ({PostgresClientError.Cause(failure)}: the session was ended by an administrator, or the server shut down); "
+                + $"it restored into a new database, so {untouched} and is as it was before. Run the Restore again once the server accepts connections.");
+        }
+        catch (ToolFailedException failure)
+        {
+            throw DatabaseException.Failed($"Restore of {entry.Name} failed, {untouched} and is as it was: {PostgresClientError.Cause(failure)}");
+        }
+        catch (NpgsqlException exception)
+        {
+            throw DatabaseException.Failed($"Restore of {entry.Name} failed, {untouched} and is as it was: {DatabaseConnector.Reason(exception)}");
         }
         finally
         {
-            TryDelete(work);
+            if (!swapped)
+            {
+                await DropQuietlyAsync(admin, scratch).ConfigureAwait(false);
+            }
         }
     }
 
-    /// <summary>Stands for the restore's own scratch folder, named when it runs.</summary>
-    public const string RestoreWorkPlaceholder = "<run>";
+    private async Task<NpgsqlConnection> OpenMaintenanceAsync(BackupEntry entry, string maintenanceDatabase, string scratch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Named after the scratch database, like a verify's: a backup running meanwhile never takes it for a leftover.
+            return await DatabaseConnector.OpenAsync(target, maintenanceDatabase, cancellationToken, VerifyScratch.ApplicationName(scratch)).ConfigureAwait(false);
+        }
+        catch (NpgsqlException exception)
+        {
+            throw DatabaseException.Failed($"Restore of {entry.Name} stopped before it started, nothing was changed: {DatabaseConnector.Reason(exception)}");
+        }
+    }
+
+    private static async Task DropQuietlyAsync(NpgsqlConnection admin, string scratch)
+    {
+        try
+        {
+            if (admin.State == System.Data.ConnectionState.Open)
+            {
+                await SnapshotService.DropAsync(admin, scratch, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // Left as a kit_verify_* leftover: BackupList reports it, the next Backup drops it.
+        }
+    }
 
     /// <summary>
-    /// The restore as data, in the order <see cref="RestoreAsync"/> runs it: every check before the target is touched,
-    /// then the pre-restore backup, the end of other sessions and the one-transaction script.
+    /// The restore as data, in the order <see cref="RestoreAsync"/> runs it: the checks, the restore into a new
+    /// database and its row counts, then the swap and what becomes of the replaced database.
     /// </summary>
-    public DatabasePlan PlanRestore(BackupEntry entry, IReadOnlyList<string> applicationSchemas, bool backUpFirst)
+    public DatabasePlan PlanRestore(BackupEntry entry, AsideCopies asides, string maintenanceDatabase)
     {
+        var keepAside = config.BeforeRestore;
         ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(applicationSchemas);
-        var work = Path.Combine(Store.Folder, $"{BackupStore.TemporaryPrefix}restore-{RestoreWorkPlaceholder}");
+        ArgumentNullException.ThrowIfNull(asides);
         var manifest = entry.Manifest;
-        var drops = string.Join(" ", applicationSchemas.Select(schema => $"DROP SCHEMA IF EXISTS {Sql.Identifier(schema)} CASCADE;"));
-        var steps = new List<DatabaseStep>
-        {
+        var scratch = $"<{VerifyScratch.Prefix}scratch>";
+        var jobs = client is LocalClientHost ? config.RestoreJobs : 1;
+        DatabaseStep[] steps =
+        [
             new CheckStep($"{client.Description} reads an archive of {manifest.ClientVersion ?? "<pg_dump version not recorded>"} (its own version read at run time)"),
-            new ToolStep(client.ListCommand(entry.DumpPath), $"the table of contents must name database '{manifest.Database}' and the manifest's {manifest.Tables.Count} table(s)"),
-            new ToolStep(
-                client.RestoreScriptCommand(entry.DumpPath, Path.Combine(work, "restore.sql")),
-                $"the whole archive as one script, read before anything changes; written to {Path.GetRelativePath(root, Path.Combine(work, "restore-clean.sql"))} between '{drops}' and the manifest's row-count check"),
-        };
-        if (backUpFirst)
-        {
-            steps.Add(new BackupStep(Plan(), "Pre-restore backup"));
-        }
-
-        steps.Add(ServerInfo.TerminateOtherSessionsStep(target.Database, target.Database));
-        steps.Add(new ToolStep(
-            client.RunScriptCommand(target.Database, Path.Combine(work, "restore-clean.sql")),
-            "one transaction that stops at the first error; the row counts are compared with the manifest inside it, so a difference rolls everything back"));
+            new ToolStep(client.ListCommand(entry.DumpPath), $"the table of contents must name database '{manifest.Database}'"),
+            new SqlStep(maintenanceDatabase, CreateScratchSql(scratch, LikeTargetPlaceholder)),
+            new ToolStep(client.RestoreCommand(new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs)), $"into the new database; {target.Database} is not touched until the swap"),
+            new CheckStep($"the row counts of {scratch} equal the manifest's ({manifest.TotalRows:N0} rows in {manifest.Tables.Count} tables); any failure up to here drops {scratch} and leaves {target.Database} as it was"),
+            .. asides.SwapStatements(scratch, asides.PlannedName, $"replaced by Restore of {entry.Name}", "<now>"),
+            keepAside ? asides.PruneStep() : asides.DropStep(asides.PlannedName),
+        ];
         return new DatabasePlan
         {
             Title = $"Restore {Path.GetRelativePath(root, entry.Folder)} (database '{manifest.Database}', {manifest.TotalRows:N0} rows in {manifest.Tables.Count} tables) into {target.Describe()}:",
             Steps = steps,
+            Notes = keepAside
+                ? [$"the replaced database stays on the server as {asides.PlannedName} (the newest {asides.Keep} aside copies are kept; BackupList lists them)"]
+                : ["backup.beforeRestore is false: the replaced database is dropped after the swap"],
         };
     }
 
@@ -268,92 +367,6 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         if (ArchiveContents.Problem(contents, entry.Manifest) is { } problem)
         {
             throw DatabaseException.Refused($"Refused: {Path.GetRelativePath(root, entry.DumpPath)} is not the dump its manifest describes: {problem}. Nothing was restored; pick another backup (--target=BackupList).");
-        }
-    }
-
-    /// <summary>The whole archive as one script: read completely before the target is touched, so a damaged archive stops here.</summary>
-    private async Task<string> WriteRestoreScriptAsync(BackupEntry entry, IReadOnlyList<string> applicationSchemas, string work, CancellationToken cancellationToken)
-    {
-        var script = Path.Combine(work, "restore.sql");
-        var combined = Path.Combine(work, "restore-clean.sql");
-        try
-        {
-            await client.WriteRestoreScriptAsync(entry.DumpPath, script, cancellationToken).ConfigureAwait(false);
-            await using (var output = new FileStream(combined, FileMode.CreateNew, FileAccess.Write))
-            {
-                var utf8 = new System.Text.UTF8Encoding(false);
-                await using (var prelude = new StreamWriter(output, utf8, leaveOpen: true))
-                {
-                    await prelude.WriteLineAsync("-- Written by the kit's Restore: the application's schemas go first, so nothing created after the backup survives.").ConfigureAwait(false);
-                    foreach (var schema in applicationSchemas)
-                    {
-                        await prelude.WriteLineAsync($"DROP SCHEMA IF EXISTS {Sql.Identifier(schema)} CASCADE;").ConfigureAwait(false);
-                    }
-                }
-
-                await using (var source = new FileStream(script, FileMode.Open, FileAccess.Read))
-                {
-                    await source.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
-                }
-
-                await using var check = new StreamWriter(output, utf8, leaveOpen: true);
-                await check.WriteLineAsync().ConfigureAwait(false);
-                await check.WriteLineAsync(ServerInfo.RowCountCheckSql(entry.Manifest.Tables)).ConfigureAwait(false);
-            }
-
-            File.Delete(script);
-            return combined;
-        }
-        catch (ToolFailedException failure)
-        {
-            throw DatabaseException.Failed($"Restore of {entry.Name} stopped before touching the database: pg_restore could not read the archive ({PostgresClientError.Cause(failure)}).");
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw DatabaseException.Failed($"Restore of {entry.Name} stopped before touching the database: {exception.Message}");
-        }
-    }
-
-    private async Task ReplaceAsync(BackupEntry entry, string script, CancellationToken cancellationToken)
-    {
-        var asItWas = $"the restore ran in one transaction, so it was rolled back and {target.Database} is as it was before";
-        try
-        {
-            await using (var connection = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                var ended = await ServerInfo.TerminateOtherSessionsAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
-                if (ended > 0)
-                {
-                    log.Information($"Ended {ended} other session(s) on {target.Database}");
-                }
-            }
-
-            await client.RunScriptAsync(target.Database, script, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ToolFailedException failure) when (PostgresClientError.IsConnectionLost(failure))
-        {
-            throw DatabaseException.Failed(
-                $"Restore of {entry.Name} was interrupted: the server ended the connection ({PostgresClientError.Cause(failure)}: the session was ended by an administrator, or the server shut down); "
-                + $"{asItWas}. Run the Restore again once the server accepts connections.");
-        }
-        catch (ToolFailedException failure) when (PostgresClientError.Cause(failure) is var cause && cause.StartsWith(ServerInfo.RowCountCheckMarker, StringComparison.Ordinal))
-        {
-            throw DatabaseException.Failed(
-                $"Restore of {entry.Name} was rolled back, {target.Database} is as it was: the restored row counts differ from the manifest ({cause[ServerInfo.RowCountCheckMarker.Length..].Trim()}).");
-        }
-        catch (ToolFailedException failure)
-        {
-            throw DatabaseException.Failed($"Restore of {entry.Name} failed and was rolled back, {target.Database} is as it was: {PostgresClientError.Cause(failure)}");
-        }
-        catch (NpgsqlException exception) when (DatabaseConnector.IsTerminated(exception))
-        {
-            throw DatabaseException.Failed(
-                $"Restore of {entry.Name} was interrupted before it started: the server ended the connection ({DatabaseConnector.Reason(exception)}); nothing was changed. "
-                + "Run the Restore again once the server accepts connections.");
-        }
-        catch (NpgsqlException exception)
-        {
-            throw DatabaseException.Failed($"Restore of {entry.Name} stopped before it started, nothing was changed: {DatabaseConnector.Reason(exception)}");
         }
     }
 

@@ -111,14 +111,22 @@ public sealed record SeedThreshold(int Rows, long? Now)
     }
 }
 
-/// <summary>A backup as part of another plan (before a reset or a restore).</summary>
-public sealed record BackupStep(BackupPlan Plan, string Label) : DatabaseStep
+/// <summary>
+/// The safety copy of a reset that changes the database in place: the database copied aside on its server (no dump).
+/// When a later step of the plan fails, <see cref="PutBack"/> returns the copy to the database's own name; when every
+/// step succeeded, <see cref="Prune"/> keeps the newest aside copies.
+/// </summary>
+public sealed record AsideCopyStep(IReadOnlyList<SqlStep> Statements, IReadOnlyList<SqlStep> PutBack, SqlStep Prune) : DatabaseStep
 {
-    public override IEnumerable<string> Render()
-    {
-        var lines = Plan.Render().ToArray();
-        return [lines[0], .. lines.Skip(1).Select(l => "    " + l.TrimStart())];
-    }
+    public override IEnumerable<string> Render() =>
+    [
+        "keep a copy aside on the server (the safety copy, instead of a dump):",
+        .. Statements.Select(s => $"    sql on {s.Database}: {s.Line()}"),
+        "    if a later step fails, the copy is put back under the database's own name:",
+        .. PutBack.Select(s => $"        sql on {s.Database}: {s.Line()}"),
+        "    after the last step succeeded:",
+        $"        sql on {Prune.Database}: {Prune.Line()}",
+    ];
 }
 
 /// <summary>An external command (pg_restore, psql), exactly as it runs.</summary>

@@ -4,11 +4,11 @@ using Npgsql;
 namespace Build.Database;
 
 /// <summary>What running a plan did, for the task's closing line.</summary>
-public sealed record DatabasePlanResult(BackupEntry? Backup, MigrationResult? Migrated, SeedResult? Seeded);
+public sealed record DatabasePlanResult(MigrationResult? Migrated, SeedResult? Seeded);
 
 /// <summary>
 /// Runs a <see cref="DatabasePlan"/> step by step, exactly as it is printed: the SQL text and parameters of each step,
-/// the listed migrations and seed files, the backup's dump command. A step that finds the database other than the plan
+/// the listed migrations and seed files, the aside copy (put back when a later step fails). A step that finds the database other than the plan
 /// assumed (a migration list that no longer matches) stops the run before it changes anything; what a plan could only
 /// say "read at run time" of (pending migrations, the seed threshold) is read here.
 /// </summary>
@@ -20,19 +20,19 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var connections = new Dictionary<string, NpgsqlConnection>(StringComparer.Ordinal);
-        BackupEntry? backup = null;
         MigrationResult? migrated = null;
         SeedResult? seeded = null;
+        string? aside = null;
         try
         {
             foreach (var step in plan.Steps)
             {
                 switch (step)
                 {
-                    case BackupStep backupStep:
-                        var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-                        backup = await backups.BackupAsync(backupStep.Plan, cancellationToken: cancellationToken).ConfigureAwait(false);
-                        Log.Information($"{backupStep.Label}: {workspace.Relative(backup.Folder)}");
+                    case AsideCopyStep:
+                        // The copy needs the database without sessions, this run's own included.
+                        await CloseAsync().ConfigureAwait(false);
+                        aside = await CopyAsideAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case SqlStep sql:
                         await RunAsync(await OpenAsync(sql.Database).ConfigureAwait(false), sql, null, cancellationToken).ConfigureAwait(false);
@@ -70,15 +70,34 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
                 }
             }
         }
+        catch (Exception) when (aside is not null)
+        {
+            await CloseAsync().ConfigureAwait(false);
+            await PutBackAsync(aside).ConfigureAwait(false);
+            throw;
+        }
         finally
+        {
+            await CloseAsync().ConfigureAwait(false);
+        }
+
+        if (aside is not null)
+        {
+            await using var maintenance = await DatabaseConnector.OpenAsync(workspace.Target, workspace.Config.MaintenanceDatabase, cancellationToken).ConfigureAwait(false);
+            await workspace.Asides.PruneAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new DatabasePlanResult(migrated, seeded);
+
+        async Task CloseAsync()
         {
             foreach (var connection in connections.Values)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
-        }
 
-        return new DatabasePlanResult(backup, migrated, seeded);
+            connections.Clear();
+        }
 
         async Task<NpgsqlConnection> OpenAsync(string database)
         {
@@ -90,6 +109,32 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
             }
 
             return connection;
+        }
+    }
+
+    private async Task<string> CopyAsideAsync(CancellationToken cancellationToken)
+    {
+        var asides = workspace.Asides;
+        await using var maintenance = await DatabaseConnector.OpenAsync(workspace.Target, workspace.Config.MaintenanceDatabase, cancellationToken).ConfigureAwait(false);
+        var (aside, takenAt) = await asides.NewNameAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        await asides.CopyAsync(maintenance, aside, "copied before DbReset", takenAt, cancellationToken).ConfigureAwait(false);
+        Log.Information($"Aside copy before reset: database {aside} (BackupList lists it)");
+        return aside;
+    }
+
+    /// <summary>A step after the aside copy failed: the copy goes back under the database's own name, as it was before the run.</summary>
+    private async Task PutBackAsync(string aside)
+    {
+        var database = workspace.Target.Database;
+        try
+        {
+            await using var maintenance = await DatabaseConnector.OpenAsync(workspace.Target, workspace.Config.MaintenanceDatabase, CancellationToken.None).ConfigureAwait(false);
+            await workspace.Asides.PutBackAsync(maintenance, aside, CancellationToken.None).ConfigureAwait(false);
+            Log.Information($"The reset failed; {database} is back as it was before it (its aside copy {aside} was put back).");
+        }
+        catch (Exception exception) when (exception is NpgsqlException or DatabaseException)
+        {
+            Log.Information($"The reset failed and its aside copy could not be put back ({exception.Message}): the database as it was before is {aside} on the same server; rename it to {database} by hand.");
         }
     }
 

@@ -77,7 +77,10 @@ public sealed class DatabaseWorkspace
         return new ToolStep(composeProject().Command(ComposeTool.RunArguments(config.Service, command)), $"the app's own tool, in a one-off container of service '{config.Service}'");
     }
 
-    public SnapshotService Snapshots => new(Target, Config.MaintenanceDatabase, Log);
+    public SnapshotService Snapshots => new(Target, Config.MaintenanceDatabase, Asides, Config.Backup.BeforeReset, Log);
+
+    /// <summary>The aside copies DbReset and Restore keep of the target on its server.</summary>
+    public AsideCopies Asides => new(Target, Config.MaintenanceDatabase, Config.Backup.KeepAside, Log);
 
     /// <summary>Inside the compose service's container when the environment's database is one (and --connection was not given); else the host's clients.</summary>
     public async Task<IPostgresClientHost> ClientHostAsync()

@@ -4,14 +4,16 @@ namespace Build.Database;
 public sealed record ResetRequest(string? SaveSnapshot, string? FromSnapshot, string? SeedProfile);
 
 /// <summary>
-/// DbReset as a plan, once the guard has let it through: back up first (when configured), then either store the
+/// DbReset as a plan, once the guard has let it through: keep a copy aside first (when configured), then either store the
 /// database as a template snapshot, clone a snapshot over it, or end other sessions, recreate the application's
 /// schemas and clear the migration history (one transaction), apply every migration and seed the profile's files.
 /// A dry run prints <see cref="PlanAsync"/>; <see cref="RunAsync"/> runs that same plan.
 /// </summary>
 public sealed class ResetService(DatabaseWorkspace workspace)
 {
-    public async Task<DatabasePlan> PlanAsync(ResetRequest request)
+    public Task<DatabasePlan> PlanAsync(ResetRequest request) => Task.FromResult(Plan(request));
+
+    private DatabasePlan Plan(ResetRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var target = workspace.Target;
@@ -26,17 +28,22 @@ public sealed class ResetService(DatabaseWorkspace workspace)
             };
         }
 
+        if (request.FromSnapshot is { } from)
+        {
+            // The snapshot's clone replaces the database by renames; the replaced database is the aside copy.
+            return new DatabasePlan
+            {
+                Title = $"Reset {target.Describe()} from snapshot '{from}':",
+                Steps = [new SnapshotStep(SnapshotAction.Restore, from, workspace.Snapshots.RestoreStatements(from))],
+            };
+        }
+
         var steps = new List<DatabaseStep>();
         if (workspace.Config.Backup.BeforeReset)
         {
-            var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-            steps.Add(new BackupStep(backups.Plan(), "Backup before reset"));
-        }
-
-        if (request.FromSnapshot is { } from)
-        {
-            steps.Add(new SnapshotStep(SnapshotAction.Restore, from, workspace.Snapshots.RestoreStatements(from)));
-            return new DatabasePlan { Title = $"Reset {target.Describe()} from snapshot '{from}':", Steps = steps };
+            var asides = workspace.Asides;
+            steps.Add(new AsideCopyStep(
+                asides.CopyStatements(asides.PlannedName, "copied before DbReset", "<now>"), asides.PutBackStatements(asides.PlannedName), asides.PruneStep()));
         }
 
         var history = workspace.Config.History;

@@ -1,3 +1,4 @@
+using Cake.Core.Diagnostics;
 using Npgsql;
 
 namespace Build.Database;
@@ -15,17 +16,19 @@ public static class ServerInfo
 
     /// <summary>
     /// The exact row count of every ordinary table outside the system schemas, keyed "schema.table", read in the
-    /// given transaction (a backup reads them in the very snapshot pg_dump dumps).
+    /// given transaction (a backup reads them in the very snapshot pg_dump dumps, while it dumps). A table the user
+    /// may not read is left out rather than failing here: the error would abort the transaction whose snapshot
+    /// pg_dump is importing, and pg_dump then fails on that table in its own words.
     /// </summary>
     public static async Task<SortedDictionary<string, long>> RowCountsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var tables = new List<(string Schema, string Table)>();
         await using (var command = new NpgsqlCommand(
-                         """
+                         $"""
                          SELECT n.nspname, c.relname
                          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                         WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+                         WHERE {UserTablesCondition}
                          ORDER BY 1, 2
                          """,
                          connection,
@@ -48,6 +51,53 @@ public static class ServerInfo
         return counts;
     }
 
+    /// <summary>
+    /// How many rows were inserted into each table of a database that only a restore has written to, from the server's
+    /// statistics counters (<c>pg_stat_get_tuples_inserted</c>): no scan of the freshly restored tables, whose first
+    /// reader would otherwise rewrite every page to set its hint bits. Waits for the restore's sessions to end (each
+    /// flushes its counters as it exits). Null when the server does not count (<c>track_counts</c> off) or sessions
+    /// stay: the caller counts then. A caller takes a match as proof and recounts exactly before reporting a difference.
+    /// </summary>
+    public static async Task<SortedDictionary<string, long>?> RestoredRowCountsAsync(NpgsqlConnection restored, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(restored);
+        if (await DatabaseConnector.ScalarAsync<string>(restored, "SHOW track_counts", cancellationToken: cancellationToken).ConfigureAwait(false) != "on")
+        {
+            return null;
+        }
+
+        for (var attempt = 0; await DatabaseConnector.ScalarAsync<long>(
+                 restored, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", cancellationToken: cancellationToken).ConfigureAwait(false) > 0; attempt++)
+        {
+            if (attempt == 50)
+            {
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT n.nspname, c.relname, pg_stat_get_tuples_inserted(c.oid)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE {UserTablesCondition}
+            """,
+            restored);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts[$"{reader.GetString(0)}.{reader.GetString(1)}"] = reader.GetInt64(2);
+        }
+
+        return counts;
+    }
+
+    // The tables a backup counts: ordinary tables outside the system schemas that the user may read.
+    private const string UserTablesCondition =
+        "c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' AND has_table_privilege(c.oid, 'SELECT')";
+
     /// <summary>Ends every other session on the database (the app, a psql left open) so it can be reset or restored.</summary>
     /// <summary>Ends every session on @database but the caller's own; answers how many.</summary>
     public const string TerminateOtherSessionsSql = "SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid()";
@@ -65,6 +115,33 @@ public static class ServerInfo
             TerminateOtherSessionsSql,
             cancellationToken: cancellationToken,
             parameters: ("database", database));
+    }
+
+    /// <summary>
+    /// Runs a statement that needs <paramref name="database"/> without sessions (RENAME, a TEMPLATE clone) after ending
+    /// them; an app's pool may reconnect in between, so it tries a few times.
+    /// </summary>
+    public static async Task ExecuteWithoutSessionsAsync(NpgsqlConnection connection, string database, string sql, ICakeLog log, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        for (var attempt = 1; ; attempt++)
+        {
+            var ended = await TerminateOtherSessionsAsync(connection, database, cancellationToken).ConfigureAwait(false);
+            if (ended > 0)
+            {
+                log.Information($"Ended {ended} other session(s) on {database}");
+            }
+
+            try
+            {
+                await DatabaseConnector.ExecuteAsync(connection, sql, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public static async Task<bool> DatabaseExistsAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken = default) =>

@@ -10,7 +10,7 @@ namespace Build.Database;
 /// database (CREATE DATABASE ... TEMPLATE); resetting from one clones it back under a temporary name first and swaps
 /// only when that worked, so a failed clone leaves the database as it was. Seconds instead of migrations and seeds.
 /// </summary>
-public sealed partial class SnapshotService(DatabaseTarget target, string maintenanceDatabase, ICakeLog log)
+public sealed partial class SnapshotService(DatabaseTarget target, string maintenanceDatabase, AsideCopies asides, bool keepAside, ICakeLog log)
 {
     private const string Separator = "__snap__";
     private const int MaximumIdentifierBytes = 63;
@@ -47,7 +47,11 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
         ];
     }
 
-    /// <summary>The statements <see cref="RestoreAsync"/> sends, in order, on the maintenance database.</summary>
+    /// <summary>
+    /// The statements <see cref="RestoreAsync"/> sends, in order, on the maintenance database: the clone is made under
+    /// a temporary name while the database stays as it is; then, with its sessions ended, the database is renamed aside
+    /// and the clone takes its name in one transaction (the aside copy is the reset's safety copy, no dump).
+    /// </summary>
     public IReadOnlyList<SqlStep> RestoreStatements(string name)
     {
         var snapshot = SnapshotDatabaseName(name);
@@ -57,8 +61,8 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
             Maintenance(ServerInfo.DatabaseExistsSql) with { Parameters = [new SqlParameter("name", snapshot)] },
             .. DropStatements(incoming),
             .. CloneStatements(snapshot, incoming, OwnerPlaceholder),
-            .. DropStatements(target.Database),
-            Maintenance(RenameSql(incoming, target.Database)),
+            .. asides.SwapStatements(incoming, asides.PlannedName, $"replaced by DbReset --from-snapshot={name}", "<now>"),
+            keepAside ? asides.PruneStep() : asides.DropStep(asides.PlannedName),
         ];
     }
 
@@ -130,10 +134,28 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
         await DropAsync(connection, incoming, cancellationToken).ConfigureAwait(false);
         await CloneAsync(connection, snapshot, incoming, owner, cancellationToken).ConfigureAwait(false);
 
-        // The clone exists: only now is the old database dropped and the clone renamed into its place.
-        await DropAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
-        await DatabaseConnector.ExecuteAsync(
-            connection, RenameSql(incoming, target.Database), cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The clone exists: only now is the database renamed aside and the clone renamed into its place, together.
+        var (aside, takenAt) = await asides.NewNameAsync(connection, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await asides.SwapAsync(connection, incoming, aside, $"replaced by DbReset --from-snapshot={name}", takenAt, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await DropAsync(connection, incoming, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        if (keepAside)
+        {
+            log.Information($"Aside copy before reset: database {aside} (BackupList lists it)");
+            await asides.PruneAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await DatabaseConnector.ExecuteAsync(connection, asides.DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
         return snapshot;
     }
 
@@ -155,28 +177,13 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
 
     private async Task CloneAsync(NpgsqlConnection connection, string source, string destination, string owner, CancellationToken cancellationToken)
     {
-        // CREATE DATABASE ... TEMPLATE needs the source to have no sessions; a client may reconnect in between, so try a few times.
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var ended = await ServerInfo.TerminateOtherSessionsAsync(connection, source, cancellationToken).ConfigureAwait(false);
-            if (ended > 0)
-            {
-                log.Information($"Ended {ended} other session(s) on {source}");
-            }
-
-            try
-            {
-                await DatabaseConnector.ExecuteAsync(connection, CloneSql(source, destination, Sql.Identifier(owner)), cancellationToken: cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException exception)
-            {
-                throw DatabaseException.Failed($"Cloning {source} into {destination} failed: {exception.MessageText} ({exception.SqlState}).");
-            }
+            await ServerInfo.ExecuteWithoutSessionsAsync(connection, source, CloneSql(source, destination, Sql.Identifier(owner)), log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException exception)
+        {
+            throw DatabaseException.Failed($"Cloning {source} into {destination} failed: {exception.MessageText} ({exception.SqlState}).");
         }
     }
 

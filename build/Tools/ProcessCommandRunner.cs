@@ -37,6 +37,8 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         var error = new StringBuilder();
         var tail = new Queue<string>();
         var streamLevel = command.Quiet ? Verbosity.Verbose : Verbosity.Normal;
+        using var hash = command.StandardOutputFile is null ? null : System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        long written = 0;
         var outputPump = command.StandardOutputFile is { } outputFile
             ? CopyToFile(process.StandardOutput.BaseStream, outputFile)
             : Pump(process.StandardOutput, output, null, streamLevel);
@@ -84,7 +86,10 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
             // The process stopped reading because it failed; its exit code and error output tell why.
         }
 
-        var result = new CommandResult(process.ExitCode, output.ToString(), error.ToString());
+        var result = new CommandResult(process.ExitCode, output.ToString(), error.ToString())
+        {
+            OutputFile = hash is null ? null : new OutputFileDigest(Convert.ToHexStringLower(hash.GetHashAndReset()), written),
+        };
         if (!command.SuccessExitCodes.Contains(process.ExitCode))
         {
             var lines = tail.Count > 0 ? tail.ToArray() : result.OutputLines.TakeLast(TailLines).Select(masker.Mask).ToArray();
@@ -93,11 +98,30 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
 
         return result;
 
-        static async Task CopyToFile(Stream source, string path)
+        // One pass: each block is hashed as it is written, so the file's checksum never needs a second read.
+        async Task CopyToFile(Stream source, string path)
         {
-            await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-            await source.CopyToAsync(target).ConfigureAwait(false);
-            await target.FlushAsync().ConfigureAwait(false);
+            try
+            {
+                await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await source.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+                {
+                    hash!.AppendData(buffer, 0, read);
+                    written += read;
+                    await target.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                }
+
+                await target.FlushAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The file cannot take more (a full disk): nobody reads the pipe any longer, so the process would wait
+                // on it for ever. Stop it; the write's own error is the failure the caller sees.
+                StopQuietly(process);
+                throw;
+            }
         }
 
         static async Task CopyFromFile(string path, StreamWriter input)
@@ -129,6 +153,18 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
                     }
                 }
             }
+        }
+    }
+
+    private static void StopQuietly(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has exited already.
         }
     }
 

@@ -100,7 +100,7 @@ public sealed class DevStackTests
             var reset = Kit.Run(null, TimeSpan.FromMinutes(3), ["--target=DbReset", .. stack.Arguments()]);
             created.AddRange(BackupFolders(reset.Output));
             Assert.That(reset.ExitCode, Is.Zero, reset.ToString());
-            Assert.That(reset.Output, Does.Contain("Backup before reset:"));
+            Assert.That(reset.Output, Does.Contain("Aside copy before reset:"));
             Assert.That(await ItemsAfterSessionsEnded(http, stack), Does.Contain("Welcome"));
         }
         finally

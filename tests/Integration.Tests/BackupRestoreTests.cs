@@ -31,7 +31,7 @@ public sealed class BackupRestoreTests : DatabaseTest
         var restore = RunTask("Restore", "--backup=latest");
 
         AssertSucceeded(restore);
-        Assert.That(restore.Output, Does.Contain("Pre-restore backup: backups/dev/").And.Contain("counts match the manifest"));
+        Assert.That(restore.Output, Does.Contain($"Aside copy of what was replaced: database {Database}__aside__").And.Contain("counts match the manifest"));
         Assert.That(await Db.RowsAsync(Connection, Everything), Is.EqualTo(before));
         // The identity sequence came back too: a new row does not collide with restored ones.
         await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('after restore')");

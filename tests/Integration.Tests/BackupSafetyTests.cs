@@ -34,10 +34,10 @@ public sealed class RestoreRefusalTests : DatabaseTest
     }
 
     [Test]
-    public async Task A_row_count_that_differs_is_found_inside_the_restore_transaction_and_rolls_it_back()
+    public async Task A_row_count_that_differs_is_found_before_the_swap_so_live_is_untouched_and_the_new_database_dropped()
     {
         // A manifest whose checksums were rewritten to match (or a format 1 manifest, which has none): the row counts
-        // are checked before the commit, so the database stays as it was.
+        // are checked in the new database before it replaces anything, so the database stays as it was.
         AssertSucceeded(RunTask("Seed", "--seed=minimal"));
         AssertSucceeded(RunTask("Backup"));
         var folder = Directory.GetDirectories(Kit.BackupsFolder()).Single();
@@ -48,9 +48,11 @@ public sealed class RestoreRefusalTests : DatabaseTest
         var result = RunTask("Restore", "--backup=latest");
 
         Assert.That(result.ExitCode, Is.EqualTo(1), result.All);
-        Assert.That(result.SingleErrorLine(), Does.Contain("was rolled back").And.Contain("as it was").And.Contain("app.items: 4 row(s) in the backup, 3 restored"));
+        Assert.That(result.SingleErrorLine(), Does.Contain($"{Database} was not touched").And.Contain("as it was").And.Contain("app.items: 4 row(s) in the backup, 3 restored"));
         Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items"), Is.EqualTo(4));
-        Assert.That(await Db.ScalarAsync<bool>(Connection, "SELECT to_regclass('app.after_backup') IS NOT NULL"), Is.True, "the schema drop was not rolled back");
+        Assert.That(await Db.ScalarAsync<bool>(Connection, "SELECT to_regclass('app.after_backup') IS NOT NULL"), Is.True, "the live database was changed");
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), "SELECT count(*) FROM pg_database WHERE datname LIKE 'kit\\_verify\\_%'"), Is.Zero, "the new database was left behind");
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), $"SELECT count(*) FROM pg_database WHERE starts_with(datname, '{Database}__aside__')"), Is.Zero, "a failed restore set the database aside");
     }
 
     [Test]

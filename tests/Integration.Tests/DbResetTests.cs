@@ -15,11 +15,14 @@ public sealed class DbResetTests : DatabaseTest
         var result = RunTask("DbReset", "--seed=minimal");
 
         AssertSucceeded(result);
-        Assert.That(result.Output, Does.Contain("Backup before reset: backups/dev/").And.Contain("Ended 1 other session(s)"));
+        Assert.That(result.Output, Does.Contain($"Aside copy before reset: database {Database}__aside__").And.Contain("Ended 1 other session(s)"));
         Assert.That(await Db.RowsAsync(Connection, "SELECT name FROM app.items ORDER BY id"), Is.EqualTo(new[] { "Welcome", "Second item", "Third item" }));
         Assert.That(await Db.ScalarAsync<bool>(Connection, "SELECT to_regclass('app.stray') IS NULL"), Is.True);
         Assert.That(await Db.RowsAsync(Connection, "SELECT version FROM kit.schema_migrations"), Is.EqualTo(new[] { "1" }));
-        Assert.That(Directory.GetDirectories(Kit.BackupsFolder()), Has.Length.EqualTo(1));
+        // The safety copy is the database as it was, kept aside on the server: no dump.
+        Assert.That(Directory.Exists(Kit.BackupsFolder()), Is.False);
+        var aside = (await Db.RowsAsync(Server.ConnectionString("postgres"), $"SELECT datname FROM pg_database WHERE starts_with(datname, '{Database}__aside__')")).Single();
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString(aside), "SELECT count(*) FROM app.items WHERE name = 'user row'"), Is.EqualTo(1));
         await using var probe = new Npgsql.NpgsqlCommand("SELECT 1", other);
         Assert.That(async () => await probe.ExecuteScalarAsync(), Throws.InstanceOf<Npgsql.NpgsqlException>(), "the other session was not ended");
     }
@@ -136,6 +139,6 @@ public sealed class SnapshotTests : DatabaseTest
         AssertSucceeded(RunTask("DbReset", "--seed=demo"));
 
         Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items"), Is.EqualTo(103));
-        Assert.That(Directory.GetDirectories(Kit.BackupsFolder()), Has.Length.EqualTo(1));
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), $"SELECT count(*) FROM pg_database WHERE starts_with(datname, '{Database}__aside__')"), Is.EqualTo(1));
     }
 }

@@ -6,7 +6,7 @@ namespace Build.Tasks.Database;
 
 [TaskName(nameof(BackupList))]
 [UsesDatabase]
-[TaskDescription("Lists the complete backups of the environment, newest first, any unfinished ones and leftover verify scratch databases")]
+[TaskDescription("Lists the complete backups of the environment, newest first, any unfinished ones, the aside copies DbReset and Restore kept, and leftover scratch databases")]
 [ReadsOnly]
 public sealed class BackupListTask : AsyncFrostingTask<BuildContext>
 {
@@ -48,7 +48,18 @@ public sealed class BackupListTask : AsyncFrostingTask<BuildContext>
         using var limit = new CancellationTokenSource(ServerCheckLimit);
         try
         {
-            await using var connection = await DatabaseConnector.OpenAsync(workspace.Target, cancellationToken: limit.Token).ConfigureAwait(false);
+            await using var connection = await DatabaseConnector.OpenAsync(workspace.Target, workspace.Config.MaintenanceDatabase, limit.Token).ConfigureAwait(false);
+            var asides = workspace.Asides;
+            var copies = await asides.ListAsync(connection, limit.Token).ConfigureAwait(false);
+            context.Log.Information(copies.Count == 0
+                ? $"No aside copies of {workspace.Target.Database} on {workspace.Target.Host}:{workspace.Target.Port}."
+                : $"{copies.Count} aside copies of {workspace.Target.Database} on {workspace.Target.Host}:{workspace.Target.Port}, newest first (the newest {asides.Keep} are kept: backup.keepAside; "
+                  + $"to go back to one: ALTER DATABASE ... RENAME):");
+            foreach (var copy in copies)
+            {
+                context.Log.Information($"  {copy.Name}  {copy.Reason}{VerifyScratch.Size(copy.SizeBytes)}");
+            }
+
             foreach (var (name, size) in await VerifyScratch.LeftoversAsync(connection, limit.Token).ConfigureAwait(false))
             {
                 context.Log.Information(
@@ -58,7 +69,7 @@ public sealed class BackupListTask : AsyncFrostingTask<BuildContext>
         catch (Exception exception) when (exception is DatabaseException or Npgsql.NpgsqlException or OperationCanceledException)
         {
             var why = exception is OperationCanceledException ? $"no answer within {ServerCheckLimit.TotalSeconds:0} s" : exception.Message;
-            context.Log.Information($"  (leftover {VerifyScratch.Prefix}* scratch databases not checked: {why})");
+            context.Log.Information($"  (aside copies and leftover {VerifyScratch.Prefix}* scratch databases not checked: {why})");
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Build.Tasks.Database;
 
 [TaskName(nameof(DbReset))]
 [UsesDatabase]
-[TaskDescription("Backs up, ends other sessions, drops and recreates the app's schemas, migrates and seeds; --save-snapshot/--from-snapshot=<name> for template clones")]
+[TaskDescription("Keeps a copy of the database aside, ends other sessions, drops and recreates the app's schemas, migrates and seeds; --save-snapshot/--from-snapshot=<name> for template clones")]
 public sealed class DbResetTask : PlannedTask<BuildContext, DatabasePlan>
 {
     private const string DbReset = "DbReset";

@@ -6,7 +6,7 @@ namespace Build.Tasks.Database;
 
 [TaskName(nameof(Restore))]
 [UsesDatabase]
-[TaskDescription("Restores --backup=latest|<folder> (latest: of the same database) after checking its checksums and archive and taking a pre-restore backup; guarded like DbReset")]
+[TaskDescription("Restores --backup=latest|<folder> (latest: of the same database) into a new database after checking its checksums and archive, then swaps names (the replaced database is kept aside); guarded like DbReset")]
 public sealed class RestoreTask : PlannedTask<BuildContext, RestorePlan>
 {
     private const string Restore = "Restore";
@@ -21,7 +21,7 @@ public sealed class RestoreTask : PlannedTask<BuildContext, RestorePlan>
     public override async Task<RestorePlan> PlanAsync(BuildContext context)
     {
         // Every refusal comes before anything is replaced: the guard (before the run), which backup, its checksums; then,
-        // in the service, pg_restore's version and its reading of the archive. Only then the pre-restore backup and the restore.
+        // in the service, pg_restore's version and its reading of the archive. Only then the restore into a new database and the swap.
         var workspace = context.Run.Database;
         var key = BackupKey.Of(workspace.Target);
         var entry = workspace.Store.Resolve(context.Parameters.Backup ?? "latest", workspace.Root, key);
@@ -41,19 +41,19 @@ public sealed class RestoreTask : PlannedTask<BuildContext, RestorePlan>
         if (!entry.Manifest.HasChecksumFile)
         {
             context.Log.Information(
-                $"{entry.Name} has manifest format {entry.Manifest.Format}, written before manifests were checksummed: its dump is checked by hash, its row counts inside the restore's transaction.");
+                $"{entry.Name} has manifest format {entry.Manifest.Format}, written before manifests were checksummed: its dump is checked by hash, its row counts before the restored database replaces anything.");
         }
 
         var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-        return new RestorePlan(entry, backups.PlanRestore(entry, workspace.Config.Schemas, workspace.Config.Backup.BeforeRestore));
+        return new RestorePlan(entry, backups.PlanRestore(entry, workspace.Asides, workspace.Config.MaintenanceDatabase));
     }
 
     public override async Task RunAsync(BuildContext context, RestorePlan plan)
     {
-        var (entry, steps) = plan;
+        var entry = plan.Backup;
         var workspace = context.Run.Database;
         var backups = await workspace.BackupsAsync().ConfigureAwait(false);
-        await backups.RestoreAsync(entry, workspace.Config.Schemas, steps).ConfigureAwait(false);
+        await backups.RestoreAsync(entry, workspace.Asides, workspace.Config.MaintenanceDatabase).ConfigureAwait(false);
         context.Log.Information($"Restored {workspace.Relative(entry.Folder)} into {workspace.Target.Describe()}: {entry.Manifest.TotalRows:N0} rows in {entry.Manifest.Tables.Count} tables, counts match the manifest.");
     }
 }

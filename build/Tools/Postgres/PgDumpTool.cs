@@ -13,6 +13,9 @@ public sealed record PgDumpSettings : ToolSettings
     /// <summary>The dump file; null writes to standard output.</summary>
     public string? OutputFile { get; init; }
 
+    /// <summary>The archive's zlib level (0-9); null: pg_dump's default (6 for the custom format).</summary>
+    public int? Compression { get; init; }
+
     /// <summary>A snapshot exported by <c>pg_export_snapshot()</c>: the dump sees exactly what that transaction saw.</summary>
     public string? Snapshot { get; init; }
 }
@@ -32,6 +35,7 @@ public sealed partial class PgDumpTool(ICommandRunner runner) : Tool<PgDumpSetti
         return new ArgumentList(settings.Connection.Arguments())
             .AddJoined("--format", settings.Format)
             .AddJoined("--file", settings.OutputFile)
+            .AddJoined("--compress", settings.Compression?.ToString(CultureInfo.InvariantCulture))
             .AddJoined("--snapshot", settings.Snapshot)
             .Add("--no-password");
     }

@@ -15,6 +15,9 @@ public sealed record PgRestoreOptions
     /// <summary>All or nothing: a failure rolls the whole restore back (implies exit on error).</summary>
     public bool SingleTransaction { get; init; } = true;
 
+    /// <summary>Parallel connections (<c>--jobs</c>), above 1 only from a file: each stops at the first error instead of one transaction.</summary>
+    public int Jobs { get; init; } = 1;
+
     /// <summary>Objects belong to the restoring user, so a dump from another environment restores without its roles.</summary>
     public bool NoOwner { get; init; } = true;
 }
@@ -54,8 +57,9 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
             .AddSwitch("--clean", options.Clean)
             .AddSwitch("--if-exists", options.Clean)
             .AddSwitch("--no-owner", options.NoOwner)
-            .AddSwitch("--single-transaction", options.SingleTransaction)
-            .AddSwitch("--exit-on-error", !options.SingleTransaction)
+            .AddJoined("--jobs", options.Jobs > 1 ? options.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture) : null)
+            .AddSwitch("--single-transaction", options.SingleTransaction && options.Jobs <= 1)
+            .AddSwitch("--exit-on-error", !options.SingleTransaction || options.Jobs > 1)
             .Add("--no-password");
     }
 

@@ -2,11 +2,17 @@ using Build.Tools.Compose;
 
 namespace Build.Tools.Postgres;
 
-/// <summary>What to dump: a database, optionally as seen by an exported snapshot.</summary>
-public sealed record DumpRequest(string Database, string OutputFile, string? Snapshot = null);
+/// <summary>
+/// What to dump: a database, optionally as seen by an exported snapshot, at a zlib level (null: pg_dump's default).
+/// The archive always streams through standard output into the file, so the runner hashes it while it is written.
+/// </summary>
+public sealed record DumpRequest(string Database, string OutputFile, string? Snapshot = null, int? Compression = null);
 
-/// <summary>What to restore: an archive into a database, cleanly or into an empty one.</summary>
-public sealed record RestoreRequest(string Database, string InputFile, bool Clean);
+/// <summary>
+/// What to restore: an archive into a database, cleanly or into an empty one. <see cref="Jobs"/> above 1 restores
+/// with that many parallel connections where the client reads the archive from a file (not through standard input).
+/// </summary>
+public sealed record RestoreRequest(string Database, string InputFile, bool Clean, int Jobs = 1);
 
 /// <summary>
 /// Where pg_dump and pg_restore run: on this host against a connection, or inside the database's own compose
@@ -23,19 +29,14 @@ public interface IPostgresClientHost
     /// <summary>The version line of the client that makes the dump, for the manifest.</summary>
     Task<string> ClientVersionAsync(CancellationToken cancellationToken = default);
 
-    Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default);
+    /// <summary>Dumps; answers the archive's SHA-256 and size, hashed while it was written (null when the runner did not write it).</summary>
+    Task<OutputFileDigest?> DumpAsync(DumpRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Restores into a database directly (pg_restore --single-transaction): for an empty scratch database.</summary>
+    /// <summary>Restores into an empty database directly (pg_restore; one transaction, or parallel jobs stopping at the first error).</summary>
     Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>The archive's table of contents (pg_restore --list): fails when this client cannot read the archive.</summary>
     Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default);
-
-    /// <summary>Turns an archive into an SQL script that drops each object before recreating it (--clean --if-exists --no-owner).</summary>
-    Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default);
-
-    /// <summary>Runs an SQL script with psql as one transaction that stops at the first error.</summary>
-    Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default);
 
     // The commands the methods above run, exactly: a plan shows them, with run-time values as placeholders.
     ToolCommand DumpCommand(DumpRequest request);
@@ -43,10 +44,6 @@ public interface IPostgresClientHost
     ToolCommand RestoreCommand(RestoreRequest request);
 
     ToolCommand ListCommand(string dumpFile);
-
-    ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile);
-
-    ToolCommand RunScriptCommand(string database, string scriptFile);
 }
 
 /// <summary>
@@ -64,8 +61,8 @@ public abstract class PostgresClientHost(ICommandRunner runner) : IPostgresClien
 
     public abstract Task<string> ClientVersionAsync(CancellationToken cancellationToken = default);
 
-    public Task DumpAsync(DumpRequest request, CancellationToken cancellationToken = default) =>
-        Runner.RunAsync(DumpCommand(request), cancellationToken);
+    public async Task<OutputFileDigest?> DumpAsync(DumpRequest request, CancellationToken cancellationToken = default) =>
+        (await Runner.RunAsync(DumpCommand(request), cancellationToken).ConfigureAwait(false)).OutputFile;
 
     public Task RestoreAsync(RestoreRequest request, CancellationToken cancellationToken = default) =>
         Runner.RunAsync(RestoreCommand(request), cancellationToken);
@@ -73,21 +70,11 @@ public abstract class PostgresClientHost(ICommandRunner runner) : IPostgresClien
     public async Task<string> ListAsync(string dumpFile, CancellationToken cancellationToken = default) =>
         (await Runner.RunAsync(ListCommand(dumpFile), cancellationToken).ConfigureAwait(false)).StandardOutput;
 
-    public Task WriteRestoreScriptAsync(string dumpFile, string scriptFile, CancellationToken cancellationToken = default) =>
-        Runner.RunAsync(RestoreScriptCommand(dumpFile, scriptFile), cancellationToken);
-
-    public Task RunScriptAsync(string database, string scriptFile, CancellationToken cancellationToken = default) =>
-        Runner.RunAsync(RunScriptCommand(database, scriptFile), cancellationToken);
-
     public abstract ToolCommand DumpCommand(DumpRequest request);
 
     public abstract ToolCommand RestoreCommand(RestoreRequest request);
 
     public abstract ToolCommand ListCommand(string dumpFile);
-
-    public abstract ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile);
-
-    public abstract ToolCommand RunScriptCommand(string database, string scriptFile);
 }
 
 /// <summary>The host's pg_dump and pg_restore, connecting over the network with the password in PGPASSWORD.</summary>
@@ -95,34 +82,38 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
 {
     private readonly PgDumpTool dump = new(runner);
     private readonly PgRestoreTool restore = new(runner);
-    private readonly PsqlTool psql = new(runner);
+    private Task<string>? version;
 
     public override string Description => "the host's pg_dump";
 
     public override async Task<string?> DumpIncompatibilityAsync(int serverMajorVersion, CancellationToken cancellationToken = default) =>
-        PgDumpTool.Incompatibility(await dump.MajorVersionAsync(cancellationToken).ConfigureAwait(false), serverMajorVersion);
+        PgDumpTool.Incompatibility(
+            PgDumpTool.ParseMajorVersion(await ClientVersionAsync(cancellationToken).ConfigureAwait(false))
+            ?? throw new ToolFailedException("pg_dump", 1, "could not read its version.", []),
+            serverMajorVersion);
 
-    public override Task<string> ClientVersionAsync(CancellationToken cancellationToken = default) => dump.VersionAsync(cancellationToken);
+    // Asked twice per backup (the check, the manifest): pg_dump --version runs once.
+    public override Task<string> ClientVersionAsync(CancellationToken cancellationToken = default) => version ??= dump.VersionAsync(cancellationToken);
 
     public override ToolCommand DumpCommand(DumpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return dump.Command(new PgDumpSettings { Connection = connection.WithDatabase(request.Database), OutputFile = request.OutputFile, Snapshot = request.Snapshot });
+        var command = dump.Command(new PgDumpSettings { Connection = connection.WithDatabase(request.Database), Snapshot = request.Snapshot, Compression = request.Compression });
+        return command with { StandardOutputFile = request.OutputFile };
     }
 
     public override ToolCommand RestoreCommand(RestoreRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return restore.Command(new PgRestoreSettings { Connection = connection.WithDatabase(request.Database), InputFile = request.InputFile, Options = new() { Clean = request.Clean } });
+        return restore.Command(new PgRestoreSettings
+        {
+            Connection = connection.WithDatabase(request.Database),
+            InputFile = request.InputFile,
+            Options = new() { Clean = request.Clean, Jobs = request.Jobs },
+        });
     }
 
     public override ToolCommand ListCommand(string dumpFile) => restore.ListCommand(dumpFile);
-
-    public override ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile) =>
-        restore.Command(new PgRestoreSettings { Connection = connection, InputFile = dumpFile, Options = new() { ScriptFile = scriptFile, Clean = true } });
-
-    public override ToolCommand RunScriptCommand(string database, string scriptFile) =>
-        psql.Command(new PsqlScriptSettings { Connection = connection.WithDatabase(database), ScriptFile = scriptFile });
 }
 
 /// <summary>
@@ -147,28 +138,15 @@ public sealed class ComposeClientHost(
         return result.StandardOutput.Trim();
     }
 
-    /// <summary>pg_restore in the container: the archive in through standard input, the script out through standard output.</summary>
-    public override ToolCommand RestoreScriptCommand(string dumpFile, string scriptFile)
-    {
-        var options = PgRestoreTool.Options(new PgRestoreOptions { ScriptFile = "-", Clean = true });
-        return Exec(new[] { "pg_restore" }.Concat(options.Values), withPassword: false) with { StandardInputFile = dumpFile, StandardOutputFile = scriptFile, Quiet = true };
-    }
-
     /// <summary>pg_restore --list in the container, the archive in through standard input: read-only, a query.</summary>
     public override ToolCommand ListCommand(string dumpFile) =>
         Exec(new[] { "pg_restore" }.Concat(PgRestoreTool.ListOptions), withPassword: false) with { StandardInputFile = dumpFile, IsQuery = true, Quiet = true };
-
-    public override ToolCommand RunScriptCommand(string database, string scriptFile) =>
-        Exec(new[] { "psql", "--username", username, "--dbname", database }.Concat(PsqlTool.ScriptOptions("-")), withPassword: true) with
-        {
-            StandardInputFile = scriptFile,
-            Quiet = true,
-        };
 
     public override ToolCommand DumpCommand(DumpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var arguments = new ArgumentList(["pg_dump", "--username", username, "--dbname", request.Database, "--format=custom"])
+            .AddJoined("--compress", request.Compression?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .AddJoined("--snapshot", request.Snapshot)
             .Add("--no-password");
         return Exec(arguments.Values) with { StandardOutputFile = request.OutputFile };
@@ -177,6 +155,7 @@ public sealed class ComposeClientHost(
     public override ToolCommand RestoreCommand(RestoreRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // The archive comes in through standard input, which pg_restore reads front to back: one job, one transaction.
         var options = PgRestoreTool.Options(new PgRestoreOptions { Clean = request.Clean });
         var arguments = new ArgumentList(["pg_restore", "--username", username, "--dbname", request.Database]).Add(options.Values);
         return Exec(arguments.Values) with { StandardInputFile = request.InputFile };

@@ -10,18 +10,20 @@ public sealed class PostgresCommandTests
     private static readonly ComposeSettings Compose = new() { ProjectName = "sample-dev", Files = ["compose/compose.yaml", "compose/compose.dev.yaml"] };
 
     [Test]
-    public async Task Host_pg_dump_dumps_custom_format_from_a_snapshot_with_the_password_in_the_environment()
+    public async Task Host_pg_dump_streams_custom_format_from_a_snapshot_into_the_file_with_the_password_in_the_environment()
     {
         var runner = new RecordingCommandRunner();
 
-        await new LocalClientHost(runner, Connection).DumpAsync(new DumpRequest("Käse-Prod_DB", "/b/.tmp-1/database.dump", "00000003-0000001B-1"));
+        await new LocalClientHost(runner, Connection).DumpAsync(new DumpRequest("Käse-Prod_DB", "/b/.tmp-1/database.dump", "00000003-0000001B-1", Compression: 1));
 
         var command = runner.Commands.Single();
         Assert.That(command.Arguments.Select(a => a.Value), Is.EqualTo(new[]
         {
             "--host", "127.0.0.1", "--port", "5432", "--username", "app", "--dbname", "Käse-Prod_DB",
-            "--format=custom", "--file=/b/.tmp-1/database.dump", "--snapshot=00000003-0000001B-1", "--no-password",
+            "--format=custom", "--compress=1", "--snapshot=00000003-0000001B-1", "--no-password",
         }));
+        // Through standard output, so the runner hashes the archive while it is written.
+        Assert.That(command.StandardOutputFile, Is.EqualTo("/b/.tmp-1/database.dump"));
         Assert.That(command.Environment["PGPASSWORD"], Is.EqualTo("p@ss word"));
         Assert.That(command.Render(), Does.StartWith("PGPASSWORD=[REDACTED] pg_dump "));
     }
@@ -40,18 +42,15 @@ public sealed class PostgresCommandTests
     }
 
     [Test]
-    public async Task Host_restore_is_a_clean_script_run_by_psql_in_one_transaction_stopping_at_the_first_error()
+    public async Task Host_restore_with_jobs_is_parallel_and_stops_at_the_first_error()
     {
         var runner = new RecordingCommandRunner();
-        var host = new LocalClientHost(runner, Connection);
 
-        await host.WriteRestoreScriptAsync("/b/1/database.dump", "/b/.tmp-r/restore.sql");
-        await host.RunScriptAsync("Käse-Prod_DB", "/b/.tmp-r/restore-clean.sql");
+        await new LocalClientHost(runner, Connection).RestoreAsync(new RestoreRequest("kit_verify_1", "/b/1/database.dump", Clean: false, Jobs: 2));
 
         Assert.That(runner.Lines, Is.EqualTo(new[]
         {
-            "PGPASSWORD=[REDACTED] pg_restore --clean --if-exists --no-owner --file=/b/.tmp-r/restore.sql /b/1/database.dump",
-            "PGPASSWORD=[REDACTED] psql --host 127.0.0.1 --port 5432 --username app --dbname 'Käse-Prod_DB' --no-psqlrc --quiet --set ON_ERROR_STOP=1 --single-transaction --no-password --file /b/.tmp-r/restore-clean.sql",
+            "PGPASSWORD=[REDACTED] pg_restore --host 127.0.0.1 --port 5432 --username app --dbname kit_verify_1 --no-owner --jobs=2 --exit-on-error --no-password /b/1/database.dump",
         }));
     }
 
@@ -106,27 +105,13 @@ public sealed class PostgresCommandTests
     }
 
     [Test]
-    public void Compose_restore_streams_the_archive_in_and_the_script_out_then_runs_psql_inside_the_service()
+    public void Compose_restore_streams_the_archive_in_through_standard_input_in_one_transaction_whatever_the_jobs()
     {
         var host = new ComposeClientHost(new RecordingCommandRunner(), new ComposeVersion(ComposeFlavor.V1, "1.29.2"), Compose, "db", "app", "p@ss word");
 
-        var script = host.RestoreScriptCommand("/b/1/database.dump", "/b/.tmp-r/restore.sql");
-        var run = host.RunScriptCommand("Käse-Prod_DB", "/b/.tmp-r/restore-clean.sql");
-        var verify = host.RestoreCommand(new RestoreRequest("kit_verify_1", "/b/1/database.dump", Clean: false));
+        var verify = host.RestoreCommand(new RestoreRequest("kit_verify_1", "/b/1/database.dump", Clean: false, Jobs: 4));
 
-        Assert.That(script.Executable, Is.EqualTo("docker-compose"));
-        Assert.That(script.Arguments.Select(a => a.Value), Is.EqualTo(new[]
-        {
-            "-p", "sample-dev", "-f", "compose/compose.yaml", "-f", "compose/compose.dev.yaml", "exec", "-T", "db",
-            "pg_restore", "--clean", "--if-exists", "--no-owner", "--file=-",
-        }));
-        Assert.That((script.StandardInputFile, script.StandardOutputFile), Is.EqualTo(("/b/1/database.dump", "/b/.tmp-r/restore.sql")));
-        Assert.That(run.Arguments.Select(a => a.Value).SkipWhile(a => a != "exec"), Is.EqualTo(new[]
-        {
-            "exec", "-T", "-e", "PGPASSWORD", "db", "psql", "--username", "app", "--dbname", "Käse-Prod_DB",
-            "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--single-transaction", "--no-password", "--file", "-",
-        }));
-        Assert.That(run.StandardInputFile, Is.EqualTo("/b/.tmp-r/restore-clean.sql"));
+        Assert.That(verify.Executable, Is.EqualTo("docker-compose"));
         Assert.That(verify.Arguments.Select(a => a.Value).SkipWhile(a => a != "pg_restore"), Is.EqualTo(new[]
         {
             "pg_restore", "--username", "app", "--dbname", "kit_verify_1", "--no-owner", "--single-transaction", "--no-password",

@@ -31,7 +31,9 @@ public abstract class DatabaseTest
         }
 
         Kit?.Dispose();
-        foreach (var name in extraDatabases.Append(Database).Where(n => n is not null))
+        // The aside copies DbReset and Restore keep are the test's too.
+        var asides = Database is null ? [] : await Db.RowsAsync(Server.ConnectionString("postgres"), $"SELECT datname FROM pg_database WHERE starts_with(datname, '{Database.Replace("'", "''", StringComparison.Ordinal)}__aside__')");
+        foreach (var name in extraDatabases.Append(Database).Concat(asides).OfType<string>())
         {
             await Server.DropDatabaseAsync(name);
         }

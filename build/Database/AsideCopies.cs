@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text;
+using Cake.Core.Diagnostics;
+using Npgsql;
+
+namespace Build.Database;
+
+/// <summary>One database kept aside by DbReset or Restore: its name, when and why it was set aside, its size.</summary>
+public sealed record AsideCopy(string Name, DateTime TakenAtUtc, string Reason, long? SizeBytes);
+
+/// <summary>
+/// The safety copies that cost nothing: before DbReset or Restore replaces a database, the database itself is renamed
+/// aside (<c>&lt;database&gt;__aside__&lt;stamp&gt;</c>, on the same server) instead of being dumped, and the replacement,
+/// built and checked under another name first, takes its name in the same transaction. The newest
+/// <see cref="Keep"/> aside copies stay (BackupList shows them); older ones are dropped. An aside copy is recognised by its
+/// comment (<c>kit aside copy of "&lt;database&gt;", ...</c>), never by its name alone. Every statement is made here, once,
+/// for both the plan a dry run prints and the run.
+/// </summary>
+public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabase, int keep, ICakeLog log)
+{
+    private const string Marker = "__aside__";
+    private const int MaximumIdentifierBytes = 63;
+
+    /// <summary>How many aside copies of the database are kept.</summary>
+    public int Keep { get; } = keep;
+
+    /// <summary>The aside copy's name in a plan: the stamp is the run's.</summary>
+    public string PlannedName => Prefix + BackupPlan.StampPlaceholder;
+
+    private string Database => target.Database;
+
+    // Room for "__aside__" + a stamp + "_NN" within PostgreSQL's 63 bytes: a long database name is shortened (by whole characters).
+    private string Prefix
+    {
+        get
+        {
+            var name = Database;
+            while (Encoding.UTF8.GetByteCount(name) > MaximumIdentifierBytes - Marker.Length - BackupStore.StampFormat.Length - 3)
+            {
+                name = name[..^1];
+            }
+
+            return name + Marker;
+        }
+    }
+
+    private string CommentPrefix => $"kit aside copy of {Sql.Identifier(Database)}, ";
+
+    private static string Comment(string prefix, string reason, string takenAt) => $"{prefix}{reason}, {takenAt}";
+
+    /// <summary>
+    /// Ends the sessions on the database, then, in one transaction: the database renamed aside, <paramref name="incoming"/>
+    /// renamed to its name, the aside copy marked. Either both renames happen or neither.
+    /// </summary>
+    public IReadOnlyList<SqlStep> SwapStatements(string incoming, string aside, string reason, string takenAt) =>
+    [
+        ServerInfo.TerminateOtherSessionsStep(maintenanceDatabase, Database),
+        new(maintenanceDatabase, SwapSql(incoming, aside, reason, takenAt)),
+    ];
+
+    /// <summary>Ends the sessions on the database, then copies it aside (CREATE DATABASE ... TEMPLATE) and marks the copy.</summary>
+    public IReadOnlyList<SqlStep> CopyStatements(string aside, string reason, string takenAt) =>
+    [
+        ServerInfo.TerminateOtherSessionsStep(maintenanceDatabase, Database),
+        new(maintenanceDatabase, CopySql(aside)),
+        new(maintenanceDatabase, CommentSql(aside, reason, takenAt)),
+    ];
+
+    /// <summary>What puts the aside copy back under the database's own name when a step after the copy failed.</summary>
+    public IReadOnlyList<SqlStep> PutBackStatements(string aside) =>
+    [
+        new(maintenanceDatabase, $"DROP DATABASE IF EXISTS {Sql.Identifier(Database)} WITH (FORCE)"),
+        new(maintenanceDatabase, $"ALTER DATABASE {Sql.Identifier(aside)} RENAME TO {Sql.Identifier(Database)}; COMMENT ON DATABASE {Sql.Identifier(Database)} IS NULL"),
+    ];
+
+    /// <summary>Drops an aside copy right away (backup.beforeReset or beforeRestore false: no safety copy wanted).</summary>
+    public SqlStep DropStep(string aside) => new(maintenanceDatabase, $"DROP DATABASE IF EXISTS {Sql.Identifier(aside)}");
+
+    /// <summary>The retention step's line: what a plan prints.</summary>
+    public SqlStep PruneStep() =>
+        new(maintenanceDatabase, $"DROP DATABASE <the aside copies of {Database} beyond the newest {Keep}, read at run time>");
+
+    private string SwapSql(string incoming, string aside, string reason, string takenAt) =>
+        $"ALTER DATABASE {Sql.Identifier(Database)} RENAME TO {Sql.Identifier(aside)}; "
+        + $"ALTER DATABASE {Sql.Identifier(incoming)} RENAME TO {Sql.Identifier(Database)}; "
+        + CommentSql(aside, reason, takenAt);
+
+    private string CopySql(string aside) => $"CREATE DATABASE {Sql.Identifier(aside)} TEMPLATE {Sql.Identifier(Database)}";
+
+    private string CommentSql(string aside, string reason, string takenAt) =>
+        $"COMMENT ON DATABASE {Sql.Identifier(aside)} IS {Sql.Literal(Comment(CommentPrefix, reason, takenAt))}";
+
+    /// <summary>A free aside name for now (a second one within a second gets a suffix).</summary>
+    public async Task<(string Name, string TakenAt)> NewNameAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        var name = Prefix + BackupStore.Stamp(now);
+        for (var n = 2; await ServerInfo.DatabaseExistsAsync(connection, name, cancellationToken).ConfigureAwait(false); n++)
+        {
+            name = $"{Prefix}{BackupStore.Stamp(now)}_{n}";
+        }
+
+        return (name, now.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Runs <see cref="SwapStatements"/>; a session that reconnects in between makes it try again, a few times.</summary>
+    public Task SwapAsync(NpgsqlConnection connection, string incoming, string aside, string reason, string takenAt, CancellationToken cancellationToken) =>
+        WithoutSessionsAsync(connection, SwapSql(incoming, aside, reason, takenAt), cancellationToken);
+
+    /// <summary>Runs <see cref="CopyStatements"/>.</summary>
+    public async Task CopyAsync(NpgsqlConnection connection, string aside, string reason, string takenAt, CancellationToken cancellationToken)
+    {
+        await WithoutSessionsAsync(connection, CopySql(aside), cancellationToken).ConfigureAwait(false);
+        await DatabaseConnector.ExecuteAsync(connection, CommentSql(aside, reason, takenAt), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <see cref="PutBackStatements"/>.</summary>
+    public async Task PutBackAsync(NpgsqlConnection connection, string aside, CancellationToken cancellationToken)
+    {
+        foreach (var statement in PutBackStatements(aside))
+        {
+            await DatabaseConnector.ExecuteAsync(connection, statement.Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task WithoutSessionsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken) =>
+        ServerInfo.ExecuteWithoutSessionsAsync(connection, Database, sql, log, cancellationToken);
+
+    /// <summary>The aside copies of the database on its server, newest first.</summary>
+    public async Task<IReadOnlyList<AsideCopy>> ListAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT d.datname, shobj_description(d.oid, 'pg_database'),
+                   CASE WHEN has_database_privilege(d.datname, 'CONNECT') THEN pg_database_size(d.datname) END
+            FROM pg_database d
+            WHERE starts_with(shobj_description(d.oid, 'pg_database'), @prefix)
+            """,
+            connection);
+        command.Parameters.AddWithValue("prefix", CommentPrefix);
+        var copies = new List<AsideCopy>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var name = reader.GetString(0);
+                var at = name.LastIndexOf(Marker, StringComparison.Ordinal);
+                var taken = at < 0 ? null : BackupStore.ParseStamp(name[(at + Marker.Length)..]);
+                copies.Add(new AsideCopy(name, taken ?? DateTime.MinValue, reader.GetString(1)[CommentPrefix.Length..], reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+            }
+        }
+
+        return copies.OrderByDescending(c => c.TakenAtUtc).ThenByDescending(c => c.Name, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>Drops the aside copies beyond the newest <see cref="Keep"/>; a copy someone is connected to is left, and said so.</summary>
+    public async Task PruneAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        foreach (var copy in (await ListAsync(connection, cancellationToken).ConfigureAwait(false)).Skip(Keep))
+        {
+            try
+            {
+                // Without FORCE: someone looking at an old copy keeps it.
+                await DatabaseConnector.ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Sql.Identifier(copy.Name)}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                log.Information($"Retention: dropped aside copy {copy.Name} of {Database} (keep the newest {Keep}: backup.keepAside)");
+            }
+            catch (PostgresException exception)
+            {
+                log.Information($"Retention: left aside copy {copy.Name}: {exception.MessageText}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using Integration.Tests.Support;
+
+namespace Integration.Tests;
+
+/// <summary>
+/// The safety copies that cost nothing: DbReset and Restore keep the database they replace aside on its server
+/// (renamed, or for an in-place reset copied by template), a reset that fails midway puts the original back under its
+/// own name, BackupList lists the aside copies and retention (backup.keepAside) drops the older ones.
+/// </summary>
+public sealed class AsideCopyTests : DatabaseTest
+{
+    private string Maintenance => Server.ConnectionString("postgres");
+
+    private Task<IReadOnlyList<string>> AsidesAsync() =>
+        Db.RowsAsync(Maintenance, $"SELECT datname FROM pg_database WHERE starts_with(datname, '{Database}__aside__') ORDER BY 1");
+
+    [Test]
+    public async Task A_reset_that_fails_midway_leaves_the_original_database_intact_under_its_own_name()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('user row')");
+        // The reset drops the app schema, then this migration fails: the database is half reset at that moment.
+        Kit.WriteMigration("0002_broken.sql", "CREATE TABLE app.half (id int); SELECT 1 / 0;");
+
+        var result = RunTask("DbReset", "--seed=minimal");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.All);
+        Assert.That(result.Output, Does.Contain($"{Database} is back as it was before it"));
+        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name = 'user row'"), Is.EqualTo(1));
+        Assert.That(await Db.ScalarAsync<bool>(Connection, "SELECT to_regclass('app.half') IS NULL"), Is.True);
+        Assert.That(await Db.RowsAsync(Connection, "SELECT version FROM kit.schema_migrations"), Is.EqualTo(new[] { "1" }));
+        Assert.That(await AsidesAsync(), Is.Empty, "the aside copy went back under the database's name");
+        Assert.That(await Db.ScalarAsync<bool>(Maintenance, $"SELECT shobj_description(oid, 'pg_database') IS NULL FROM pg_database WHERE datname = '{Database}'"), Is.True, "still marked as an aside copy");
+    }
+
+    [Test]
+    public async Task A_snapshot_reset_whose_swap_fails_leaves_the_database_untouched_and_drops_the_clone()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        // The kit runs as the database's owner, not a superuser: a superuser's session on the database is one it may
+        // not end, so the swap fails after the clone was made and before anything changed.
+        var role = "kit_owner_" + Guid.NewGuid().ToString("N")[..8];
+        await Db.ExecuteAsync(Maintenance, $"CREATE ROLE {role} LOGIN CREATEDB PASSWORD 'owner-Pa55word'; ALTER DATABASE \"{Database}\" OWNER TO {role}");
+        var asOwner = new Npgsql.NpgsqlConnectionStringBuilder(Connection) { Username = role, Password = "owner-Pa55word" }.ConnectionString;
+        DropAfterTest(Database + "__snap__base");
+        try
+        {
+            AssertSucceeded(Kit.Run("--target=DbReset", $"--connection={asOwner}", "--save-snapshot=base"));
+            await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('after the snapshot')");
+            await using var superuser = new Npgsql.NpgsqlConnection(Connection);
+            await superuser.OpenAsync();
+
+            var result = Kit.Run("--target=DbReset", $"--connection={asOwner}", "--from-snapshot=base");
+
+            Assert.That(result.ExitCode, Is.Not.Zero, result.All);
+            Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name = 'after the snapshot'"), Is.EqualTo(1), "the database was changed");
+            Assert.That(await AsidesAsync(), Is.Empty, "nothing was set aside");
+            Assert.That(await Db.ScalarAsync<long>(Maintenance, $"SELECT count(*) FROM pg_database WHERE datname = '{Database}__incoming'"), Is.Zero, "the clone was left behind");
+        }
+        finally
+        {
+            await Db.ExecuteAsync(Maintenance, $"ALTER DATABASE \"{Database}\" OWNER TO postgres; ALTER DATABASE \"{Database}__snap__base\" OWNER TO postgres");
+            await Db.ExecuteAsync(Maintenance, $"DROP ROLE {role}");
+        }
+    }
+
+    [Test]
+    public async Task Aside_copies_are_listed_by_backup_list_and_the_older_ones_dropped_by_retention()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        DropAfterTest(Database + "__snap__base");
+        AssertSucceeded(RunTask("DbReset", "--save-snapshot=base"));
+        Kit.EditDatabaseConfig(c => c["backup"]!["keepAside"] = 2);
+
+        var names = new List<string>();
+        for (var i = 1; i <= 3; i++)
+        {
+            await Db.ExecuteAsync(Connection, $"INSERT INTO app.items (name) VALUES ('generation {i}')");
+            AssertSucceeded(RunTask("DbReset", "--from-snapshot=base"));
+            names.Add((await AsidesAsync()).Except(names).Single());
+        }
+
+        var kept = await AsidesAsync();
+        Assert.That(kept, Is.EqualTo(names.Skip(1).Order(StringComparer.Ordinal).ToArray()), "the oldest aside copy is dropped, the newest two kept");
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString(names[2]), "SELECT count(*) FROM app.items WHERE name = 'generation 3'"), Is.EqualTo(1), "the aside copy is the database as it was");
+        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name LIKE 'generation%'"), Is.Zero);
+
+        var list = RunTask("BackupList");
+
+        AssertSucceeded(list);
+        Assert.That(list.Output, Does.Contain($"2 aside copies of {Database}").And.Contain(names[1]).And.Contain(names[2]).And.Not.Contain(names[0]));
+        Assert.That(list.Output, Does.Contain("replaced by DbReset --from-snapshot=base"));
+    }
+
+    [Test]
+    public async Task A_restore_keeps_the_replaced_database_aside_and_a_restore_without_before_restore_keeps_none()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        AssertSucceeded(RunTask("Backup"));
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('after the backup')");
+
+        AssertSucceeded(RunTask("Restore", "--backup=latest"));
+        var aside = (await AsidesAsync()).Single();
+        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items"), Is.EqualTo(3));
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString(aside), "SELECT count(*) FROM app.items WHERE name = 'after the backup'"), Is.EqualTo(1));
+
+        Kit.EditDatabaseConfig(c => c["backup"]!["beforeRestore"] = false);
+        AssertSucceeded(RunTask("Restore", "--backup=latest"));
+        Assert.That(await AsidesAsync(), Is.EqualTo(new[] { aside }), "beforeRestore false keeps no new aside copy and drops none of the older");
+    }
+}
