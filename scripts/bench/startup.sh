@@ -26,20 +26,25 @@ fi
 "$root/build.sh" --target=Default >/dev/null
 dotnet run --project "$root/build" -- --target=Default >/dev/null 2>&1
 
-median_ms() {
-  local samples=() start end i
-  for ((i = 0; i < runs; i++)); do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    samples+=($(((end - start) / 1000000)))
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+# One sample of each command per round, alternating, so a change in the machine's load weighs on all three alike.
+elapsed_ms() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
 }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-build_sh=$(median_ms "$root/build.sh" --target=Default)
-dotnet_run=$(median_ms dotnet run --project "$root/build" -- --target=Default)
-hello=$(median_ms "$work/hello/bin/hello")
+build_samples=() run_samples=() hello_samples=()
+for ((i = 0; i < runs; i++)); do
+  build_samples+=("$(elapsed_ms "$root/build.sh" --target=Default)")
+  run_samples+=("$(elapsed_ms dotnet run --project "$root/build" -- --target=Default)")
+  hello_samples+=("$(elapsed_ms "$work/hello/bin/hello")")
+done
+build_sh=$(median "${build_samples[@]}")
+dotnet_run=$(median "${run_samples[@]}")
+hello=$(median "${hello_samples[@]}")
 
 awk -v b="$build_sh" -v d="$dotnet_run" -v h="$hello" -v n="$runs" 'BEGIN {
   printf "median of %d warm runs\n", n
