@@ -147,6 +147,7 @@ public sealed class DjangoSampleTests
         var reset = Kit.Run(null, TimeSpan.FromMinutes(3), ["--target=DbReset", "--seed=base", .. Arguments()]);
         Assert.That(reset.ExitCode, Is.Zero, reset.ToString());
         Assert.That(reset.Output, Does.Contain("Applying jobs.0001_initial"), reset.ToString());
+        Assert.That(reset.Output, Does.Contain("the app's migration command ran, seeded profile 'base'"), reset.ToString());
         Assert.That(Sql("SELECT to_regclass('public.jobs_job') IS NOT NULL"), Is.EqualTo("t"), "manage.py migrate created the table");
         Assert.That(Sql("SELECT count(*) FROM django_migrations WHERE app = 'jobs' AND name = '0001_initial'"), Is.EqualTo("1"));
         Assert.That(Sql("SELECT count(*) FROM jobs_job"), Is.EqualTo("1"), "the base fixture holds one job (the jobs queued before the reset are gone)");
@@ -161,24 +162,63 @@ public sealed class DjangoSampleTests
     [DependsOnTest(nameof(Migrate_DbReset_and_Seed_run_manage_py_in_one_off_containers), AllowFailure = true)]
     public void DevDown_with_volumes_removes_the_stack_last() => SampleApp.AssertDevDownRemovesEverything(App, stack);
 
-    /// <summary>POST /api/jobs through nginx, then GET /api/jobs/{id} until the worker marks it done.</summary>
+    /// <summary>
+    /// POST /api/jobs through nginx, then GET /api/jobs/{id} until the worker marks it done. runserver restarts too when
+    /// a source file changes: while it does, nginx answers 502 and the request is tried again.
+    /// </summary>
     private async Task<JsonElement> ProcessAsync(HttpClient http, string text, TimeSpan timeout)
     {
-        var queued = await http.PostAsync(Site("/api/jobs"), new StringContent(JsonSerializer.Serialize(new { text }), Encoding.UTF8, "application/json"));
-        var body = await queued.Content.ReadAsStringAsync();
-        Assert.That(queued.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), body);
-        var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64();
+        var id = await RetriedWhileRestartingAsync(async () =>
+        {
+            var queued = await http.PostAsync(Site("/api/jobs"), new StringContent(JsonSerializer.Serialize(new { text }), Encoding.UTF8, "application/json"));
+            var body = await queued.Content.ReadAsStringAsync();
+            if ((int)queued.StatusCode >= 500)
+            {
+                return (long?)null;
+            }
+
+            Assert.That(queued.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), body);
+            return JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64();
+        });
 
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var job = JsonDocument.Parse(await http.GetStringAsync(Site($"/api/jobs/{id}"))).RootElement;
+            var job = await RetriedWhileRestartingAsync(async () =>
+            {
+                var response = await http.GetAsync(Site($"/api/jobs/{id}"));
+                return (int)response.StatusCode >= 500 ? (JsonElement?)null : JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            });
             if (job.GetProperty("status").GetString() == "done")
             {
                 return job;
             }
 
             Assert.That(clock.Elapsed, Is.LessThan(timeout), $"job {id} was not processed within {timeout.TotalSeconds:0} s: {job}");
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+    }
+
+    /// <summary>The request's answer, asked again (for at most a minute) while the server restarts: null or no connection.</summary>
+    private static async Task<T> RetriedWhileRestartingAsync<T>(Func<Task<T?>> request)
+        where T : struct
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if (await request() is { } answer)
+                {
+                    return answer;
+                }
+            }
+            catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                // nginx is up, Django is restarting: no answer yet
+            }
+
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromMinutes(1)), "Django did not answer for a minute");
             await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
     }
