@@ -12,9 +12,10 @@ namespace E2E.Tests;
 /// its app folder alone, on a real Docker engine with the offline stand-ins (kit-offline/python-django: Debian trixie's
 /// Django and Celery). One dev stack for the whole class: DevUp once (the dev image; Django's own migrate and loaddata
 /// as the app's migration and seed commands), a job queued through nginx and processed by the worker, beat's
-/// heartbeat, the worker restarted by watchmedo on a source edit, Migrate, DbReset and Seed through manage.py, then
-/// DevDown. The tests run in a chain (DependsOnTest, each one even when the one before failed) so that DevDown
-/// --volumes comes last. The class adds one image build (dev) and one dev stack start to a run.
+/// heartbeat, the worker restarted by watchmedo on a source edit, Migrate, DbReset and Seed through manage.py, the
+/// final image (gunicorn WSGI, non-root), then DevDown. The tests run in a chain (DependsOnTest, each one even when the one before failed) so that DevDown
+/// --volumes comes last. The class adds two image builds (dev, final; they share the dependency layers) and one dev
+/// stack start to a run.
 /// E2E_STACK_PREFIX and E2E_PORT_OFFSET pick the compose project's prefix and the host-port offset when the engine is
 /// shared with other stacks.
 /// </summary>
@@ -160,6 +161,24 @@ public sealed class DjangoSampleTests
 
     [Test]
     [DependsOnTest(nameof(Migrate_DbReset_and_Seed_run_manage_py_in_one_off_containers), AllowFailure = true)]
+    public void The_final_image_serves_django_with_gunicorn_as_a_non_root_user()
+    {
+        // local-prod's image (the final target); its dependency layers are the dev image's, so this build is short.
+        var build = Kit.Run(null, TimeSpan.FromMinutes(10), "--target=BuildImages", $"--app={App}", "--env=local-prod");
+        Assert.That(build.ExitCode, Is.Zero, build.ToString());
+
+        const string image = "kit-django-sample/backend:dev";
+        var user = Kit.Docker("image", "inspect", "--format", "{{.Config.User}} {{range .Config.Env}}{{.}} {{end}}", image);
+        Assert.That(user.Output, Does.StartWith("10001:10001 ").And.Contain("APP_SERVER=wsgi"), user.ToString());
+        // What python-serve runs: gunicorn's WSGI app loads (Django set up from the settings, no database needed).
+        var probe = Kit.Docker("run", "--rm", "--network", "none", "--read-only", image,
+            "python", "-c", "import os, gunicorn, project.wsgi; print(os.getuid(), type(project.wsgi.application).__name__)");
+        Assert.That(probe.ExitCode, Is.Zero, probe.ToString());
+        Assert.That(probe.Output.Trim(), Is.EqualTo("10001 WSGIHandler"), probe.ToString());
+    }
+
+    [Test]
+    [DependsOnTest(nameof(The_final_image_serves_django_with_gunicorn_as_a_non_root_user), AllowFailure = true)]
     public void DevDown_with_volumes_removes_the_stack_last() => SampleApp.AssertDevDownRemovesEverything(App, stack);
 
     /// <summary>
