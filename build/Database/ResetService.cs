@@ -82,7 +82,11 @@ public sealed class ResetService(DatabaseWorkspace workspace)
             return $"Reset {target} from snapshot '{from}'.";
         }
 
-        return $"Reset {target}: {result.Migrated?.Applied.Count ?? 0} migration(s) applied (version {result.Migrated?.CurrentVersion ?? 0:D4}), "
+        // An app's own migration tool keeps its own history: the kit counts no files for it.
+        var migrated = workspace.Config.MigrationCommand is not null
+            ? "the app's migration command ran"
+            : $"{result.Migrated?.Applied.Count ?? 0} migration(s) applied (version {result.Migrated?.CurrentVersion ?? 0:D4})";
+        return $"Reset {target}: {migrated}, "
             + (result.Seeded is { } seeded ? $"seeded profile '{seeded.Profile}'." : "not seeded.");
     }
 }

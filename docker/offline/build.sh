@@ -3,8 +3,9 @@
 # registry: a debootstrapped Debian, PostgreSQL 15, Redis 7, nginx, the .NET 10 SDK and the
 # ASP.NET Core 10 runtime (the last two are copies of this host's .NET install), Python 3.11 with
 # Debian's FastAPI stack, and, from Debian trixie, PostgreSQL 17 with pgvector (bookworm has no
-# pgvector package), Node.js 20 with npm (bookworm's is 18, too old for current Vite) and Go 1.24
-# with entr and delve (bookworm has Go 1.19).
+# pgvector package), Node.js 20 with npm (bookworm's is 18, too old for current Vite), Go 1.24
+# with entr and delve (bookworm has Go 1.19) and Python 3.13 with Debian's Django 4.2 and Celery
+# stack (bookworm's Django 3.2 has no psycopg 3 backend).
 # Then writes an env overlay that points compose and the Dockerfiles at them.
 #
 #   docker/offline/build.sh [--env-file PATH] [--mirror URL]
@@ -121,7 +122,7 @@ prepare_context() {
       add_host_ca_certificates "$context"
       link_tree "$(host_dotnet_root)" "$context/dotnet"
       ;;
-    python | node | golang)
+    python | python-django | node | golang)
       add_host_ca_certificates "$context"
       ;;
     pgvector)
@@ -182,6 +183,7 @@ NGINX_IMAGE=$namespace/nginx:1
 SDK_IMAGE=$namespace/dotnet-sdk:10.0
 RUNTIME_IMAGE=$namespace/aspnet:10.0
 PYTHON_IMAGE=$namespace/python:3.11
+PYTHON_DJANGO_IMAGE=$namespace/python-django:3.13
 PGVECTOR_IMAGE=$namespace/pgvector:pg17
 NODE_IMAGE=$namespace/node:20
 GO_IMAGE=$namespace/golang:1.24
@@ -201,5 +203,6 @@ build_standin python "$namespace/python:3.11"
 build_standin pgvector "$namespace/pgvector:pg17" "$trixie_debian_image"
 build_standin node "$namespace/node:20" "$trixie_debian_image"
 build_standin golang "$namespace/golang:1.24" "$trixie_debian_image"
+build_standin python-django "$namespace/python-django:3.13" "$trixie_debian_image"
 write_env_overlay
 say "done in $((SECONDS - started_at))s"

@@ -134,12 +134,12 @@ public sealed class AppFolderTests
     }
 
     /// <summary>
-    /// Shapes the kit cannot start here (Qdrant is in no Debian release; a Django + Celery app needs PyPI): app folders
-    /// whose compose files both Compose versions accept, with no engine and no .env.
+    /// A shape the kit cannot start here (Qdrant is in no Debian release) and the Django sample (started by
+    /// DjangoSampleTests): app folders whose compose files both Compose versions accept, with no engine and no .env.
     /// </summary>
     [TestCase("samples/shapes/rag")]
-    [TestCase("samples/shapes/django")]
-    public void A_shape_the_kit_cannot_start_here_is_checked_by_ComposeValidate(string app)
+    [TestCase("samples/django")]
+    public void An_app_folder_is_checked_by_ComposeValidate_with_no_engine(string app)
     {
         var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=ComposeValidate", $"--app={Path.Combine(RepositoryRoot.Path, app)}");
 
@@ -149,9 +149,9 @@ public sealed class AppFolderTests
     }
 
     [Test]
-    public void Djangos_own_migrations_and_fixtures_make_the_reset_plan_of_the_django_shape()
+    public void Djangos_own_migrations_and_fixtures_make_the_reset_plan_of_the_django_sample()
     {
-        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=DbReset", "--dryrun", "--seed=base", $"--app={Path.Combine(RepositoryRoot.Path, "samples", "shapes", "django")}");
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=DbReset", "--dryrun", "--seed=base", $"--app={Path.Combine(RepositoryRoot.Path, "samples", "django")}");
 
         Assert.That(result.ExitCode, Is.Zero, result.All);
         const string Run = "run --rm --no-deps -T backend ";
