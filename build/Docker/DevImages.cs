@@ -40,7 +40,12 @@ public sealed class DevImages(
         var plans = Plans(project, Images(project, names), await ReadSourceAsync(CancellationToken.None).ConfigureAwait(false), new Dictionary<string, string>(), model);
         return new TaskStep(
             $"images {string.Join(", ", names)}: each built only when no image has its inputs hash yet <read at run time>; base images not on this machine pulled first",
-            async cancellationToken => built?.Invoke(await BuildAsync(project, names, model, engineChecked, cancellationToken).ConfigureAwait(false)))
+            async cancellationToken =>
+            {
+                // Not built?.Invoke(await BuildAsync(..)): with no callback that skips the build itself, arguments and all.
+                var results = await BuildAsync(project, names, model, engineChecked, cancellationToken).ConfigureAwait(false);
+                built?.Invoke(results);
+            })
         {
             Detail = plans.Select(p => $"{p.Name}: run: {DockerTool.BuildCommand(p.ToBuildSettings(paths.App)).Render().Replace(p.InputsHash, InputsHashAtRunTime, StringComparison.Ordinal)}")
                 .Concat(plans.Where(p => p.BindMounted.Paths.Count > 0).Select(p => $"{p.Name}: the inputs hash leaves out {p.BindMounted.Describe()} (served from the mount)"))
