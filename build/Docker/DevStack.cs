@@ -181,16 +181,31 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     }
 
     // The merged configuration of the run's stack does not change during a run: read once (DevStart and DevUp both need it).
-    private Task<ComposeModel>? model;
+    private Task<(ComposeModel Model, string Text)>? config;
 
     /// <summary>The services that run with the environment's profiles and their host ports (from <c>compose config</c>, once per stack).</summary>
-    public Task<ComposeModel> ReadModelAsync(CancellationToken cancellationToken = default) =>
-        (model ??= ReadModelOnceAsync()).WaitAsync(cancellationToken);
+    public async Task<ComposeModel> ReadModelAsync(CancellationToken cancellationToken = default) =>
+        (await ReadConfigAsync(cancellationToken).ConfigureAwait(false)).Model;
 
-    private async Task<ComposeModel> ReadModelOnceAsync()
+    /// <summary>
+    /// The <c>com.docker.compose.config-hash</c> each service's container gets from this configuration, computed from
+    /// the same <c>compose config</c> output (Compose v2 prints it as JSON; v1's YAML gives none): service to hash, null
+    /// where it cannot be computed exactly.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string?>> ConfigHashesAsync(CancellationToken cancellationToken = default) =>
+        Project.Version.Flavor == ComposeFlavor.V2
+            ? ComposeConfigHash.Compute((await ReadConfigAsync(cancellationToken).ConfigureAwait(false)).Text)
+            : new Dictionary<string, string?>();
+
+    private Task<(ComposeModel Model, string Text)> ReadConfigAsync(CancellationToken cancellationToken) =>
+        (config ??= ReadConfigOnceAsync()).WaitAsync(cancellationToken);
+
+    private async Task<(ComposeModel Model, string Text)> ReadConfigOnceAsync()
     {
-        var config = await runner.RunAsync(Project.NonCreatingCommand(ComposeTool.ConfigArguments(), query: true, quiet: true)).ConfigureAwait(false);
-        return ComposeModel.Parse(config.StandardOutput, Project.Environment.Profiles.ToHashSet(StringComparer.Ordinal), Project.Name);
+        // JSON is YAML too: the one parser reads both versions' output; v2's JSON also gives the config hashes.
+        var arguments = Project.Version.Flavor == ComposeFlavor.V2 ? ComposeTool.ConfigJsonArguments() : ComposeTool.ConfigArguments();
+        var result = await runner.RunAsync(Project.NonCreatingCommand(arguments, query: true, quiet: true)).ConfigureAwait(false);
+        return (ComposeModel.Parse(result.StandardOutput, Project.Environment.Profiles.ToHashSet(StringComparer.Ordinal), Project.Name), result.StandardOutput);
     }
 
     /// <summary>
@@ -272,6 +287,15 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     public async Task<IReadOnlyList<ContainerState>> PrintStatusAsync(ComposeModel model, CancellationToken cancellationToken = default)
     {
         var states = await Health.ReadAsync(Project.Name, cancellationToken).ConfigureAwait(false);
+        PrintStatus(model, states);
+        return states;
+    }
+
+    /// <summary>Prints the service table of <paramref name="states"/>, read already.</summary>
+    public void PrintStatus(ComposeModel model, IReadOnlyList<ContainerState> states)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(states);
         log.Information($"Stack '{Project.Name}' ({Project.EnvironmentName}, {Project.Version.Describe()}):");
         foreach (var line in StatusTable.Render(Project, states, model))
         {
@@ -284,7 +308,5 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
                 + $"{string.Join(", ", lost.SelectMany(p => p.Missing).Distinct(StringComparer.Ordinal))} (removed or disconnected): their names and published ports "
                 + $"no longer answer, whatever their health check says. {Bootstrapper.Command} --target=DevUp recreates them.");
         }
-
-        return states;
     }
 }
