@@ -7,24 +7,25 @@ namespace Build.Docker;
 
 /// <summary>
 /// The <c>com.docker.compose.config-hash</c> label Compose v2 gives a service's container, computed from what
-/// <c>compose config --format json</c> printed, without asking compose again. Compose hashes <c>json.Marshal</c> of the
-/// service with <c>build</c>, <c>pull_policy</c> and <c>scale</c> cleared; <c>config</c> prints the same marshalling,
-/// indented, with every <c>$</c> doubled. So: the service's object, its tokens exactly as printed (Go's own escapes kept)
-/// without the whitespace, those three keys left out, <c>$$</c> back to <c>$</c>, SHA-256. Checked against the labels of
-/// Compose 2.26; a compose that hashes otherwise gives a different value, and DevUp then takes its full path (never
-/// the other way round: a changed configuration changes the printed JSON). A service with <c>deploy</c> gets no value
-/// (compose rewrites its replicas before hashing): the caller treats it as changed.
+/// <c>compose config --format json</c> printed, without asking compose again. Compose 2.26 hashes <c>json.Marshal</c>
+/// of the service with <c>build</c>, <c>pull_policy</c>, <c>scale</c> and <c>deploy.replicas</c> cleared
+/// (<c>ServiceHash</c> in its pkg/compose/hash.go); <c>config</c> prints the same marshalling, indented, with every
+/// <c>$</c> doubled. So: the service's object, its tokens exactly as printed (Go's own escapes kept) without the
+/// whitespace, those keys left out, <c>$$</c> back to <c>$</c>, SHA-256. Checked against the labels Compose 2.26.1 wrote
+/// (depends_on, deploy limits, <c>$$</c> in a health check). A compose that hashes otherwise (later versions also clear
+/// depends_on and profiles) gives other values, and DevUp then always takes its full path: never the other way round,
+/// since a changed configuration changes the printed JSON.
 /// </summary>
 public static class ComposeConfigHash
 {
     /// <summary>The keys compose clears before hashing.</summary>
     private static readonly HashSet<string> Cleared = new(StringComparer.Ordinal) { "build", "pull_policy", "scale" };
 
-    /// <summary>Service name to its config hash (null where it cannot be computed exactly); empty when the text is not JSON.</summary>
-    public static IReadOnlyDictionary<string, string?> Compute(string configJson)
+    /// <summary>Service name to its config hash; empty when the text is not JSON.</summary>
+    public static IReadOnlyDictionary<string, string> Compute(string configJson)
     {
         ArgumentNullException.ThrowIfNull(configJson);
-        var hashes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         var bytes = Encoding.UTF8.GetBytes(configJson);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         try
@@ -54,26 +55,26 @@ public static class ComposeConfigHash
         }
         catch (JsonException)
         {
-            return new Dictionary<string, string?>(StringComparer.Ordinal);
+            return new Dictionary<string, string>(StringComparer.Ordinal);
         }
 
         return hashes;
     }
 
     /// <summary>Reads one service object (the reader on its StartObject, left on its EndObject) and hashes it as compose does.</summary>
-    private static string? HashService(ref Utf8JsonReader reader, byte[] source)
+    private static string HashService(ref Utf8JsonReader reader, byte[] source)
     {
         var output = new ArrayBufferWriter<byte>();
-        var hasDeploy = false;
         var depth = reader.CurrentDepth;
         var frames = new Stack<Frame>();
+        var inDeploy = false;
         Write(ref reader, source, output, frames);
         while (reader.Read())
         {
-            if (reader.CurrentDepth == depth + 1 && reader.TokenType == JsonTokenType.PropertyName)
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1)
             {
                 var name = reader.GetString()!;
-                hasDeploy |= name == "deploy";
+                inDeploy = name == "deploy";
                 if (Cleared.Contains(name))
                 {
                     reader.Read();
@@ -81,17 +82,18 @@ public static class ComposeConfigHash
                     continue;
                 }
             }
+            else if (inDeploy && reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 2 && reader.ValueTextEquals("replicas"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
 
             Write(ref reader, source, output, frames);
             if (reader.CurrentDepth == depth && reader.TokenType == JsonTokenType.EndObject)
             {
                 break;
             }
-        }
-
-        if (hasDeploy)
-        {
-            return null;
         }
 
         // config doubles every '$' of its output (so the text can be fed back to compose); compose hashed the single ones.

@@ -189,13 +189,12 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
 
     /// <summary>
     /// The <c>com.docker.compose.config-hash</c> each service's container gets from this configuration, computed from
-    /// the same <c>compose config</c> output (Compose v2 prints it as JSON; v1's YAML gives none): service to hash, null
-    /// where it cannot be computed exactly.
+    /// the same <c>compose config</c> output (Compose v2 prints it as JSON; v1's YAML gives none).
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string?>> ConfigHashesAsync(CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyDictionary<string, string>> ConfigHashesAsync(CancellationToken cancellationToken = default) =>
         Project.Version.Flavor == ComposeFlavor.V2
             ? ComposeConfigHash.Compute((await ReadConfigAsync(cancellationToken).ConfigureAwait(false)).Text)
-            : new Dictionary<string, string?>();
+            : new Dictionary<string, string>();
 
     private Task<(ComposeModel Model, string Text)> ReadConfigAsync(CancellationToken cancellationToken) =>
         (config ??= ReadConfigOnceAsync()).WaitAsync(cancellationToken);

@@ -112,7 +112,7 @@ public sealed class StackUpToDate(
 
     /// <summary>The first service whose container compose would create, recreate, start or wait for; null when none.</summary>
     private static string? ContainersChanged(
-        ComposeModel model, IReadOnlyDictionary<string, string?> hashes, IReadOnlyList<EngineContainer> containers, IReadOnlyList<ContainerState> states,
+        ComposeModel model, IReadOnlyDictionary<string, string> hashes, IReadOnlyList<EngineContainer> containers, IReadOnlyList<ContainerState> states,
         Dictionary<string, EngineImage> byTag)
     {
         var services = model.Services.ToHashSet(StringComparer.Ordinal);
@@ -138,7 +138,7 @@ public sealed class StackUpToDate(
 
             if (hashes.GetValueOrDefault(service) is not { } hash)
             {
-                return $"{service}: the config hash compose would give it is not computed here (a deploy: section, or no JSON from compose config)";
+                return $"{service}: the config hash compose would give it is not computed here (no JSON from compose config)";
             }
 
             if (container.Labels.GetValueOrDefault(ConfigHashLabel) is var label && label != hash)
