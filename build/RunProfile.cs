@@ -62,7 +62,7 @@ public sealed class RunProfile
             context.GetGitInfoAsync,
             context.Config.Docker.ProjectName ?? context.Config.Project.Name,
             context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST")));
-        stack = new(() => new DevStack(Compose, context.Runner, context.Log, context.Secrets));
+        stack = new(() => new DevStack(Compose, context.Runner, context.Log, context.Secrets, context.ComposeAnswers));
         database = new(() =>
         {
             var config = context.Config.Database;
