@@ -58,55 +58,75 @@ public sealed class StackUpToDate(
             return new($"{reason}: only compose can tell", string.Empty, empty, []);
         }
 
-        using (api)
+        // The database answers while the rest is read: its connection is the slowest question (given up when not needed).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var databaseCall = database is null ? null : Task.Run(() => database(stop.Token), stop.Token);
+        try
         {
-            var containersCall = api.ContainersAsync($"{ComposeProject.ProjectLabel}={project.Name}", cancellationToken);
-            var model = await stack.ReadModelAsync(cancellationToken).ConfigureAwait(false);
-            UpToDateVerdict Changed(string why, IReadOnlyList<ContainerState>? states = null) => new(why, string.Empty, model, states ?? []);
-            try
+            using (api)
             {
-                var baseImages = DevImages.BaseImages(project, project.Environment.Images);
-                var references = model.Images.Values.Concat(baseImages).Select(DockerEngineApi.NormalizeTag).Distinct(StringComparer.Ordinal).ToArray();
-                var found = await api.ImagesAsync(references, cancellationToken).ConfigureAwait(false);
-                var containers = (await containersCall.ConfigureAwait(false)).Where(c => !ContainerState.FromEngine(c).IsOneOff).ToArray();
-                var states = containers.Select(ContainerState.FromEngine).OrderBy(c => c.Service, StringComparer.Ordinal).ToArray();
-                var byTag = new Dictionary<string, EngineImage>(StringComparer.Ordinal);
-                foreach (var image in found)
-                {
-                    foreach (var tag in image.RepoTags)
-                    {
-                        byTag.TryAdd(tag, image);
-                    }
-                }
-
-                if (ContainersChanged(model, await stack.ConfigHashesAsync(cancellationToken).ConfigureAwait(false), containers, states, byTag) is { } containerChange)
-                {
-                    return Changed(containerChange, states);
-                }
-
-                if (await ImagesChangedAsync(api, model, baseImages, byTag, cancellationToken).ConfigureAwait(false) is { } imageChange)
-                {
-                    return Changed(imageChange, states);
-                }
-
-                var holds = $"{states.Length} container(s) running and healthy with their configuration, images' inputs unchanged";
-                if (database is not null && model.Services.Contains(project.DatabaseService))
-                {
-                    var (databaseChange, databaseHolds) = await database(cancellationToken).ConfigureAwait(false);
-                    if (databaseChange is not null)
-                    {
-                        return Changed(databaseChange, states);
-                    }
-
-                    holds += ", " + databaseHolds;
-                }
-
-                return new(null, holds, model, states);
+                return await DecideAsync(api, databaseCall, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception failure) when (failure is HttpRequestException or SocketException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        }
+        finally
+        {
+            if (databaseCall is not null && !databaseCall.IsCompleted)
             {
-                return Changed($"the engine's API at {api.SocketPath} did not answer ({failure.Message.TrimEnd('.')})");
+                await stop.CancelAsync().ConfigureAwait(false);
+                await databaseCall.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task<UpToDateVerdict> DecideAsync(DockerEngineApi api, Task<(string? Changed, string Holds)>? databaseCall, CancellationToken cancellationToken)
+    {
+        var project = stack.Project;
+        var containersCall = api.ContainersAsync($"{ComposeProject.ProjectLabel}={project.Name}", cancellationToken);
+        var model = await stack.ReadModelAsync(cancellationToken).ConfigureAwait(false);
+        UpToDateVerdict Changed(string why, IReadOnlyList<ContainerState>? states = null) => new(why, string.Empty, model, states ?? []);
+        try
+        {
+            var baseImages = DevImages.BaseImages(project, project.Environment.Images);
+            var references = model.Images.Values.Concat(baseImages).Select(DockerEngineApi.NormalizeTag).Distinct(StringComparer.Ordinal).ToArray();
+            var found = await api.ImagesAsync(references, cancellationToken).ConfigureAwait(false);
+            var containers = (await containersCall.ConfigureAwait(false)).Where(c => !ContainerState.FromEngine(c).IsOneOff).ToArray();
+            var states = containers.Select(ContainerState.FromEngine).OrderBy(c => c.Service, StringComparer.Ordinal).ToArray();
+            var byTag = new Dictionary<string, EngineImage>(StringComparer.Ordinal);
+            foreach (var image in found)
+            {
+                foreach (var tag in image.RepoTags)
+                {
+                    byTag.TryAdd(tag, image);
+                }
+            }
+
+            if (ContainersChanged(model, await stack.ConfigHashesAsync(cancellationToken).ConfigureAwait(false), containers, states, byTag) is { } containerChange)
+            {
+                return Changed(containerChange, states);
+            }
+
+            if (await ImagesChangedAsync(api, model, baseImages, byTag, cancellationToken).ConfigureAwait(false) is { } imageChange)
+            {
+                return Changed(imageChange, states);
+            }
+
+            var holds = $"{states.Length} container(s) running and healthy with their configuration, images' inputs unchanged";
+            if (databaseCall is not null && model.Services.Contains(project.DatabaseService))
+            {
+                var (databaseChange, databaseHolds) = await databaseCall.ConfigureAwait(false);
+                if (databaseChange is not null)
+                {
+                    return Changed(databaseChange, states);
+                }
+
+                holds += ", " + databaseHolds;
+            }
+
+            return new(null, holds, model, states);
+        }
+        catch (Exception failure) when (failure is HttpRequestException or SocketException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return Changed($"the engine's API at {api.SocketPath} did not answer ({failure.Message.TrimEnd('.')})");
         }
     }
 
