@@ -34,6 +34,12 @@ public sealed class DevUpFastPathTests
         }
 
         CopyTree(Path.Combine(Kit.Root, "compose"), Path.Combine(root, "compose"));
+
+        // A loaded two-core machine can take longer than 5 s to answer the api's probe: more patience in this fixture.
+        var composeFile = Path.Combine(root, "compose", "compose.yaml");
+        const string Probe = "      timeout: 5s\n      retries: 3\n      start_period: 30s\n";
+        Assert.That(File.ReadAllText(composeFile), Does.Contain(Probe));
+        File.WriteAllText(composeFile, File.ReadAllText(composeFile).Replace(Probe, "      timeout: 30s\n      retries: 10\n      start_period: 120s\n", StringComparison.Ordinal));
         CopyTree(Path.Combine(Kit.Root, "samples", "api"), Path.Combine(root, "samples", "api"));
         Directory.CreateDirectory(Path.Combine(root, "scripts"));
         foreach (var entry in Directory.EnumerateFileSystemEntries(Path.Combine(Kit.Root, "scripts")).Where(e => Path.GetFileName(e) != "db"))
