@@ -28,8 +28,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Once, the full path: builds, starts, migrates, seeds (and writes .env on a fresh clone).
-"$root/build.sh" --target=DevUp "--project-name=$project" >/dev/null
+# Once, the full path: builds, starts, migrates, seeds (and writes .env on a fresh clone). On a loaded machine the dev
+# api's first health checks may time out: a second DevUp waits for it again.
+"$root/build.sh" --target=DevUp "--project-name=$project" >/dev/null || "$root/build.sh" --target=DevUp "--project-name=$project" >/dev/null
 
 # compose as a Makefile calls it: the kit's files, .env under the overlay (compose: a later --env-file wins), same project.
 raw=(docker compose -p "$project" --env-file .env)

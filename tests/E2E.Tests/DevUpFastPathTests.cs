@@ -9,7 +9,7 @@ namespace E2E.Tests;
 /// scripts and api sources are copies, so each test changes one input there. Every test first checks that the fast
 /// path holds, then changes its input, then puts it back and lets the full path converge the stack again, so the
 /// next test starts from an unchanged stack. The changed runs pass --skip-build: the fast path's answer is what is
-/// tested, not a rebuild.
+/// tested, not a rebuild. The api runs from a tag of this stack's own (<see cref="ApiImage"/>).
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -63,7 +63,12 @@ public sealed class DevUpFastPathTests
     [OneTimeTearDown]
     public void StackDown()
     {
-        stack?.Dispose();
+        if (stack is not null)
+        {
+            stack.Dispose();
+            Kit.Docker("image", "rm", ApiImage);
+        }
+
         if (root is not null && Directory.Exists(root))
         {
             Directory.Delete(root, recursive: true);
@@ -175,8 +180,14 @@ public sealed class DevUpFastPathTests
         }
     }
 
+    /// <summary>
+    /// The api image this stack runs, under a tag of its own: the kit's shared tags (kit-sample/api:dev) are moved by
+    /// every other checkout's build on this engine, which the fast path rightly reports as a changed image.
+    /// </summary>
+    private string ApiImage => $"kit-e2e/fast-path-api:{stack.Name}";
+
     private Kit.Result DevUp(params string[] more) =>
-        Kit.RunInRoot(root, null, DevUpTimeout, ["--target=DevUp", .. stack.Arguments(more)]);
+        Kit.RunInRoot(root, new Dictionary<string, string?> { ["API_IMAGE"] = ApiImage }, DevUpTimeout, ["--target=DevUp", .. stack.Arguments(more)]);
 
     private static void CopyTree(string from, string to)
     {
