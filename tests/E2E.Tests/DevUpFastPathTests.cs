@@ -184,7 +184,7 @@ public sealed class DevUpFastPathTests
     /// The api image this stack runs, under a tag of its own: the kit's shared tags (kit-sample/api:dev) are moved by
     /// every other checkout's build on this engine, which the fast path rightly reports as a changed image.
     /// </summary>
-    private string ApiImage => $"kit-e2e/fast-path-api:{stack.Name}";
+    private string ApiImage => $"{AppConfig.Repository("api")}:{stack.Name}";
 
     private Kit.Result DevUp(params string[] more) =>
         Kit.RunInRoot(root, new Dictionary<string, string?> { ["API_IMAGE"] = ApiImage }, DevUpTimeout, ["--target=DevUp", .. stack.Arguments(more)]);
