@@ -29,8 +29,16 @@ cleanup() {
 trap cleanup EXIT
 
 # Once, the full path: builds, starts, migrates, seeds (and writes .env on a fresh clone). On a loaded machine the dev
-# api's first health checks may time out: a second DevUp waits for it again.
-"$root/build.sh" --target=DevUp "--project-name=$project" >/dev/null || "$root/build.sh" --target=DevUp "--project-name=$project" >/dev/null
+# api's first compile can outlast its health check's start period: it turns healthy when it answers, so DevUp again.
+for attempt in 1 2 3 4 5 6; do
+  "$root/build.sh" --target=DevUp "--project-name=$project" >"$kit_out" 2>&1 && break
+  if ((attempt == 6)); then
+    tail -n 30 "$kit_out" >&2
+    echo "devup.sh: the stack did not become healthy" >&2
+    exit 1
+  fi
+  sleep 30
+done
 
 # compose as a Makefile calls it: the kit's files, .env under the overlay (compose: a later --env-file wins), same project.
 raw=(docker compose -p "$project" --env-file .env)
