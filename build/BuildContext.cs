@@ -46,7 +46,7 @@ public sealed partial class BuildContext : FrostingContext
         Compose = new ComposeTool(Runner);
         Gcloud = new GcloudTool(Runner);
         git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.App }, ProcessEnvironment));
-        compose = new(() => Compose.DetectAsync(ComposeTool.PreferredFlavor(ProcessEnvironment)));
+        compose = new(DetectComposeAsync);
         envOverlays = new(() => File.Exists(Path.Combine(Paths.App, "config", "docker.json"))
             ? Config.Docker.EnvOverlays.Select(overlay => DotEnvFile.Load(Path.Combine(Paths.App, overlay))).ToArray()
             : []);
@@ -174,6 +174,23 @@ public sealed partial class BuildContext : FrostingContext
 
     /// <summary>Compose v2 or v1, detected once on first use.</summary>
     public Task<ComposeVersion> GetComposeVersionAsync() => compose.Value;
+
+    /// <summary>What compose answered before, kept under the app's .build/ (<see cref="Docker.ComposeAnswers"/>).</summary>
+    public Docker.ComposeAnswers ComposeAnswers => new(Path.Combine(Paths.State, "compose"));
+
+    /// <summary>The version compose gave last time while the binaries and settings that choose it are the same files; else asked.</summary>
+    private async Task<ComposeVersion> DetectComposeAsync()
+    {
+        var key = Docker.ComposeAnswers.VersionKey(ProcessEnvironment);
+        if (ComposeAnswers.Read<ComposeVersion>("version", key) is { } known)
+        {
+            return known;
+        }
+
+        var detected = await Compose.DetectAsync(ComposeTool.PreferredFlavor(ProcessEnvironment)).ConfigureAwait(false);
+        ComposeAnswers.Write("version", key, detected);
+        return detected;
+    }
 
     /// <summary>Names whose values are never printed: passwords, tokens, keys, connection strings.</summary>
     public static bool IsSecretName(string name) => SecretName().IsMatch(name);

@@ -67,6 +67,12 @@ public sealed class BuildLifetime(TaskTimings timings) : FrostingLifetime<BuildC
         {
             run.CheckStackInputs();
         }
+
+        // DevUp as the target may find the stack up to date and skip its dependencies (a dry run only shows the plan).
+        if (!context.IsDryRun && plan[^1].Type == typeof(Tasks.Dev.DevUpTask))
+        {
+            run.CheckUpToDateForDevUp();
+        }
     }
 
     public override void Setup(BuildContext context, ISetupContext info)

@@ -3,6 +3,7 @@ using Build.Database;
 using Build.Docker;
 using Build.Host;
 using Build.Tools.Compose;
+using Cake.Core.Diagnostics;
 
 namespace Build;
 
@@ -21,6 +22,7 @@ public sealed class RunProfile
     private readonly Lazy<DevStack> stack;
     private readonly Lazy<DatabaseWorkspace> database;
     private readonly Lazy<DevImages> images;
+    private readonly Lazy<UpToDateVerdict> upToDate;
 
     public RunProfile(BuildContext context)
     {
@@ -60,7 +62,7 @@ public sealed class RunProfile
             context.GetGitInfoAsync,
             context.Config.Docker.ProjectName ?? context.Config.Project.Name,
             context.ProcessEnvironment.GetValueOrDefault("DOCKER_HOST")));
-        stack = new(() => new DevStack(Compose, context.Runner, context.Log, context.Secrets));
+        stack = new(() => new DevStack(Compose, context.Runner, context.Log, context.Secrets, context.ComposeAnswers));
         database = new(() =>
         {
             var config = context.Config.Database;
@@ -69,6 +71,21 @@ public sealed class RunProfile
                 requirePassword: !context.Parameters.DryRun,
                 publishedPort: name => inputs.Value.HostPorts.TryGetValue(name, out var port) ? port : null);
             return new DatabaseWorkspace(target, config, Paths.App, context.Runner, context.Log, () => Compose);
+        });
+        upToDate = new(() =>
+        {
+            var check = new StackUpToDate(
+                Stack,
+                Images,
+                () => Tools.Docker.DockerEngineApi.ForEnvironment(context.ProcessEnvironment),
+                context.HasDatabase ? cancellationToken => new DatabaseUpToDate(Database).CheckAsync(context.Parameters.Seed, cancellationToken) : null);
+            var verdict = check.CheckAsync().GetAwaiter().GetResult();
+            if (!verdict.UpToDate)
+            {
+                context.Log.Information($"Not up to date, the full path runs: {verdict.Changed}.");
+            }
+
+            return verdict;
         });
     }
 
@@ -94,6 +111,18 @@ public sealed class RunProfile
 
     /// <summary>The environment's database: target, configuration, folders and where the clients run.</summary>
     public DatabaseWorkspace Database => database.Value;
+
+    /// <summary>DevUp is this run's target, for real (not a dry run): its fast path is checked, once, by the first task that asks.</summary>
+    public bool ChecksUpToDate { get; private set; }
+
+    /// <summary>Set while the run is prepared, before the first task (see <see cref="ChecksUpToDate"/>).</summary>
+    public void CheckUpToDateForDevUp() => ChecksUpToDate = true;
+
+    /// <summary>
+    /// Whether the stack is already what DevUp's full path would make it (<see cref="StackUpToDate"/>): checked the first
+    /// time a task asks, when <see cref="ChecksUpToDate"/>; null otherwise. Not up to date: one line says which input changed.
+    /// </summary>
+    public UpToDateVerdict? UpToDate => ChecksUpToDate ? upToDate.Value : null;
 
     /// <summary>Checks the stack's inputs now (a task of this run drives the stack): bad input is one line before the first task.</summary>
     public void CheckStackInputs() => _ = inputs.Value;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Build.Tools.Docker;
 
 namespace Build.Docker;
 
@@ -20,7 +21,7 @@ public enum ServicePhase
 }
 
 /// <summary>One container of a compose service, read from <c>docker inspect</c>.</summary>
-public sealed record ContainerState
+public sealed partial record ContainerState
 {
     public required string Id { get; init; }
 
@@ -69,6 +70,37 @@ public sealed record ContainerState
         _ when Health is not null => $"{Status} ({Health})",
         _ => Status,
     };
+
+    /// <summary>
+    /// A container from the engine's list (<c>GET /containers/json</c>, what <c>docker ps</c> shows): its health is in the
+    /// status text ("Up 2 minutes (healthy)"), its exit code in "Exited (1) 3 seconds ago"; no last probe output.
+    /// </summary>
+    public static ContainerState FromEngine(EngineContainer container)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        var status = container.Status;
+        string? health = status.Contains("(healthy)", StringComparison.Ordinal) ? "healthy"
+            : status.Contains("(unhealthy)", StringComparison.Ordinal) ? "unhealthy"
+            : status.Contains("(health: starting)", StringComparison.Ordinal) ? "starting"
+            : null;
+        var exit = ExitedCode().Match(status);
+        return new ContainerState
+        {
+            Id = container.Id,
+            Name = container.Name,
+            Service = container.Labels.GetValueOrDefault("com.docker.compose.service", string.Empty),
+            Project = container.Labels.GetValueOrDefault(ComposeProject.ProjectLabel, string.Empty),
+            Status = container.State,
+            ExitCode = exit.Success ? int.Parse(exit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
+            Health = health,
+            HostPorts = container.HostPorts,
+            Networks = container.Networks,
+            IsOneOff = string.Equals(container.Labels.GetValueOrDefault("com.docker.compose.oneoff"), "True", StringComparison.OrdinalIgnoreCase),
+        };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Exited \((-?\d+)\)")]
+    private static partial System.Text.RegularExpressions.Regex ExitedCode();
 
     /// <summary>Parses the JSON array <c>docker inspect</c> prints for containers.</summary>
     public static IReadOnlyList<ContainerState> ParseInspect(string json)

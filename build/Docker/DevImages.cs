@@ -85,8 +85,7 @@ public sealed class DevImages(
             : new ProcessCommandRunner(new PrefixedLog(log, $"[{name}] "), secrets);
 
         var builder = new ImageBuilder(runner, RunnerFor, log, paths.App);
-        var baseImages = images.SelectMany(i => ImagePlanner.BaseImages(i.Config.BuildArgs.ToDictionary(p => p.Key, p => project.Expand(p.Value), StringComparer.Ordinal)))
-            .Distinct(StringComparer.Ordinal).ToArray();
+        var baseImages = BaseImages(project, images);
         var baseIds = await builder.BaseImageIdsAsync(baseImages, cancellationToken).ConfigureAwait(false);
         if (baseImages.Where(b => !baseIds.ContainsKey(b)).ToArray() is { Length: > 0 } absent)
         {
@@ -118,6 +117,30 @@ public sealed class DevImages(
 
         return await builder.BuildAsync(plans, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The plans of <paramref name="names"/> as a build now would make them, their inputs hashes included, given the
+    /// base images' ids (<see cref="BaseImages(ComposeProject, IReadOnlyList{string})"/>, read by the caller). Reads git
+    /// only when a build argument names the commit, the branch or the commit time: otherwise the hash does not depend on them.
+    /// </summary>
+    public async Task<IReadOnlyList<ImagePlan>> PlansAsync(
+        ComposeProject project, IReadOnlyList<string> names, ComposeModel? model, IReadOnlyDictionary<string, string> baseIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(names);
+        var images = Images(project, names);
+        var source = images.Any(i => i.Config.BuildArgs.Values.Any(ImagePlanner.NamesSource))
+            ? await ReadSourceAsync(cancellationToken).ConfigureAwait(false)
+            : SourceInfo.Unknown;
+        return Plans(project, images, source, baseIds, model);
+    }
+
+    /// <summary>The base images (<c>*_IMAGE</c> build arguments, after variables) of <paramref name="names"/>: their ids are inputs.</summary>
+    public static IReadOnlyList<string> BaseImages(ComposeProject project, IReadOnlyList<string> names) => BaseImages(project, Images(project, names));
+
+    private static string[] BaseImages(ComposeProject project, (string Name, Configuration.ImageConfig Config)[] images) =>
+        images.SelectMany(i => ImagePlanner.BaseImages(i.Config.BuildArgs.ToDictionary(p => p.Key, p => project.Expand(p.Value), StringComparer.Ordinal)))
+            .Distinct(StringComparer.Ordinal).ToArray();
 
     private static (string Name, Configuration.ImageConfig Config)[] Images(ComposeProject project, IReadOnlyList<string> names) =>
         names.Select(n => (Name: n, Config: project.Config.Images.TryGetValue(n, out var image)

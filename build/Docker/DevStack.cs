@@ -39,7 +39,7 @@ public sealed record UpPlan(ComposeModel Model)
 /// command goes through the one runner. The Dev tasks make their plans from its commands (<see cref="UpCommand"/>,
 /// <see cref="DownCommand"/>, <see cref="RestartCommand"/>); nothing here knows of dry runs.
 /// </summary>
-public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICakeLog log, SecretMasker masker)
+public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICakeLog log, SecretMasker masker, ComposeAnswers? answers = null)
 {
     public ComposeProject Project { get; } = project;
 
@@ -181,16 +181,51 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     }
 
     // The merged configuration of the run's stack does not change during a run: read once (DevStart and DevUp both need it).
-    private Task<ComposeModel>? model;
+    private Task<KnownConfig>? config;
 
     /// <summary>The services that run with the environment's profiles and their host ports (from <c>compose config</c>, once per stack).</summary>
-    public Task<ComposeModel> ReadModelAsync(CancellationToken cancellationToken = default) =>
-        (model ??= ReadModelOnceAsync()).WaitAsync(cancellationToken);
+    public async Task<ComposeModel> ReadModelAsync(CancellationToken cancellationToken = default) =>
+        (await ReadConfigAsync(cancellationToken).ConfigureAwait(false)).Model;
 
-    private async Task<ComposeModel> ReadModelOnceAsync()
+    /// <summary>
+    /// The <c>com.docker.compose.config-hash</c> each service's container gets from this configuration, computed from
+    /// the same <c>compose config</c> output (Compose v2 prints it as JSON; v1's YAML gives none).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> ConfigHashesAsync(CancellationToken cancellationToken = default) =>
+        (await ReadConfigAsync(cancellationToken).ConfigureAwait(false)).Hashes;
+
+    /// <summary>What the kit reads from <c>compose config</c>: the model and the config hashes.</summary>
+    public sealed record KnownConfig(ComposeModel Model, IReadOnlyDictionary<string, string> Hashes);
+
+    private Task<KnownConfig> ReadConfigAsync(CancellationToken cancellationToken) =>
+        (config ??= ReadConfigOnceAsync()).WaitAsync(cancellationToken);
+
+    private async Task<KnownConfig> ReadConfigOnceAsync()
     {
-        var config = await runner.RunAsync(Project.NonCreatingCommand(ComposeTool.ConfigArguments(), query: true, quiet: true)).ConfigureAwait(false);
-        return ComposeModel.Parse(config.StandardOutput, Project.Environment.Profiles.ToHashSet(StringComparer.Ordinal), Project.Name);
+        // JSON is YAML too: the one parser reads both versions' output; v2's JSON also gives the config hashes.
+        var isV2 = Project.Version.Flavor == ComposeFlavor.V2;
+        var command = Project.NonCreatingCommand(isV2 ? ComposeTool.ConfigJsonArguments() : ComposeTool.ConfigArguments(), query: true, quiet: true);
+        var root = command.WorkingDirectory ?? Environment.CurrentDirectory;
+        var key = answers is null
+            ? null
+            : ComposeAnswers.ConfigKey(Project.Version, command, Project.Settings.Files, Project.Config.EnvOverlays.Select(o => Path.Combine(root, o)), Project.ProcessEnvironment);
+        var name = "config-" + Project.Name;
+        if (key is not null && answers!.Read<KnownConfig>(name, key) is { } known)
+        {
+            log.Verbose($"compose config: unchanged inputs, the answer of an earlier run ({Project.Name})");
+            return known;
+        }
+
+        var result = await runner.RunAsync(command).ConfigureAwait(false);
+        var read = new KnownConfig(
+            ComposeModel.Parse(result.StandardOutput, Project.Environment.Profiles.ToHashSet(StringComparer.Ordinal), Project.Name),
+            isV2 ? ComposeConfigHash.Compute(result.StandardOutput) : new Dictionary<string, string>());
+        if (key is not null)
+        {
+            answers!.Write(name, key, read);
+        }
+
+        return read;
     }
 
     /// <summary>
@@ -272,6 +307,15 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
     public async Task<IReadOnlyList<ContainerState>> PrintStatusAsync(ComposeModel model, CancellationToken cancellationToken = default)
     {
         var states = await Health.ReadAsync(Project.Name, cancellationToken).ConfigureAwait(false);
+        PrintStatus(model, states);
+        return states;
+    }
+
+    /// <summary>Prints the service table of <paramref name="states"/>, read already.</summary>
+    public void PrintStatus(ComposeModel model, IReadOnlyList<ContainerState> states)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(states);
         log.Information($"Stack '{Project.Name}' ({Project.EnvironmentName}, {Project.Version.Describe()}):");
         foreach (var line in StatusTable.Render(Project, states, model))
         {
@@ -284,7 +328,5 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
                 + $"{string.Join(", ", lost.SelectMany(p => p.Missing).Distinct(StringComparer.Ordinal))} (removed or disconnected): their names and published ports "
                 + $"no longer answer, whatever their health check says. {Bootstrapper.Command} --target=DevUp recreates them.");
         }
-
-        return states;
     }
 }

@@ -195,6 +195,11 @@ public static partial class ImagePlanner
         };
     }
 
+    /// <summary>True when <paramref name="text"/> (a build argument of config/docker.json) takes the commit, the branch or the commit time.</summary>
+    public static bool NamesSource(string text) =>
+        text is not null
+        && (text.Contains("{commit}", StringComparison.Ordinal) || text.Contains("{branch}", StringComparison.Ordinal) || text.Contains("{commitTime}", StringComparison.Ordinal));
+
     /// <summary>Build arguments that name base images (<c>*_IMAGE</c>): their ids are part of the inputs.</summary>
     public static IEnumerable<string> BaseImages(IReadOnlyDictionary<string, string> buildArguments) =>
         (buildArguments ?? throw new ArgumentNullException(nameof(buildArguments)))

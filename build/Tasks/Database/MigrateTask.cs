@@ -12,7 +12,9 @@ public sealed class MigrateTask : PlannedTask<BuildContext, DatabasePlan>
     private const string Migrate = "Migrate";
 
     /// <summary>An app without a database (no config/database.json) has nothing to migrate: DevUp goes on without it.</summary>
-    public override bool ShouldRun(BuildContext context) => context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase);
+    public override bool ShouldRun(BuildContext context) =>
+        context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase)
+        && context.ShouldRun(context.Run.UpToDate is not { UpToDate: true }, Dev.DevStartTask.UpToDateReason(context, "migrations at head"));
 
     /// <summary>The database is resolved before the run starts: a missing connection variable or password is one line.</summary>
     public override void CheckInputs(BuildContext context)

@@ -13,7 +13,9 @@ public sealed class SeedTask : PlannedTask<BuildContext, DatabasePlan>
     private const string Seed = "Seed";
 
     /// <summary>An app without a database (no config/database.json) has nothing to seed: DevUp goes on without it.</summary>
-    public override bool ShouldRun(BuildContext context) => context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase);
+    public override bool ShouldRun(BuildContext context) =>
+        context.ShouldRun(context.HasDatabase, BuildContext.NoDatabase)
+        && context.ShouldRun(context.Run.UpToDate is not { UpToDate: true }, Dev.DevStartTask.UpToDateReason(context, "seeded tables at the threshold"));
 
     /// <summary>
     /// The database is resolved and --seed checked before the run starts: a missing connection variable or password, or

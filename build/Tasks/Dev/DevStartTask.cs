@@ -16,6 +16,14 @@ public sealed class DevStartTask : PlannedTask<BuildContext, StepPlan>
 
     private const string Recreated = "first, services that lost their network are recreated (up --force-recreate <services, read at run time>)";
 
+    /// <summary>DevUp's fast path: nothing of this task runs on a stack that is up to date.</summary>
+    public override bool ShouldRun(BuildContext context) =>
+        context.ShouldRun(context.Run.UpToDate is not { UpToDate: true }, UpToDateReason(context, "no preflight, no build, no up"));
+
+    /// <summary>Why DevUp's dependencies are skipped, with what the check took.</summary>
+    internal static string UpToDateReason(BuildContext context, string what) =>
+        $"the stack is up to date ({what}; checked in {context.Run.UpToDate?.Took.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s)";
+
     /// <summary>
     /// Preflight, images, <c>up</c>, the database healthy. Made from config, the compose files (<c>compose config</c>
     /// needs no engine) and git; what only the engine can tell is read when its step runs.

@@ -179,6 +179,9 @@ public sealed class ComposeTool(ICommandRunner runner) : Tool<ComposeSettings>(r
     /// <summary>The merged configuration after variables, as YAML (both versions print YAML).</summary>
     public static ArgumentList ConfigArguments() => new(["config"]);
 
+    /// <summary>The merged configuration as JSON (Compose v2): the same marshalling compose hashes into a container's config-hash label.</summary>
+    public static ArgumentList ConfigJsonArguments() => new(["config", "--format", "json"]);
+
     /// <summary>Validates the files and variables without printing them.</summary>
     public static ArgumentList ConfigCheckArguments() => new(["config", "--quiet"]);
 
