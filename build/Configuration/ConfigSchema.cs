@@ -68,13 +68,15 @@ public sealed class ConfigSchema
         var value = keyword.Length > 0 && at is JsonObject keywords ? keywords[keyword] : null;
         switch (keyword)
         {
-            // The false schema of "additionalProperties": false rejects a property the schema does not name.
+            // The false schema of "additionalProperties" or "unevaluatedProperties" rejects a property the schema does not name.
             case "":
                 var name = Unescape(detail.InstanceLocation.ToString().Split('/')[^1]);
                 // JsonSchema.Net 8 appends the property's name to a boolean schema's location: cut at the keyword.
-                var cut = location.LastIndexOf("/additionalProperties", StringComparison.Ordinal);
+                var cut = Math.Max(location.LastIndexOf("/additionalProperties", StringComparison.Ordinal), location.LastIndexOf("/unevaluatedProperties", StringComparison.Ordinal));
                 var parent = SchemaAt(cut < 0 ? string.Empty : location[..cut]) as JsonObject;
-                var known = (parent?["properties"] as JsonObject)?.Select(property => property.Key).ToArray() ?? [];
+                // With unevaluatedProperties the names a "$ref" declares count too (settings declared once, shared).
+                var referenced = parent?["$ref"]?.GetValue<string>() is { } reference && reference.StartsWith('#') ? SchemaAt(reference[1..]) as JsonObject : null;
+                var known = new[] { parent, referenced }.SelectMany(schema => (schema?["properties"] as JsonObject)?.Select(property => property.Key) ?? []).ToArray();
                 var hint = Suggestions.DidYouMean(name, known);
                 return hint.Length == 0 ? $"unknown property '{name}'." : $"unknown property '{name}'.{hint}";
             case "type":

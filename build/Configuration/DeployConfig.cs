@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Build.Configuration;
 
 /// <summary><c>config/deploy.json</c>: Cloud Build and Cloud Run settings per environment.</summary>
@@ -164,34 +167,24 @@ public sealed record DeployEnvironmentConfig
     /// <summary>The image's name in the repository: <see cref="Image"/>, else the service's name.</summary>
     public string ImageName => Image ?? Service;
 
-    /// <summary>The settings of one entry of <see cref="Services"/>: this environment's, overridden by what the entry gives.</summary>
+    /// <summary>
+    /// The settings of one entry of <see cref="Services"/>: this environment's, overridden by what the entry gives. The
+    /// schema declares those settings once (<c>$defs/runSettings</c>) for the environment and its entries, so the merge
+    /// is done on the JSON: every setting an environment has, an entry can override, with no list to keep in step.
+    /// </summary>
     public DeployEnvironmentConfig For(DeployUnitConfig unit)
     {
         ArgumentNullException.ThrowIfNull(unit);
-        return this with
+        var merged = JsonSerializer.SerializeToNode(this with { Services = [] }, ConfigLoader.SerializerOptions)!.AsObject();
+        // A job or worker runs the environment's image unless it names its own.
+        merged["image"] = ImageName;
+        foreach (var (name, value) in unit.Settings)
         {
-            Service = unit.Name,
-            Image = unit.Image ?? ImageName,
-            Services = [],
-            Strategy = unit.Strategy ?? Strategy,
-            CanarySteps = unit.CanarySteps ?? CanarySteps,
-            AllowUnauthenticated = unit.AllowUnauthenticated ?? AllowUnauthenticated,
-            ServiceAccount = unit.ServiceAccount ?? ServiceAccount,
-            MinInstances = unit.MinInstances ?? MinInstances,
-            MaxInstances = unit.MaxInstances ?? MaxInstances,
-            Memory = unit.Memory ?? Memory,
-            Cpu = unit.Cpu ?? Cpu,
-            Port = unit.Port ?? Port,
-            Concurrency = unit.Concurrency ?? Concurrency,
-            TimeoutSeconds = unit.TimeoutSeconds ?? TimeoutSeconds,
-            Ingress = unit.Ingress ?? Ingress,
-            StartupProbe = unit.StartupProbe ?? StartupProbe,
-            LivenessProbe = unit.LivenessProbe ?? LivenessProbe,
-            EnvironmentVariables = unit.EnvironmentVariables ?? EnvironmentVariables,
-            Secrets = unit.Secrets ?? Secrets,
-            Health = unit.Health ?? Health,
-            Soak = unit.Soak ?? Soak,
-        };
+            merged[name] = JsonSerializer.SerializeToNode(value);
+        }
+
+        merged["service"] = unit.Name;
+        return merged.Deserialize<DeployEnvironmentConfig>(ConfigLoader.SerializerOptions)!;
     }
 }
 
@@ -213,44 +206,12 @@ public sealed record DeployUnitConfig
 
     public DeployUnitKind Kind { get; init; } = DeployUnitKind.Service;
 
-    /// <summary>The image's name in the environment's repository (default: the environment's service's image).</summary>
-    public string? Image { get; init; }
-
-    public DeployStrategyKind? Strategy { get; init; }
-
-    public IReadOnlyList<int>? CanarySteps { get; init; }
-
-    public bool? AllowUnauthenticated { get; init; }
-
-    public string? ServiceAccount { get; init; }
-
-    public int? MinInstances { get; init; }
-
-    public int? MaxInstances { get; init; }
-
-    public string? Memory { get; init; }
-
-    public string? Cpu { get; init; }
-
-    public int? Port { get; init; }
-
-    public int? Concurrency { get; init; }
-
-    public int? TimeoutSeconds { get; init; }
-
-    public string? Ingress { get; init; }
-
-    public ProbeConfig? StartupProbe { get; init; }
-
-    public ProbeConfig? LivenessProbe { get; init; }
-
-    public IReadOnlyDictionary<string, string>? EnvironmentVariables { get; init; }
-
-    public IReadOnlyDictionary<string, SecretReference>? Secrets { get; init; }
-
-    public HealthConfig? Health { get; init; }
-
-    public SoakConfig? Soak { get; init; }
+    /// <summary>
+    /// What this service or job overrides of its environment's settings, as written (the schema's <c>runSettings</c>):
+    /// <see cref="DeployEnvironmentConfig.For"/> lays them over the environment's.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement> Settings { get; init; } = [];
 
     /// <summary>A job's command and arguments (<c>--command</c>, <c>--args</c>); empty: the image's own.</summary>
     public IReadOnlyList<string> Command { get; init; } = [];

@@ -87,6 +87,50 @@ public sealed class ConfigurationTests
         Assert.That(error!.Message, Does.StartWith("config/project.json:5:7: /environments/dev/protcted: unknown property 'protcted'. Did you mean 'protected'?"));
     }
 
+    private DeployConfig LoadDeploy(string environment)
+    {
+        File.Copy(Path.Combine(RepositoryRoot.Path, "config", "schema", "deploy.schema.json"), Path.Combine(root, "config", "schema", "deploy.schema.json"), overwrite: true);
+        File.WriteAllText(
+            Path.Combine(root, "config", "deploy.json"),
+            "{\n  \"allowedProjects\": [\"acme-staging\"],\n  \"environments\": {\n    \"staging\": " + environment + "\n  }\n}\n");
+        return new ConfigLoader(root).Load<DeployConfig>("deploy");
+    }
+
+    private const string Staging = "{ \"project\": \"acme-staging\", \"region\": \"europe-west1\", \"repository\": \"apps\", \"service\": \"api\", \"strategy\": \"canary\", \"memory\": \"512Mi\", \"cpuBoost\": true, \"secrets\": { \"DB\": { \"secret\": \"db\", \"version\": \"3\" } }";
+
+    [Test]
+    public void A_services_entry_overrides_any_setting_of_its_environment_and_inherits_the_rest()
+    {
+        var config = LoadDeploy(Staging + ", \"services\": [{ \"name\": \"migrate\", \"kind\": \"job\", \"memory\": \"1Gi\", \"cpuBoost\": false, \"tasks\": 2 }, { \"name\": \"api\" }] }");
+        var staging = config.Environment("staging");
+
+        var job = staging.For(staging.Services[0]);
+        Assert.That((job.Service, job.Memory, job.CpuBoost, job.Strategy, job.Project, job.ImageName), Is.EqualTo(("migrate", "1Gi", (bool?)false, DeployStrategyKind.Canary, "acme-staging", "api")));
+        Assert.That(job.Secrets["DB"], Is.EqualTo(new SecretReference("db", "3")));
+        Assert.That(job.Services, Is.Empty);
+        Assert.That(staging.Services[0].Tasks, Is.EqualTo(2));
+        var api = staging.For(staging.Services[1]);
+        Assert.That((api.Service, api.Memory, api.CpuBoost, api.Strategy, api.ImageName), Is.EqualTo(("api", "512Mi", (bool?)true, DeployStrategyKind.Canary, "api")));
+    }
+
+    [TestCase("\"memroy\": \"1Gi\"", "/environments/staging/services/0/memroy: unknown property 'memroy'. Did you mean 'memory'?")]
+    [TestCase("\"tasks\": 0", "/environments/staging/services/0/tasks: 0 is below the minimum 1")]
+    [TestCase("\"region\": \"us-east1\"", "/environments/staging/services/0/region: unknown property 'region'.")]
+    public void A_services_entry_is_checked_against_the_settings_declared_once(string property, string message)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => LoadDeploy(Staging + ", \"services\": [{ \"name\": \"worker\", " + property + " }, { \"name\": \"api\" }] }"));
+
+        Assert.That(error!.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void A_misspelt_environment_setting_is_refused_with_a_suggestion()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => LoadDeploy(Staging + ", \"cpuBost\": true }"));
+
+        Assert.That(error!.Message, Does.Contain("/environments/staging/cpuBost: unknown property 'cpuBost'. Did you mean 'cpuBoost'?"));
+    }
+
     [Test]
     public void A_wrong_type_is_refused()
     {
