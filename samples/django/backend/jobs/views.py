@@ -12,6 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import tasks
 from .models import Job
 
+# What GET /api/version says served it: edited by scripts/bench/hot-reload.d/django.sh to time runserver's reload.
+SERVICE = "django-sample"
+
 
 @require_GET
 def index(request):
@@ -72,4 +75,6 @@ def heartbeat_view(request):
 
 @require_GET
 def version(request):
-    return JsonResponse({"version": os.environ.get("APP_VERSION", "dev"), "commit": os.environ.get("APP_COMMIT", "unknown")})
+    return JsonResponse(
+        {"service": SERVICE, "version": os.environ.get("APP_VERSION", "dev"), "commit": os.environ.get("APP_COMMIT", "unknown")}
+    )
