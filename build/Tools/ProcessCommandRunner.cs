@@ -113,7 +113,8 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
                     await target.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
                 }
 
-                await target.FlushAsync().ConfigureAwait(false);
+                // On disk before the caller renames its folder into place, as pg_dump --file does by default (PostgreSQL 12+).
+                target.Flush(flushToDisk: true);
             }
             catch (IOException)
             {
