@@ -55,9 +55,10 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     {
         ArgumentNullException.ThrowIfNull(plan);
         var watch = Stopwatch.StartNew();
-        // The client's version (a process: pg_dump --version, or compose exec) is asked at once, so it runs while the
-        // folder is checked and the connection opens rather than after them; it is awaited where it is needed.
-        var clientVersionTask = client.ClientVersionAsync(cancellationToken);
+        // The host's pg_dump --version (a process) is asked at once, so it runs while the folder is checked and the
+        // connection opens; it is awaited where it is needed. Inside a compose service it waits for the connection:
+        // a stopped stack is said in one line, before any command runs.
+        var clientVersionTask = client is LocalClientHost ? client.ClientVersionAsync(cancellationToken) : null;
         EnsureWritable("Backup");
         await using var connection = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var line in await VerifyScratch.RemoveLeftoversAsync(connection, cancellationToken).ConfigureAwait(false))
@@ -71,7 +72,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             // Refused before anything is written: the kit's step, not the tool's failure (exit code 2).
             throw DatabaseException.Refused(problem);
         }
-        var clientVersion = await clientVersionTask.ConfigureAwait(false);
+        var clientVersion = await (clientVersionTask ?? client.ClientVersionAsync(cancellationToken)).ConfigureAwait(false);
 
         var now = DateTime.UtcNow;
         var name = BackupStore.Stamp(now);
