@@ -49,13 +49,14 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
     private static string Comment(string prefix, string reason, string takenAt) => $"{prefix}{reason}, {takenAt}";
 
     /// <summary>
-    /// Ends the sessions on the database, then, in one transaction: the database renamed aside, <paramref name="incoming"/>
-    /// renamed to its name, the aside copy marked. Either both renames happen or neither.
+    /// Ends the sessions on the database, then, in one transaction: <paramref name="incoming"/> given the database's
+    /// own server-level state (<see cref="DatabaseState"/>: owner, privileges, settings, comment), the database renamed
+    /// aside, <paramref name="incoming"/> renamed to its name, the aside copy marked. Either all of it happens or none.
     /// </summary>
     public IReadOnlyList<SqlStep> SwapStatements(string incoming, string aside, string reason, string takenAt) =>
     [
         ServerInfo.TerminateOtherSessionsStep(maintenanceDatabase, Database),
-        new(maintenanceDatabase, SwapSql(incoming, aside, reason, takenAt)),
+        new(maintenanceDatabase, $"{DatabaseState.Placeholder(Database)} applied to {Sql.Identifier(incoming)}; " + SwapSql(incoming, aside, reason, takenAt)),
     ];
 
     /// <summary>Ends the sessions on the database, then copies it aside (CREATE DATABASE ... TEMPLATE) and marks the copy.</summary>
@@ -66,12 +67,31 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
         new(maintenanceDatabase, CommentSql(aside, reason, takenAt)),
     ];
 
-    /// <summary>What puts the aside copy back under the database's own name when a step after the copy failed.</summary>
+    /// <summary>
+    /// Ends the sessions on the database, renames it aside and marks it (one transaction), then creates an empty
+    /// database like it under its name and gives that the aside copy's server-level state.
+    /// </summary>
+    public IReadOnlyList<SqlStep> MoveStatements(string aside, string reason, string takenAt) =>
+    [
+        ServerInfo.TerminateOtherSessionsStep(maintenanceDatabase, Database),
+        new(maintenanceDatabase, MoveSql(aside, reason, takenAt)),
+        new(maintenanceDatabase, ServerInfo.CreateLikeSql(Database, ServerInfo.LikePlaceholder(aside))),
+        new(maintenanceDatabase, $"{DatabaseState.Placeholder(Database)} applied to {Sql.Identifier(Database)}"),
+    ];
+
+    /// <summary>
+    /// What puts the aside copy back under the database's own name when a step after it was made failed, with the
+    /// database's server-level state as it was read before the reset (a template copy has none of its own; a renamed
+    /// database gets its comment back).
+    /// </summary>
     public IReadOnlyList<SqlStep> PutBackStatements(string aside) =>
     [
         new(maintenanceDatabase, $"DROP DATABASE IF EXISTS {Sql.Identifier(Database)} WITH (FORCE)"),
-        new(maintenanceDatabase, $"ALTER DATABASE {Sql.Identifier(aside)} RENAME TO {Sql.Identifier(Database)}; COMMENT ON DATABASE {Sql.Identifier(Database)} IS NULL"),
+        new(maintenanceDatabase, $"ALTER DATABASE {Sql.Identifier(aside)} RENAME TO {Sql.Identifier(Database)}; {DatabaseState.Placeholder(Database)} applied to {Sql.Identifier(Database)}"),
     ];
+
+    /// <summary>The temporary name a replacement is built under (<c>&lt;database&gt;__incoming</c>) before it is swapped in.</summary>
+    public string IncomingName => Database.Length > 40 ? Database[..40] + "__incoming" : Database + "__incoming";
 
     /// <summary>Drops an aside copy right away (backup.beforeReset or beforeRestore false: no safety copy wanted).</summary>
     public SqlStep DropStep(string aside) => new(maintenanceDatabase, $"DROP DATABASE IF EXISTS {Sql.Identifier(aside)}");
@@ -85,7 +105,10 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
         + $"ALTER DATABASE {Sql.Identifier(incoming)} RENAME TO {Sql.Identifier(Database)}; "
         + CommentSql(aside, reason, takenAt);
 
-    private string CopySql(string aside) => $"CREATE DATABASE {Sql.Identifier(aside)} TEMPLATE {Sql.Identifier(Database)}";
+    private string MoveSql(string aside, string reason, string takenAt) =>
+        $"ALTER DATABASE {Sql.Identifier(Database)} RENAME TO {Sql.Identifier(aside)}; " + CommentSql(aside, reason, takenAt);
+
+    private string CopySql(string aside, int? serverMajorVersion = null) => ServerInfo.TemplateCloneSql(aside, Database, null, serverMajorVersion);
 
     private string CommentSql(string aside, string reason, string takenAt) =>
         $"COMMENT ON DATABASE {Sql.Identifier(aside)} IS {Sql.Literal(Comment(CommentPrefix, reason, takenAt))}";
@@ -104,23 +127,42 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
     }
 
     /// <summary>Runs <see cref="SwapStatements"/>; a session that reconnects in between makes it try again, a few times.</summary>
-    public Task SwapAsync(NpgsqlConnection connection, string incoming, string aside, string reason, string takenAt, CancellationToken cancellationToken) =>
-        WithoutSessionsAsync(connection, SwapSql(incoming, aside, reason, takenAt), cancellationToken);
+    public async Task SwapAsync(NpgsqlConnection connection, string incoming, string aside, string reason, string takenAt, CancellationToken cancellationToken)
+    {
+        // One batch is one transaction: the state is carried over, and the names swapped, together or not at all.
+        var state = await DatabaseState.ReadAsync(connection, Database, cancellationToken).ConfigureAwait(false);
+        var carry = state is null ? string.Empty : state.ApplySql(incoming) + "; ";
+        await WithoutSessionsAsync(connection, carry + SwapSql(incoming, aside, reason, takenAt), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Runs <see cref="CopyStatements"/>.</summary>
     public async Task CopyAsync(NpgsqlConnection connection, string aside, string reason, string takenAt, CancellationToken cancellationToken)
     {
-        await WithoutSessionsAsync(connection, CopySql(aside), cancellationToken).ConfigureAwait(false);
+        await WithoutSessionsAsync(connection, CopySql(aside, ServerInfo.MajorVersion(connection)), cancellationToken).ConfigureAwait(false);
         await DatabaseConnector.ExecuteAsync(connection, CommentSql(aside, reason, takenAt), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs <see cref="PutBackStatements"/>.</summary>
-    public async Task PutBackAsync(NpgsqlConnection connection, string aside, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <see cref="MoveStatements"/> with <paramref name="state"/>, the database's own, read before. Once the rename
+    /// is done a failure of the rest is the caller's to undo with <see cref="PutBackAsync"/>: <paramref name="moved"/> says whether it is.
+    /// </summary>
+    public async Task MoveAsync(NpgsqlConnection connection, string aside, string reason, string takenAt, DatabaseState state, Action moved, CancellationToken cancellationToken)
     {
-        foreach (var statement in PutBackStatements(aside))
-        {
-            await DatabaseConnector.ExecuteAsync(connection, statement.Text, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(moved);
+        await WithoutSessionsAsync(connection, MoveSql(aside, reason, takenAt), cancellationToken).ConfigureAwait(false);
+        moved();
+        await DatabaseConnector.ExecuteAsync(connection, await ServerInfo.CreateLikeSqlAsync(connection, Database, aside, cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await DatabaseConnector.ExecuteAsync(connection, state.ApplySql(Database), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <see cref="PutBackStatements"/>: <paramref name="state"/> is the database's own, read before the reset.</summary>
+    public async Task PutBackAsync(NpgsqlConnection connection, string aside, DatabaseState? state, CancellationToken cancellationToken)
+    {
+        var (drop, rename) = (PutBackStatements(aside)[0].Text, $"ALTER DATABASE {Sql.Identifier(aside)} RENAME TO {Sql.Identifier(Database)}");
+        await DatabaseConnector.ExecuteAsync(connection, drop, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await DatabaseConnector.ExecuteAsync(
+            connection, rename + "; " + (state?.ApplySql(Database) ?? $"COMMENT ON DATABASE {Sql.Identifier(Database)} IS NULL"), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private Task WithoutSessionsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken) =>

@@ -47,7 +47,7 @@ public sealed record BackupPlan : Host.ITaskPlan
         yield return $"   sql on {Database}: DROP DATABASE the leftover {VerifyScratch.Prefix}* scratch databases of a Backup --verify that did not finish";
         yield return $"   sql on {Database}: BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT pg_export_snapshot()";
         yield return "   run: " + Dump.Render() + "   -- SHA-256 and size taken while it is written";
-        yield return $"   sql on {Database}, while pg_dump runs: SELECT count(*) of every table, in the same transaction (exactly what pg_dump dumps); COMMIT";
+        yield return $"   sql on {Database}, while pg_dump runs: SET LOCAL max_parallel_workers_per_gather = 0; SELECT count(*) of every table, in the same transaction (exactly what pg_dump dumps); COMMIT";
         yield return $"   write: {BackupManifest.FileName} and {BackupChecksums.FileName} (the dump's sum from its writing, not read again) into {Temporary}";
         yield return $"   rename: {Temporary} to {Folder}/{StampPlaceholder}/";
         yield return $"   retention: of the backups of {Key}, keep the last {KeepLast} and one a day for {KeepDailyForDays} days; remove unfinished backups older than {BackupService.StaleTemporaryAge.TotalHours:0} h";

@@ -112,20 +112,54 @@ public sealed record SeedThreshold(int Rows, long? Now)
 }
 
 /// <summary>
-/// The safety copy of a reset that changes the database in place: the database copied aside on its server (no dump).
-/// When a later step of the plan fails, <see cref="PutBack"/> returns the copy to the database's own name; when every
-/// step succeeded, <see cref="Prune"/> keeps the newest aside copies.
+/// The safety copy of a reset, kept on the server instead of a dump. <see cref="Move"/> false: the database is copied
+/// aside by template (a file copy) and then reset in place. <see cref="Move"/> true: the database itself is renamed aside
+/// (instant) and an empty database made like it takes its name, for a migration command that works on the database by
+/// its name. Either way, when a later step fails, <see cref="PutBack"/> returns the aside copy to the database's own name
+/// with its server-level state (<see cref="DatabaseState"/>); when every step succeeded, <see cref="After"/> runs.
 /// </summary>
-public sealed record AsideCopyStep(IReadOnlyList<SqlStep> Statements, IReadOnlyList<SqlStep> PutBack, SqlStep Prune) : DatabaseStep
+public sealed record AsideCopyStep(IReadOnlyList<SqlStep> Statements, IReadOnlyList<SqlStep> PutBack, SqlStep After) : DatabaseStep
+{
+    public bool Move { get; init; }
+
+    public override IEnumerable<string> Render() =>
+    [
+        Move
+            ? "rename the database aside (the safety copy, nothing copied) and put an empty one in its place:"
+            : "keep a copy aside on the server (the safety copy, instead of a dump):",
+        .. Statements.Select(s => $"    sql on {s.Database}: {s.Line()}"),
+        "    if a later step fails, the aside copy is put back under the database's own name:",
+        .. PutBack.Select(s => $"        sql on {s.Database}: {s.Line()}"),
+        "    after the last step succeeded:",
+        $"        sql on {After.Database}: {After.Line()}",
+    ];
+}
+
+/// <summary>
+/// A new, empty database made like the target, under a temporary name (<see cref="Name"/>): a reset builds the new
+/// database there while the target stays as it is, serving its sessions. When a later step fails, it is dropped.
+/// </summary>
+public sealed record NewDatabaseStep(string Name, IReadOnlyList<SqlStep> Statements) : DatabaseStep
 {
     public override IEnumerable<string> Render() =>
     [
-        "keep a copy aside on the server (the safety copy, instead of a dump):",
+        $"build the new database as {Name} (the database stays as it is until the swap; any failure until then drops {Name}):",
         .. Statements.Select(s => $"    sql on {s.Database}: {s.Line()}"),
-        "    if a later step fails, the copy is put back under the database's own name:",
-        .. PutBack.Select(s => $"        sql on {s.Database}: {s.Line()}"),
-        "    after the last step succeeded:",
-        $"        sql on {Prune.Database}: {Prune.Line()}",
+    ];
+}
+
+/// <summary>
+/// The database built under <see cref="Incoming"/> takes the target's name: sessions ended, then in one transaction
+/// the target's server-level state carried over, the target renamed aside (the safety copy) and the new one renamed
+/// into its place; then <see cref="After"/> (retention of the aside copies, or dropping this one).
+/// </summary>
+public sealed record SwapStep(string Incoming, string Reason, IReadOnlyList<SqlStep> Statements, SqlStep After) : DatabaseStep
+{
+    public override IEnumerable<string> Render() =>
+    [
+        $"swap {Incoming} into the database's place (the replaced database is kept aside, renamed, not copied):",
+        .. Statements.Select(s => $"    sql on {s.Database}: {s.Line()}"),
+        $"    sql on {After.Database}: {After.Line()}",
     ];
 }
 

@@ -23,16 +23,44 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
         MigrationResult? migrated = null;
         SeedResult? seeded = null;
         string? aside = null;
+        string? incoming = null;
+        string? swappedAside = null;
+        DatabaseState? state = null;
         try
         {
             foreach (var step in plan.Steps)
             {
                 switch (step)
                 {
-                    case AsideCopyStep:
+                    case AsideCopyStep asideStep:
                         // The copy needs the database without sessions, this run's own included.
                         await CloseAsync().ConfigureAwait(false);
-                        aside = await CopyAsideAsync(cancellationToken).ConfigureAwait(false);
+                        await using (var maintenance = await OpenMaintenanceAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            state = await DatabaseState.ReadAsync(maintenance, workspace.Target.Database, cancellationToken).ConfigureAwait(false);
+                            aside = asideStep.Move
+                                ? await MoveAsideAsync(maintenance, state, name => aside = name, cancellationToken).ConfigureAwait(false)
+                                : await CopyAsideAsync(maintenance, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        break;
+                    case NewDatabaseStep newDatabase:
+                        await using (var maintenance = await OpenMaintenanceAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            await SnapshotService.DropAsync(maintenance, newDatabase.Name, cancellationToken).ConfigureAwait(false);
+                            incoming = newDatabase.Name;
+                            await DatabaseConnector.ExecuteAsync(
+                                maintenance,
+                                await ServerInfo.CreateLikeSqlAsync(maintenance, newDatabase.Name, workspace.Target.Database, cancellationToken).ConfigureAwait(false),
+                                cancellationToken: cancellationToken).ConfigureAwait(false);
+                        }
+
+                        break;
+                    case SwapStep swap:
+                        // Renaming the new database needs it without sessions: this run's own (migrate, seed) end here.
+                        await CloseAsync().ConfigureAwait(false);
+                        swappedAside = await SwapAsync(swap, cancellationToken).ConfigureAwait(false);
+                        incoming = null;
                         break;
                     case SqlStep sql:
                         await RunAsync(await OpenAsync(sql.Database).ConfigureAwait(false), sql, null, cancellationToken).ConfigureAwait(false);
@@ -73,7 +101,13 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
         catch (Exception) when (aside is not null)
         {
             await CloseAsync().ConfigureAwait(false);
-            await PutBackAsync(aside).ConfigureAwait(false);
+            await PutBackAsync(aside, state).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception) when (incoming is not null)
+        {
+            await CloseAsync().ConfigureAwait(false);
+            await DropIncomingAsync(incoming).ConfigureAwait(false);
             throw;
         }
         finally
@@ -81,10 +115,18 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
             await CloseAsync().ConfigureAwait(false);
         }
 
-        if (aside is not null)
+        if ((aside ?? swappedAside) is { } kept)
         {
-            await using var maintenance = await DatabaseConnector.OpenAsync(workspace.Target, workspace.Config.MaintenanceDatabase, cancellationToken).ConfigureAwait(false);
-            await workspace.Asides.PruneAsync(maintenance, cancellationToken).ConfigureAwait(false);
+            await using var maintenance = await OpenMaintenanceAsync(cancellationToken).ConfigureAwait(false);
+            if (workspace.Config.Backup.BeforeReset)
+            {
+                await workspace.Asides.PruneAsync(maintenance, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // backup.beforeReset false: the aside copy served only while the reset ran.
+                await DatabaseConnector.ExecuteAsync(maintenance, workspace.Asides.DropStep(kept).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return new DatabasePlanResult(migrated, seeded);
@@ -112,24 +154,67 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
         }
     }
 
-    private async Task<string> CopyAsideAsync(CancellationToken cancellationToken)
+    private Task<NpgsqlConnection> OpenMaintenanceAsync(CancellationToken cancellationToken) =>
+        DatabaseConnector.OpenAsync(workspace.Target, workspace.Config.MaintenanceDatabase, cancellationToken);
+
+    private async Task<string> CopyAsideAsync(NpgsqlConnection maintenance, CancellationToken cancellationToken)
     {
         var asides = workspace.Asides;
-        await using var maintenance = await DatabaseConnector.OpenAsync(workspace.Target, workspace.Config.MaintenanceDatabase, cancellationToken).ConfigureAwait(false);
         var (aside, takenAt) = await asides.NewNameAsync(maintenance, cancellationToken).ConfigureAwait(false);
         await asides.CopyAsync(maintenance, aside, "copied before DbReset", takenAt, cancellationToken).ConfigureAwait(false);
         Log.Information($"Aside copy before reset: database {aside} (BackupList lists it)");
         return aside;
     }
 
-    /// <summary>A step after the aside copy failed: the copy goes back under the database's own name, as it was before the run.</summary>
-    private async Task PutBackAsync(string aside)
+    private async Task<string> MoveAsideAsync(NpgsqlConnection maintenance, DatabaseState? state, Action<string> moved, CancellationToken cancellationToken)
+    {
+        var asides = workspace.Asides;
+        var database = workspace.Target.Database;
+        var (aside, takenAt) = await asides.NewNameAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        await asides.MoveAsync(
+            maintenance, aside, "renamed aside by DbReset", takenAt,
+            state ?? throw DatabaseException.Failed($"Database '{database}' does not exist on {workspace.Target.Describe()}: nothing to reset."),
+            () => moved(aside), cancellationToken).ConfigureAwait(false);
+        Log.Information($"Aside copy before reset: database {database} renamed to {aside} (BackupList lists it); an empty {database} takes its place");
+        return aside;
+    }
+
+    private async Task<string> SwapAsync(SwapStep swap, CancellationToken cancellationToken)
+    {
+        var asides = workspace.Asides;
+        await using var maintenance = await OpenMaintenanceAsync(cancellationToken).ConfigureAwait(false);
+        var (aside, takenAt) = await asides.NewNameAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        await asides.SwapAsync(maintenance, swap.Incoming, aside, swap.Reason, takenAt, cancellationToken).ConfigureAwait(false);
+        Log.Information(workspace.Config.Backup.BeforeReset
+            ? $"The new database took the name {workspace.Target.Database}; the replaced one is aside as {aside} (BackupList lists it)"
+            : $"The new database took the name {workspace.Target.Database}; the replaced one ({aside}) is dropped (backup.beforeReset is false)");
+        return aside;
+    }
+
+    /// <summary>A step before the swap failed: the database was never touched; the half-built new one goes.</summary>
+    private async Task DropIncomingAsync(string incoming)
     {
         var database = workspace.Target.Database;
         try
         {
-            await using var maintenance = await DatabaseConnector.OpenAsync(workspace.Target, workspace.Config.MaintenanceDatabase, CancellationToken.None).ConfigureAwait(false);
-            await workspace.Asides.PutBackAsync(maintenance, aside, CancellationToken.None).ConfigureAwait(false);
+            await using var maintenance = await OpenMaintenanceAsync(CancellationToken.None).ConfigureAwait(false);
+            await SnapshotService.DropAsync(maintenance, incoming, CancellationToken.None).ConfigureAwait(false);
+            Log.Information($"The reset failed before the swap: {database} was not touched and is as it was; the new database {incoming} was dropped.");
+        }
+        catch (Exception exception) when (exception is NpgsqlException or DatabaseException)
+        {
+            Log.Information($"The reset failed before the swap: {database} was not touched and is as it was; the new database {incoming} is left on the server ({exception.Message}): the next reset drops it.");
+        }
+    }
+
+    /// <summary>A step after the aside copy failed: the copy goes back under the database's own name, as it was before the run.</summary>
+    private async Task PutBackAsync(string aside, DatabaseState? state)
+    {
+        var database = workspace.Target.Database;
+        try
+        {
+            await using var maintenance = await OpenMaintenanceAsync(CancellationToken.None).ConfigureAwait(false);
+            await workspace.Asides.PutBackAsync(maintenance, aside, state, CancellationToken.None).ConfigureAwait(false);
             Log.Information($"The reset failed; {database} is back as it was before it (its aside copy {aside} was put back).");
         }
         catch (Exception exception) when (exception is NpgsqlException or DatabaseException)

@@ -11,9 +11,33 @@ public sealed record ResetRequest(string? SaveSnapshot, string? FromSnapshot, st
 /// </summary>
 public sealed class ResetService(DatabaseWorkspace workspace)
 {
-    public Task<DatabasePlan> PlanAsync(ResetRequest request) => Task.FromResult(Plan(request));
+    public async Task<DatabasePlan> PlanAsync(ResetRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.SaveSnapshot is not null || request.FromSnapshot is not null)
+        {
+            return Plan(request, null);
+        }
 
-    private DatabasePlan Plan(ResetRequest request)
+        // A plain reset builds a new database from the migrations when the database holds nothing they do not make; what
+        // else it holds decides, so it is read now when the server answers (a dry run without one says so in a note).
+        var (connection, _) = await DatabaseConnector.TryOpenAsync(workspace.Target, cancellationToken).ConfigureAwait(false);
+        if (connection is null)
+        {
+            return Plan(request, null);
+        }
+
+        await using (connection.ConfigureAwait(false))
+        {
+            return Plan(request, await ServerInfo.ObjectsOutsideAsync(connection, RebuiltSchemas, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>The schemas a database rebuilt from the migrations has: the app's, and the migration history's.</summary>
+    private IReadOnlyCollection<string> RebuiltSchemas => [.. workspace.Config.Schemas, workspace.Config.History.Schema];
+
+    /// <param name="outside">What the database holds that its migrations do not make (empty: nothing; null: not read).</param>
+    private DatabasePlan Plan(ResetRequest request, IReadOnlyList<string>? outside)
     {
         ArgumentNullException.ThrowIfNull(request);
         var target = workspace.Target;
@@ -38,6 +62,17 @@ public sealed class ResetService(DatabaseWorkspace workspace)
             };
         }
 
+        var profile = request.SeedProfile ?? workspace.Config.Seed.DefaultProfile;
+        if (outside is not { Count: > 0 })
+        {
+            var notes = outside is null
+                ? new List<string> { $"if {database} holds objects outside the schemas its migrations make ({string.Join(", ", RebuiltSchemas)}, and extensions), read at run time, the reset keeps them: it copies {database} aside by template and resets the schemas in place instead" }
+                : [];
+            return workspace.Config.MigrationCommand is not null || workspace.Config.Seed.Command is not null
+                ? MovePlan(profile, notes)
+                : RebuildPlan(profile, notes);
+        }
+
         var steps = new List<DatabaseStep>();
         if (workspace.Config.Backup.BeforeReset)
         {
@@ -47,7 +82,6 @@ public sealed class ResetService(DatabaseWorkspace workspace)
         }
 
         var history = workspace.Config.History;
-        var profile = request.SeedProfile ?? workspace.Config.Seed.DefaultProfile;
         steps.Add(ServerInfo.TerminateOtherSessionsStep(database, database) with { Report = "Ended {0} other session(s) on " + database });
         steps.Add(SchemaReset.Step(database, workspace.Config.Schemas, history));
         if (workspace.Config.MigrationCommand is { } command)
@@ -62,7 +96,66 @@ public sealed class ResetService(DatabaseWorkspace workspace)
         }
 
         steps.Add(workspace.SeedStep(profile) with { Tables = [] });
-        return new DatabasePlan { Title = $"Reset {target.Describe()}:", Steps = steps };
+        return new DatabasePlan
+        {
+            Title = $"Reset {target.Describe()}:",
+            Steps = steps,
+            Notes = [$"in place, because {database} holds what its migrations do not make ({string.Join(", ", outside)}{(outside.Count > 3 ? ", ..." : string.Empty)}), which a reset keeps"],
+        };
+    }
+
+    /// <summary>
+    /// SQL migrations: the new database is built beside the old one under a temporary name, migrated and seeded, then
+    /// swapped in; the old one is renamed aside in the same transaction. Nothing is copied, and until the swap the
+    /// database is not touched at all.
+    /// </summary>
+    private DatabasePlan RebuildPlan(string profile, IReadOnlyList<string> notes)
+    {
+        var (target, asides, config) = (workspace.Target, workspace.Asides, workspace.Config);
+        var incoming = asides.IncomingName;
+        var exists = new SqlStep(config.MaintenanceDatabase, ServerInfo.DatabaseExistsSql) { Parameters = [new SqlParameter("name", incoming)] };
+        var migrations = workspace.LoadMigrations();
+        var history = Sql.Qualified(config.History.Schema, config.History.Table);
+        DatabaseStep[] steps =
+        [
+            new NewDatabaseStep(incoming,
+            [
+                new SqlStep(config.MaintenanceDatabase, $"DROP DATABASE {Sql.Identifier(incoming)} WITH (FORCE)") { OnlyIf = exists },
+                new SqlStep(config.MaintenanceDatabase, ServerInfo.CreateLikeSql(incoming, ServerInfo.LikePlaceholder(target.Database))),
+            ]),
+            new MigrateStep(incoming, migrations, history) { All = migrations },
+            workspace.SeedStep(profile) with { Database = incoming, Tables = [] },
+            new SwapStep(incoming, "replaced by DbReset", asides.SwapStatements(incoming, asides.PlannedName, "replaced by DbReset", "<now>"),
+                config.Backup.BeforeReset ? asides.PruneStep() : asides.DropStep(asides.PlannedName)),
+        ];
+        return new DatabasePlan { Title = $"Reset {target.Describe()} by building a new database from the migrations:", Steps = steps, Notes = notes };
+    }
+
+    /// <summary>
+    /// The app's own migration or seed command, which works on the database by its name: the database is renamed
+    /// aside and an empty one made like it takes its name; the command and the seed run on that one. A failure drops it
+    /// and renames the aside copy back.
+    /// </summary>
+    private DatabasePlan MovePlan(string profile, IReadOnlyList<string> notes)
+    {
+        var (target, asides, config) = (workspace.Target, workspace.Asides, workspace.Config);
+        var steps = new List<DatabaseStep>
+        {
+            new AsideCopyStep(asides.MoveStatements(asides.PlannedName, "renamed aside by DbReset", "<now>"), asides.PutBackStatements(asides.PlannedName),
+                config.Backup.BeforeReset ? asides.PruneStep() : asides.DropStep(asides.PlannedName)) { Move = true },
+        };
+        if (config.MigrationCommand is { } command)
+        {
+            steps.Add(workspace.ServiceCommand(command, command.Command, "migrationCommand"));
+        }
+        else
+        {
+            var migrations = workspace.LoadMigrations();
+            steps.Add(new MigrateStep(target.Database, migrations, Sql.Qualified(config.History.Schema, config.History.Table)) { All = migrations });
+        }
+
+        steps.Add(workspace.SeedStep(profile) with { Tables = [] });
+        return new DatabasePlan { Title = $"Reset {target.Describe()} into a new, empty database:", Steps = steps, Notes = notes };
     }
 
     /// <summary>Runs the plan and returns the line that says what the database is now.</summary>

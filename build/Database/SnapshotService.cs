@@ -83,11 +83,11 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
         return Encoding.UTF8.GetByteCount(scratch) > MaximumIdentifierBytes ? snapshot[..Math.Max(1, snapshot.Length - 5)] + "__new" : scratch;
     }
 
-    private string IncomingName() => target.Database.Length > 40 ? target.Database[..40] + "__incoming" : target.Database + "__incoming";
+    private string IncomingName() => asides.IncomingName;
 
     // The owner comes quoted from the run (read from the server), or as the plan's placeholder.
-    private static string CloneSql(string source, string destination, string quotedOwner) =>
-        $"CREATE DATABASE {Sql.Identifier(destination)} TEMPLATE {Sql.Identifier(source)} OWNER {quotedOwner}";
+    private static string CloneSql(string source, string destination, string quotedOwner, int? serverMajorVersion = null) =>
+        ServerInfo.TemplateCloneSql(destination, source, quotedOwner, serverMajorVersion);
 
     // Two commands: DROP DATABASE refuses to run inside the implicit transaction of a multi-statement batch.
     private static string[] DropSql(string database) =>
@@ -179,7 +179,7 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
     {
         try
         {
-            await ServerInfo.ExecuteWithoutSessionsAsync(connection, source, CloneSql(source, destination, Sql.Identifier(owner)), log, cancellationToken).ConfigureAwait(false);
+            await ServerInfo.ExecuteWithoutSessionsAsync(connection, source, CloneSql(source, destination, Sql.Identifier(owner), ServerInfo.MajorVersion(connection)), log, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException exception)
         {

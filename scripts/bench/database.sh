@@ -58,6 +58,9 @@ unix_socket_directories = '$work'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+# Autovacuum would vacuum and analyze each freshly restored 3-million-row table during whichever measurement comes next
+# (kit or raw), putting seconds of server CPU on the wrong side; neither side runs it, so it is off for both.
+autovacuum = off
 CONF
 "${run_as[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
 
@@ -95,28 +98,72 @@ kit --target=DbReset --save-snapshot=bench >/dev/null
 pg_dump -Fc -f "$work/raw.dump" bench
 kit --target=Backup >/dev/null
 
-ms() { local start end; start=$(date +%s%N); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }; end=$(date +%s%N); echo $(((end - start) / 1000000)); }
+# One measurement: wall time, the client's CPU time (the command and every process it started: the kit, pg_dump,
+# pg_restore, psql) and the server's (its backends, which the postmaster reaps: their CPU lands in its children's
+# times). CPU time is far less sensitive than wall time to a machine shared with other builds.
+postmaster="$(head -1 "$work/data/postmaster.pid")"
+server_cpu() { awk '{print $16 + $17}' "/proc/$postmaster/stat"; }
+ticks="$(getconf CLK_TCK)"
+measure() {
+  local name="$1" start end before after user system
+  shift
+  before="$(server_cpu)"
+  TIMEFORMAT="%3U %3S"
+  start=$(date +%s%N)
+  { time "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }; } 2>"$work/cpu"
+  end=$(date +%s%N)
+  after="$(server_cpu)"
+  read -r user system <"$work/cpu"
+  eval "${name}_wall+=($(((end - start) / 1000000)))"
+  eval "${name}_client+=($(awk -v u="$user" -v s="$system" 'BEGIN {printf "%d", (u + s) * 1000}'))"
+  eval "${name}_server+=($(((after - before) * 1000 / ticks)))"
+}
 raw_restore() { dropdb bench && createdb bench && pg_restore -d bench "$work/raw.dump"; }
+# Plain DbReset (migrations and seed files, no snapshot) on a small database of its own, since it rebuilds the
+# database from the migrations (the pgbench tables are not in them); the raw equivalent a Makefile runs.
+createdb small
+small_connection="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=small"
+kit_small() { NO_COLOR=1 "$root/build.sh" "$@" --app="$app" --connection="$small_connection"; }
+kit_small --target=Seed >/dev/null
+raw_plain_reset() {
+  dropdb small && createdb small || return 1
+  for file in "$app"/scripts/db/migrations/*.sql "$app"/scripts/db/seed/minimal/*.sql "$app"/scripts/db/seed/demo/*.sql; do
+    psql -q -X -v ON_ERROR_STOP=1 --single-transaction -d small -f "$file" || return 1
+  done
+}
 
-declare -a kit_backup raw_backup kit_reset raw_reset kit_restore raw_restore
+# shellcheck disable=SC2034 # read through eval, by name, in measure and line
+declare -a kit_backup_wall kit_backup_client kit_backup_server raw_backup_wall raw_backup_client raw_backup_server \
+  kit_reset_wall kit_reset_client kit_reset_server raw_reset_wall raw_reset_client raw_reset_server \
+  kit_restore_wall kit_restore_client kit_restore_server raw_restore_wall raw_restore_client raw_restore_server \
+  kit_plain_wall kit_plain_client kit_plain_server raw_plain_wall raw_plain_client raw_plain_server
 for ((i = 0; i < runs; i++)); do
-  kit_backup+=("$(ms kit --target=Backup)")
-  raw_backup+=("$(ms pg_dump -Fc -f "$work/raw-$i.dump" bench)")
-  kit_reset+=("$(ms kit --target=DbReset --from-snapshot=bench)")
-  raw_reset+=("$(ms raw_restore)")
-  kit_restore+=("$(ms kit --target=Restore --backup=latest)")
-  raw_restore+=("$(ms raw_restore)")
-  echo "run $((i + 1))/$runs: backup ${kit_backup[i]}/${raw_backup[i]} ms, reset ${kit_reset[i]}/${raw_reset[i]} ms, restore ${kit_restore[i]}/${raw_restore[i]} ms (kit/raw)"
+  measure kit_backup kit --target=Backup
+  measure raw_backup pg_dump -Fc -f "$work/raw-$i.dump" bench
+  measure kit_reset kit --target=DbReset --from-snapshot=bench
+  measure raw_reset raw_restore
+  measure kit_restore kit --target=Restore --backup=latest
+  measure raw_restore raw_restore
+  measure kit_plain kit_small --target=DbReset
+  measure raw_plain raw_plain_reset
+  echo "run $((i + 1))/$runs (kit/raw, wall ms): backup ${kit_backup_wall[i]}/${raw_backup_wall[i]}, reset ${kit_reset_wall[i]}/${raw_reset_wall[i]}," \
+    "restore ${kit_restore_wall[i]}/${raw_restore_wall[i]}, plain reset ${kit_plain_wall[i]}/${raw_plain_wall[i]}; load $(cut -d' ' -f1 /proc/loadavg)"
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 line() {
-  awk -v name="$1" -v k="$2" -v raw="$3" -v r="$4" -v target="$5" 'BEGIN {
-    ratio = k / r
-    printf "  %-28s kit %6.2f s   %-40s %6.2f s   ratio %.2fx   target <= %.2fx: %s\n", name, k / 1000, raw, r / 1000, ratio, target, ratio <= target ? "met" : "NOT met"
+  local name="$1" raw="$2" kit_name="$3" raw_name="$4" target="$5"
+  awk -v name="$name" -v raw="$raw" -v target="$target" \
+    -v kw="$(eval median "\${${kit_name}_wall[@]}")" -v rw="$(eval median "\${${raw_name}_wall[@]}")" \
+    -v kc="$(eval median "\${${kit_name}_client[@]}")" -v rc="$(eval median "\${${raw_name}_client[@]}")" \
+    -v ks="$(eval median "\${${kit_name}_server[@]}")" -v rs="$(eval median "\${${raw_name}_server[@]}")" 'BEGIN {
+    ratio = kw / rw
+    printf "  %-24s kit %6.2f s   %-32s %6.2f s   ratio %.2fx   target <= %.2fx: %s\n", name, kw / 1000, raw, rw / 1000, ratio, target, ratio <= target ? "met" : "NOT met"
+    printf "  %-24s CPU (client + server): kit %.2f + %.2f s, raw %.2f + %.2f s, ratio %.2fx\n", "", kc / 1000, ks / 1000, rc / 1000, rs / 1000, (kc + ks) / (rc + rs)
   }'
 }
 echo "medians of $runs alternating runs, pgbench scale $scale, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg):"
-line "Backup" "$(median "${kit_backup[@]}")" "pg_dump -Fc" "$(median "${raw_backup[@]}")" 1.05
-line "DbReset --from-snapshot" "$(median "${kit_reset[@]}")" "dropdb + createdb + pg_restore" "$(median "${raw_reset[@]}")" 0.30
-line "Restore --backup=latest" "$(median "${kit_restore[@]}")" "dropdb + createdb + pg_restore" "$(median "${raw_restore[@]}")" 1.00
+line "Backup" "pg_dump -Fc" kit_backup raw_backup 1.05
+line "DbReset --from-snapshot" "dropdb + createdb + pg_restore" kit_reset raw_reset 0.30
+line "Restore --backup=latest" "dropdb + createdb + pg_restore" kit_restore raw_restore 1.00
+line "DbReset (plain)" "dropdb + createdb + psql files" kit_plain raw_plain 1.00

@@ -19,6 +19,27 @@ public sealed class AsideCopyTests : DatabaseTest
     {
         AssertSucceeded(RunTask("Seed", "--seed=minimal"));
         await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('user row')");
+        // The reset builds the new database beside this one, and this migration fails there: the database is never touched.
+        Kit.WriteMigration("0002_broken.sql", "CREATE TABLE app.half (id int); SELECT 1 / 0;");
+
+        var result = RunTask("DbReset", "--seed=minimal");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.All);
+        Assert.That(result.Output, Does.Contain($"{Database} was not touched and is as it was; the new database {Database}__incoming was dropped"));
+        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name = 'user row'"), Is.EqualTo(1));
+        Assert.That(await Db.ScalarAsync<bool>(Connection, "SELECT to_regclass('app.half') IS NULL"), Is.True);
+        Assert.That(await Db.RowsAsync(Connection, "SELECT version FROM kit.schema_migrations"), Is.EqualTo(new[] { "1" }));
+        Assert.That(await AsidesAsync(), Is.Empty, "nothing was set aside");
+        Assert.That(await Db.ScalarAsync<long>(Maintenance, $"SELECT count(*) FROM pg_database WHERE datname = '{Database}__incoming'"), Is.Zero, "the new database was left behind");
+    }
+
+    [Test]
+    public async Task An_in_place_reset_that_fails_midway_puts_its_aside_copy_back_under_the_database_name()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        // A table the migrations do not make: the reset keeps it, so it resets in place after a copy aside.
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('user row'); CREATE TABLE public.kept (id int)");
+        await Db.ExecuteAsync(Maintenance, $"ALTER DATABASE \"{Database}\" SET work_mem = '7MB'; COMMENT ON DATABASE \"{Database}\" IS 'ours'");
         // The reset drops the app schema, then this migration fails: the database is half reset at that moment.
         Kit.WriteMigration("0002_broken.sql", "CREATE TABLE app.half (id int); SELECT 1 / 0;");
 
@@ -26,11 +47,13 @@ public sealed class AsideCopyTests : DatabaseTest
 
         Assert.That(result.ExitCode, Is.EqualTo(1), result.All);
         Assert.That(result.Output, Does.Contain($"{Database} is back as it was before it"));
+        Assert.That(await Db.ScalarAsync<string>(Maintenance, $"SELECT array_to_string(s.setconfig, ',') FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = '{Database}'"),
+            Is.EqualTo("work_mem=7MB"), "the copy put back lost the database's settings");
         Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name = 'user row'"), Is.EqualTo(1));
         Assert.That(await Db.ScalarAsync<bool>(Connection, "SELECT to_regclass('app.half') IS NULL"), Is.True);
         Assert.That(await Db.RowsAsync(Connection, "SELECT version FROM kit.schema_migrations"), Is.EqualTo(new[] { "1" }));
         Assert.That(await AsidesAsync(), Is.Empty, "the aside copy went back under the database's name");
-        Assert.That(await Db.ScalarAsync<bool>(Maintenance, $"SELECT shobj_description(oid, 'pg_database') IS NULL FROM pg_database WHERE datname = '{Database}'"), Is.True, "still marked as an aside copy");
+        Assert.That(await Db.ScalarAsync<string>(Maintenance, $"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{Database}'"), Is.EqualTo("ours"), "still marked as an aside copy");
     }
 
     [Test]

@@ -15,7 +15,8 @@ public sealed class DbResetTests : DatabaseTest
         var result = RunTask("DbReset", "--seed=minimal");
 
         AssertSucceeded(result);
-        Assert.That(result.Output, Does.Contain($"Aside copy before reset: database {Database}__aside__").And.Contain("Ended 1 other session(s)"));
+        // Built beside it and swapped in: the database replaced is renamed aside, not copied.
+        Assert.That(result.Output, Does.Contain($"the replaced one is aside as {Database}__aside__").And.Contain("Ended 1 other session(s)"));
         Assert.That(await Db.RowsAsync(Connection, "SELECT name FROM app.items ORDER BY id"), Is.EqualTo(new[] { "Welcome", "Second item", "Third item" }));
         Assert.That(await Db.ScalarAsync<bool>(Connection, "SELECT to_regclass('app.stray') IS NULL"), Is.True);
         Assert.That(await Db.RowsAsync(Connection, "SELECT version FROM kit.schema_migrations"), Is.EqualTo(new[] { "1" }));
@@ -92,9 +93,58 @@ public sealed class DbResetTests : DatabaseTest
         var result = RunTask("DbReset", "--dryrun");
 
         AssertSucceeded(result);
-        Assert.That(result.Output, Does.Contain("Reset ").And.Contain("DROP SCHEMA IF EXISTS \"app\" CASCADE"));
+        Assert.That(result.Output, Does.Contain("Reset ").And.Contain($"CREATE DATABASE \"{Database}__incoming\" TEMPLATE template0"));
         Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items"), Is.EqualTo(3));
         Assert.That(Directory.Exists(Kit.BackupsFolder()), Is.False);
+
+        // A database holding more than its migrations make is reset in place, and the plan says why.
+        await Db.ExecuteAsync(Connection, "CREATE TABLE public.kept (id int)");
+        var inPlace = RunTask("DbReset", "--dryrun");
+
+        AssertSucceeded(inPlace);
+        Assert.That(inPlace.Output, Does.Contain("DROP SCHEMA IF EXISTS \"app\" CASCADE").And.Contain("in place, because").And.Contain("public.kept"));
+    }
+
+    [Test]
+    public async Task Every_reset_and_restore_keeps_the_database_level_settings_privileges_owner_and_comment()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        var maintenance = Server.ConnectionString("postgres");
+        var role = "kit_reader_" + Guid.NewGuid().ToString("N")[..8];
+        var name = $"\"{Database}\"";
+        await Db.ExecuteAsync(maintenance, $"CREATE ROLE {role}");
+        DropAfterTest(Database + "__snap__state");
+        try
+        {
+            await Db.ExecuteAsync(maintenance,
+                $"ALTER DATABASE {name} SET work_mem = '7MB'; ALTER DATABASE {name} SET search_path = app, public; ALTER ROLE {role} IN DATABASE {name} SET statement_timeout = '5s'; "
+                + $"REVOKE CONNECT, TEMPORARY ON DATABASE {name} FROM PUBLIC; GRANT CONNECT ON DATABASE {name} TO {role}; COMMENT ON DATABASE {name} IS 'the team''s database'; "
+                + $"ALTER DATABASE {name} WITH CONNECTION LIMIT 40");
+            var state = $"""
+                SELECT (SELECT string_agg(coalesce(pg_get_userbyid(s.setrole)::text, '-') || ':' || array_to_string(s.setconfig, ','), ' ' ORDER BY s.setrole)
+                        FROM pg_db_role_setting s WHERE s.setdatabase = d.oid)
+                       || ' | ' || pg_get_userbyid(d.datdba) || ' | ' || (SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(d.datacl) a) || ' | ' || shobj_description(d.oid, 'pg_database') || ' | ' || d.datconnlimit
+                FROM pg_database d WHERE d.datname = '{Database}'
+                """;
+            var before = await Db.ScalarAsync<string>(maintenance, state);
+            Assert.That(before, Does.Contain("work_mem=7MB").And.Contain(role).And.Contain("the team's database"));
+
+            AssertSucceeded(RunTask("Backup"));
+            AssertSucceeded(RunTask("DbReset", "--seed=minimal"));
+            Assert.That(await Db.ScalarAsync<string>(maintenance, state), Is.EqualTo(before), "after a plain DbReset");
+            AssertSucceeded(RunTask("DbReset", "--save-snapshot=state"));
+            AssertSucceeded(RunTask("DbReset", "--from-snapshot=state"));
+            Assert.That(await Db.ScalarAsync<string>(maintenance, state), Is.EqualTo(before), "after DbReset --from-snapshot");
+            AssertSucceeded(RunTask("Restore", "--backup=latest"));
+            Assert.That(await Db.ScalarAsync<string>(maintenance, state), Is.EqualTo(before), "after Restore");
+            Assert.That(await Db.ScalarAsync<string>(Connection, "SHOW search_path"), Is.EqualTo("app, public"), "a list setting came back as one element");
+        }
+        finally
+        {
+            // The test's databases go with their settings; DROP OWNED revokes the role's privileges on databases too.
+            await Db.ExecuteAsync(maintenance, $"DROP OWNED BY {role}");
+            await Db.ExecuteAsync(maintenance, $"DROP ROLE {role}");
+        }
     }
 }
 

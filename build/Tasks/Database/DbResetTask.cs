@@ -6,7 +6,7 @@ namespace Build.Tasks.Database;
 
 [TaskName(nameof(DbReset))]
 [UsesDatabase]
-[TaskDescription("Keeps a copy of the database aside, ends other sessions, drops and recreates the app's schemas, migrates and seeds; --save-snapshot/--from-snapshot=<name> for template clones")]
+[TaskDescription("Builds a new database from the migrations and seed beside the live one and swaps it in, keeping the old one aside (renamed, not copied; in place when the database holds more than its migrations make); --save-snapshot/--from-snapshot=<name> for template clones")]
 public sealed class DbResetTask : PlannedTask<BuildContext, DatabasePlan>
 {
     private const string DbReset = "DbReset";

@@ -137,8 +137,8 @@ public sealed class DryRunPlanTests
     public void A_changed_step_fails_the_golden_comparison()
     {
         var plan = DryRun("DbReset").ToList();
-        var index = plan.FindIndex(l => l.Contains("CREATE SCHEMA", StringComparison.Ordinal));
-        plan[index] = plan[index].Replace("CREATE SCHEMA", "CREATE SCHEMA IF NOT EXISTS", StringComparison.Ordinal);
+        var index = plan.FindIndex(l => l.Contains("TEMPLATE template0", StringComparison.Ordinal));
+        plan[index] = plan[index].Replace("TEMPLATE template0", "TEMPLATE template1", StringComparison.Ordinal);
 
         var update = Environment.GetEnvironmentVariable("UPDATE_GOLDEN");
         Environment.SetEnvironmentVariable("UPDATE_GOLDEN", null);
@@ -146,7 +146,7 @@ public sealed class DryRunPlanTests
         {
             Assert.That(
                 () => Golden.Match(Golden.PlansFolder, "dbreset", plan),
-                Throws.InstanceOf<AssertionException>().With.Message.Contains("+ ").And.Message.Contains("CREATE SCHEMA IF NOT EXISTS"));
+                Throws.InstanceOf<AssertionException>().With.Message.Contains("+ ").And.Message.Contains("TEMPLATE template1"));
         }
         finally
         {
