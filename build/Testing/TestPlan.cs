@@ -34,7 +34,8 @@ public sealed record TestSuitePlan
 }
 
 /// <summary>
-/// Turns config/project.json's <c>testProjects</c> and <c>tests</c> into the suites of one run, in that order. Pure:
+/// Turns config/project.json's <c>testProjects</c> and <c>tests</c> into the suites of one run, in that order
+/// (<c>testParallelism</c> above 1: .NET suites test what was built before, <c>--no-build</c>). Pure:
 /// how an image becomes build settings is the caller's (<c>imageBuild</c>: name, target, output folder).
 /// </summary>
 public static class TestPlanner
@@ -46,7 +47,12 @@ public static class TestPlanner
         ArgumentNullException.ThrowIfNull(imageBuild);
         var suites = project.TestProjects.Select(p => new TestSuiteConfig { Name = Path.GetFileNameWithoutExtension(p), Project = p })
             .Concat(project.Tests);
-        return suites.Select(s => PlanOne(s, appRoot, resultsDirectory, filter, imageBuild)).ToList();
+        var plans = suites.Select(s => PlanOne(s, appRoot, resultsDirectory, filter, imageBuild));
+        // Side by side, two `dotnet test` runs would build a project both reference (build/Build.csproj) at once, into
+        // one obj folder: the runner builds each .NET suite first, one after another, and the tests run what it built.
+        return project.TestParallelism > 1
+            ? plans.Select(p => p.DotNet is { } dotnet ? p with { DotNet = dotnet with { NoBuild = true } } : p).ToList()
+            : plans.ToList();
     }
 
     private static TestSuitePlan PlanOne(
