@@ -47,6 +47,9 @@ public sealed record TestSuiteConfig
     /// <summary>A .NET test project (.csproj), relative to the app root.</summary>
     public string? Project { get; init; }
 
+    /// <summary>For a project: which of its tests this suite runs (<c>dotnet test --filter</c>), so one project can be split into suites.</summary>
+    public string? Filter { get; init; }
+
     /// <summary>An image name of config/docker.json: its Dockerfile, context and build arguments, built at <see cref="Target"/>.</summary>
     public string? Image { get; init; }
 

@@ -61,8 +61,9 @@ public static class TestPlanner
         if (suite.Project is { } project)
         {
             var path = Path.Combine(appRoot, project);
-            // A test project's own name, as before `tests` existed: the TRX file and any failure are named after it.
-            var name = Path.GetFileNameWithoutExtension(path);
+            // The suite's name (for testProjects its project's own name): the TRX file and any failure are named
+            // after it, so two suites of one project (each with its filter) keep their reports apart.
+            var name = suite.Name;
             var trx = Path.Combine(resultsDirectory, name + ".trx");
             return new TestSuitePlan
             {
@@ -73,7 +74,11 @@ public static class TestPlanner
                 {
                     Project = path,
                     Loggers = [$"trx;LogFileName={trx}", "console;verbosity=normal"],
-                    Filter = filter,
+                    Filter = (suite.Filter, filter) switch
+                    {
+                        ({ } own, { } given) => $"({own})&({given})",
+                        (var own, var given) => own ?? given,
+                    },
                     WorkingDirectory = appRoot,
                 },
                 SkipReason = File.Exists(path) ? null : $"Not found, skipped: {project}",

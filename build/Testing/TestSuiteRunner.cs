@@ -50,9 +50,15 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, Func<st
         return new TestRunPlan(suites, commands)
         {
             Parallelism = Math.Max(1, parallelism),
-            Builds = suites.Select(s => s is { SkipReason: null, DotNet: { NoBuild: true } settings } ? new DotNetTool(runner).BuildCommand(settings) : null).ToArray(),
+            // One build per project: suites that split a project by filter share it.
+            Builds = suites.Select((s, i) => s is { SkipReason: null, DotNet: { NoBuild: true } settings } && FirstOfItsProject(suites, i)
+                ? new DotNetTool(runner).BuildCommand(settings)
+                : null).ToArray(),
         };
     }
+
+    private static bool FirstOfItsProject(IReadOnlyList<TestSuitePlan> suites, int index) =>
+        suites.Take(index).All(s => s.SkipReason is not null || s.DotNet?.Project != suites[index].DotNet!.Project);
 
     public async Task<TestRunResult> RunAsync(TestRunPlan plan, CancellationToken cancellationToken = default)
     {
@@ -86,26 +92,35 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, Func<st
 
     private sealed record SuiteOutcome(TestSummary Summary, IReadOnlyList<string> Failures);
 
-    // The builds of suites that run side by side, one after another before any runs: a suite that does not build
-    // does not run and counts as one failed test.
+    // The builds of suites that run side by side, one after another before any runs: a suite whose project does not
+    // build does not run and counts as one failed test.
     private async Task<bool[]> BuildAsync(TestRunPlan plan, SuiteOutcome?[] outcomes, CancellationToken cancellationToken)
     {
         var built = plan.Suites.Select(_ => true).ToArray();
-        for (var i = 0; i < plan.Builds.Count; i++)
+        var failedProjects = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < plan.Suites.Count; i++)
         {
-            if (plan.Builds[i] is not { } build || plan.Commands[i] is null)
+            if (plan.Commands[i] is null || plan.Suites[i].DotNet is not { NoBuild: true } settings)
             {
                 continue;
             }
 
-            try
+            if (plan.Builds.ElementAtOrDefault(i) is { } build)
             {
-                await runner.RunAsync(build, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await runner.RunAsync(build, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ToolFailedException failure)
+                {
+                    failedProjects[settings.Project] = failure.ToolExitCode;
+                }
             }
-            catch (ToolFailedException failure)
+
+            if (failedProjects.TryGetValue(settings.Project, out var exitCode))
             {
                 built[i] = false;
-                outcomes[i] = new SuiteOutcome(new TestSummary(0, 1, 0), [$"{plan.Suites[i].Name} did not build (exit code {failure.ToolExitCode})"]);
+                outcomes[i] = new SuiteOutcome(new TestSummary(0, 1, 0), [$"{plan.Suites[i].Name} did not build (exit code {exitCode})"]);
             }
         }
 

@@ -141,6 +141,24 @@ public sealed class TestPlanTests
     }
 
     [Test]
+    public void One_project_split_by_filters_is_two_suites_with_their_own_reports_and_one_build()
+    {
+        var suites = TestPlanner.Plan(
+            Project(
+                new TestSuiteConfig { Name = "unit-fast", Project = "tests/Unit/Unit.csproj", Filter = "Category!=Slow" },
+                new TestSuiteConfig { Name = "unit-slow", Project = "tests/Unit/Unit.csproj", Filter = "Category=Slow" }) with { TestParallelism = 2 },
+            app, results, "Name~Backup", ImageBuild);
+        var plan = new TestSuiteRunner(new RecordingCommandRunner(), new ListLog()).Plan(suites, 2);
+
+        Assert.That(suites.Select(s => s.Name), Is.EqualTo(new[] { "Unit", "Gone", "unit-fast", "unit-slow" }));
+        Assert.That(suites[2].ResultsFile, Is.EqualTo(Path.Combine(results, "unit-fast.trx")));
+        Assert.That(suites[3].DotNet!.Filter, Is.EqualTo("(Category=Slow)&(Name~Backup)"));
+        Assert.That(suites[0].DotNet!.Filter, Is.EqualTo("Name~Backup"));
+        // Unit.csproj is built once, for the first suite that runs it.
+        Assert.That(plan.Builds.Select(b => b is not null), Is.EqualTo(new[] { true, false, false, false }));
+    }
+
+    [Test]
     public async Task Side_by_side_suites_overlap_and_their_counts_sum_in_the_plans_order()
     {
         var reports = Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Testing", "Reports");
@@ -208,7 +226,7 @@ public sealed class TestPlanTests
         var original = File.ReadAllText(path);
         const string Valid = """
             "tests": [
-              { "name": "unit", "project": "tests/Unit/Unit.csproj" },
+              { "name": "unit", "project": "tests/Unit/Unit.csproj", "filter": "Category!=Slow" },
               { "name": "python", "image": "api", "target": "test-results", "results": "/junit.xml" },
               { "name": "go", "command": ["go", "test", "./..."], "results": "report.xml", "workingDirectory": "service" }
             ],
@@ -218,6 +236,11 @@ public sealed class TestPlanTests
         var loaded = new ConfigLoader(fixture.Root).Load<ProjectConfig>("project");
         Assert.That(loaded.Tests, Has.Count.EqualTo(3));
         Assert.That(loaded.TestParallelism, Is.EqualTo(2));
+        Assert.That(loaded.Tests[0].Filter, Is.EqualTo("Category!=Slow"));
+
+        // A filter selects tests of a .NET project: a command has none.
+        File.WriteAllText(path, original.Replace("\"testProjects\"", "\"tests\": [{ \"name\": \"go\", \"command\": [\"go\"], \"results\": \"r.xml\", \"filter\": \"x\" }], \"testProjects\"", StringComparison.Ordinal));
+        Assert.That(() => new ConfigLoader(fixture.Root).Load<ProjectConfig>("project"), Throws.TypeOf<ConfigurationException>());
 
         File.WriteAllText(path, original.Replace("\"testProjects\"", "\"testParallelism\": 0, \"testProjects\"", StringComparison.Ordinal));
         Assert.That(() => new ConfigLoader(fixture.Root).Load<ProjectConfig>("project"), Throws.TypeOf<ConfigurationException>().With.Message.Contains("testParallelism"));
