@@ -33,7 +33,7 @@ public sealed class Stack : IDisposable
         for (var attempt = 0; attempt < 230; attempt++)
         {
             var offset = (Interlocked.Increment(ref nextOffsetStep) % 230 + 10) * 100;
-            if (Claim(offset))
+            if (offset != ReservedForBuildTests && Claim(offset))
             {
                 return offset;
             }
@@ -43,6 +43,10 @@ public sealed class Stack : IDisposable
     }
 
     private static int nextOffsetStep = Random.Shared.Next(0, 230);
+
+    // Build.Tests' golden DevUp dry run (DryRunPlanTests) uses --port-offset=20000 and expects nothing on its ports:
+    // the Test target runs that suite beside this one.
+    private const int ReservedForBuildTests = 20000;
 
     private static readonly List<FileStream> Claimed = [];
 
