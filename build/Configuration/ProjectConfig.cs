@@ -19,6 +19,12 @@ public sealed record ProjectConfig
     /// <summary>Test suites of any language the Test target runs after <see cref="TestProjects"/>, in order.</summary>
     public IReadOnlyList<TestSuiteConfig> Tests { get; init; } = [];
 
+    /// <summary>
+    /// How many suites the Test target runs at once (1: one after another). Above 1, suites start in the order listed,
+    /// each output line carries its suite's name, and .NET test projects are built one after another before any runs.
+    /// </summary>
+    public int TestParallelism { get; init; } = 1;
+
     public EnvironmentConfig Environment(string name) =>
         Environments.TryGetValue(name, out var environment)
             ? environment
@@ -40,6 +46,9 @@ public sealed record TestSuiteConfig
 
     /// <summary>A .NET test project (.csproj), relative to the app root.</summary>
     public string? Project { get; init; }
+
+    /// <summary>For a project: which of its tests this suite runs (<c>dotnet test --filter</c>), so one project can be split into suites.</summary>
+    public string? Filter { get; init; }
 
     /// <summary>An image name of config/docker.json: its Dockerfile, context and build arguments, built at <see cref="Target"/>.</summary>
     public string? Image { get; init; }

@@ -34,7 +34,8 @@ public sealed record TestSuitePlan
 }
 
 /// <summary>
-/// Turns config/project.json's <c>testProjects</c> and <c>tests</c> into the suites of one run, in that order. Pure:
+/// Turns config/project.json's <c>testProjects</c> and <c>tests</c> into the suites of one run, in that order
+/// (<c>testParallelism</c> above 1: .NET suites test what was built before, <c>--no-build</c>). Pure:
 /// how an image becomes build settings is the caller's (<c>imageBuild</c>: name, target, output folder).
 /// </summary>
 public static class TestPlanner
@@ -46,7 +47,12 @@ public static class TestPlanner
         ArgumentNullException.ThrowIfNull(imageBuild);
         var suites = project.TestProjects.Select(p => new TestSuiteConfig { Name = Path.GetFileNameWithoutExtension(p), Project = p })
             .Concat(project.Tests);
-        return suites.Select(s => PlanOne(s, appRoot, resultsDirectory, filter, imageBuild)).ToList();
+        var plans = suites.Select(s => PlanOne(s, appRoot, resultsDirectory, filter, imageBuild));
+        // Side by side, two `dotnet test` runs would build a project both reference (build/Build.csproj) at once, into
+        // one obj folder: the runner builds each .NET suite first, one after another, and the tests run what it built.
+        return project.TestParallelism > 1
+            ? plans.Select(p => p.DotNet is { } dotnet ? p with { DotNet = dotnet with { NoBuild = true } } : p).ToList()
+            : plans.ToList();
     }
 
     private static TestSuitePlan PlanOne(
@@ -55,8 +61,9 @@ public static class TestPlanner
         if (suite.Project is { } project)
         {
             var path = Path.Combine(appRoot, project);
-            // A test project's own name, as before `tests` existed: the TRX file and any failure are named after it.
-            var name = Path.GetFileNameWithoutExtension(path);
+            // The suite's name (for testProjects its project's own name): the TRX file and any failure are named
+            // after it, so two suites of one project (each with its filter) keep their reports apart.
+            var name = suite.Name;
             var trx = Path.Combine(resultsDirectory, name + ".trx");
             return new TestSuitePlan
             {
@@ -67,7 +74,11 @@ public static class TestPlanner
                 {
                     Project = path,
                     Loggers = [$"trx;LogFileName={trx}", "console;verbosity=normal"],
-                    Filter = filter,
+                    Filter = (suite.Filter, filter) switch
+                    {
+                        ({ } own, { } given) => $"({own})&({given})",
+                        (var own, var given) => own ?? given,
+                    },
                     WorkingDirectory = appRoot,
                 },
                 SkipReason = File.Exists(path) ? null : $"Not found, skipped: {project}",

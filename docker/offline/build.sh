@@ -192,6 +192,17 @@ OVERLAY
 }
 
 docker info >/dev/null 2>&1 || die "no Docker daemon answers (run scripts/ci/install-docker.sh)"
+# One build of the stand-ins per engine at a time: a second run (.ci/run's background build and a test's own
+# OfflineImages, or two checkouts on one machine) waits for the first, then finds every image up to date
+# instead of building each one twice side by side.
+if command -v flock >/dev/null; then
+  lock_file="/tmp/kit-offline-$(printf '%s %s' "${DOCKER_HOST:-default}" "$namespace" | sha256sum | cut -c1-16).lock"
+  exec 9>>"$lock_file"
+  if ! flock --nonblock 9; then
+    say "another build of the stand-ins on this engine is running: waiting for it ($lock_file)"
+    flock 9
+  fi
+fi
 build_debian "$suite"
 build_debian "$pgvector_suite"
 build_standin postgres "$namespace/postgres:15"

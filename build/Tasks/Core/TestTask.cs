@@ -20,7 +20,7 @@ public sealed class TestTask : PlannedTask<BuildContext, TestRunPlan>
         var source = project.Tests.Any(t => t.Image is not null) ? await context.Run.Images.ReadSourceAsync().ConfigureAwait(false) : SourceInfo.Unknown;
         var suites = TestPlanner.Plan(
             project, context.Paths.App, context.Paths.TestResults, context.Parameters.Filter, (image, target, output) => ImageTestBuild(context, source, image, target, output));
-        return new TestSuiteRunner(context.Runner, context.Log).Plan(suites);
+        return new TestSuiteRunner(context.Runner, context.Log).Plan(suites, project.TestParallelism);
     }
 
     public override async Task RunAsync(BuildContext context, TestRunPlan plan)
@@ -31,7 +31,11 @@ public sealed class TestTask : PlannedTask<BuildContext, TestRunPlan>
             Directory.Delete(context.Paths.TestResults, recursive: true);
         }
 
-        var result = await new TestSuiteRunner(context.Runner, context.Log).RunAsync(plan).ConfigureAwait(false);
+        // Side by side, every line a suite prints starts with its name, so interleaved output stays readable.
+        Func<string, ICommandRunner>? runnerFor = plan.Parallelism > 1
+            ? name => new ProcessCommandRunner(new PrefixedLog(context.Log, $"[{name}] "), context.Secrets)
+            : null;
+        var result = await new TestSuiteRunner(context.Runner, context.Log, runnerFor).RunAsync(plan).ConfigureAwait(false);
         var suites = plan.Suites;
         context.Log.Information(result.Summary.Line);
         if (result.Failures.Count > 0 || result.Summary.Failed > 0)

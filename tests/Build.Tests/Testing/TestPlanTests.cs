@@ -122,6 +122,80 @@ public sealed class TestPlanTests
         Assert.That(result.Failures, Does.Contain("python (its test command exited with 5; the report shows no failed test)"));
     }
 
+    [Test]
+    public void Side_by_side_the_dotnet_suites_are_built_first_and_tested_without_building()
+    {
+        var suites = TestPlanner.Plan(Project() with { TestProjects = ["tests/Unit/Unit.csproj"], TestParallelism = 2 }, app, results, null, ImageBuild);
+        var plan = new TestSuiteRunner(new RecordingCommandRunner(), new ListLog()).Plan(suites, 2);
+        var lines = plan.Render().ToArray();
+
+        Assert.That(plan.Parallelism, Is.EqualTo(2));
+        Assert.That(plan.Builds[0]!.Render(), Is.EqualTo($"dotnet build {Path.Combine(app, "tests", "Unit", "Unit.csproj")} --configuration Release --nologo"));
+        Assert.That(plan.Commands[0]!.Render(), Does.Contain(" --nologo --no-build --logger"));
+        Assert.That(lines[0], Does.Contain("2 at a time"));
+        Assert.That(lines, Has.Some.EndsWith("Unit: build: " + plan.Builds[0]!.Render()));
+
+        var oneAtATime = TestPlanner.Plan(Project() with { TestProjects = ["tests/Unit/Unit.csproj"] }, app, results, null, ImageBuild);
+        Assert.That(new TestSuiteRunner(new RecordingCommandRunner(), new ListLog()).Plan(oneAtATime).Builds.OfType<ToolCommand>(), Is.Empty);
+        Assert.That(oneAtATime[0].DotNet!.NoBuild, Is.False);
+    }
+
+    [Test]
+    public void One_project_split_by_filters_is_two_suites_with_their_own_reports_and_one_build()
+    {
+        var suites = TestPlanner.Plan(
+            Project(
+                new TestSuiteConfig { Name = "unit-fast", Project = "tests/Unit/Unit.csproj", Filter = "Category!=Slow" },
+                new TestSuiteConfig { Name = "unit-slow", Project = "tests/Unit/Unit.csproj", Filter = "Category=Slow" }) with { TestParallelism = 2 },
+            app, results, "Name~Backup", ImageBuild);
+        var plan = new TestSuiteRunner(new RecordingCommandRunner(), new ListLog()).Plan(suites, 2);
+
+        Assert.That(suites.Select(s => s.Name), Is.EqualTo(new[] { "Unit", "Gone", "unit-fast", "unit-slow" }));
+        Assert.That(suites[2].ResultsFile, Is.EqualTo(Path.Combine(results, "unit-fast.trx")));
+        Assert.That(suites[3].DotNet!.Filter, Is.EqualTo("(Category=Slow)&(Name~Backup)"));
+        Assert.That(suites[0].DotNet!.Filter, Is.EqualTo("Name~Backup"));
+        // Unit.csproj is built once, for the first suite that runs it.
+        Assert.That(plan.Builds.Select(b => b is not null), Is.EqualTo(new[] { true, false, false, false }));
+    }
+
+    [Test]
+    public async Task Side_by_side_suites_overlap_and_their_counts_sum_in_the_plans_order()
+    {
+        var reports = Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Testing", "Reports");
+        var bothStarted = new CountdownEvent(2);
+        var suiteRunners = new Dictionary<string, RecordingCommandRunner>
+        {
+            // Each suite waits until the other one has started too: run one after another, neither would finish.
+            ["python"] = new RecordingCommandRunner().Answer(
+                c => Overlap(bothStarted) && Copy(Path.Combine(reports, "pytest-failed.xml"), Path.Combine(results, "python", "junit.xml")), string.Empty),
+            ["go"] = new RecordingCommandRunner().Answer(
+                c => Overlap(bothStarted) && Copy(Path.Combine(reports, "pytest-passed.xml"), Path.Combine(app, "report.xml")), string.Empty),
+        };
+        var builds = new RecordingCommandRunner().Answer("build", string.Empty, exitCode: 1);
+        var suites = TestPlanner.Plan(
+            Project(
+                new TestSuiteConfig { Name = "python", Image = "api-dev", Target = "test-results", Results = "/junit.xml" },
+                new TestSuiteConfig { Name = "go", Command = ["go", "test", "./..."], Results = "report.xml" }) with { TestParallelism = 2 },
+            app, results, null, ImageBuild);
+        var testRunner = new TestSuiteRunner(builds, new ListLog(), name => suiteRunners[name]);
+
+        var result = await testRunner.RunAsync(testRunner.Plan(suites, 2));
+
+        // Unit did not build: it never ran, one failed test; python's report 6/1/1 and go's, in the plan's order.
+        var go = TestSummary.ReadJUnit(Path.Combine(reports, "pytest-passed.xml"));
+        Assert.That(result.Summary, Is.EqualTo(new TestSummary(6 + go.Passed, 2 + go.Failed, 1 + go.Skipped)));
+        Assert.That(result.Failures, Is.EqualTo(new[] { "Unit did not build (exit code 1)", "python (1 failed)" }));
+        Assert.That(builds.Lines, Is.EqualTo(new[] { $"dotnet build {Path.Combine(app, "tests", "Unit", "Unit.csproj")} --configuration Release --nologo" }));
+        Assert.That(suiteRunners.Values.Select(r => r.Commands.Count), Is.EqualTo(new[] { 1, 1 }));
+    }
+
+    private static bool Overlap(CountdownEvent started)
+    {
+        started.Signal();
+        Assert.That(started.Wait(TimeSpan.FromSeconds(20)), Is.True, "the other suite never started while this one ran");
+        return true;
+    }
+
     private static bool Write(string path, string text)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -152,14 +226,24 @@ public sealed class TestPlanTests
         var original = File.ReadAllText(path);
         const string Valid = """
             "tests": [
-              { "name": "unit", "project": "tests/Unit/Unit.csproj" },
+              { "name": "unit", "project": "tests/Unit/Unit.csproj", "filter": "Category!=Slow" },
               { "name": "python", "image": "api", "target": "test-results", "results": "/junit.xml" },
               { "name": "go", "command": ["go", "test", "./..."], "results": "report.xml", "workingDirectory": "service" }
             ],
             "testProjects"
             """;
-        File.WriteAllText(path, original.Replace("\"testProjects\"", Valid, StringComparison.Ordinal));
-        Assert.That(new ConfigLoader(fixture.Root).Load<ProjectConfig>("project").Tests, Has.Count.EqualTo(3));
+        File.WriteAllText(path, original.Replace("\"testProjects\"", "\"testParallelism\": 2, " + Valid, StringComparison.Ordinal));
+        var loaded = new ConfigLoader(fixture.Root).Load<ProjectConfig>("project");
+        Assert.That(loaded.Tests, Has.Count.EqualTo(3));
+        Assert.That(loaded.TestParallelism, Is.EqualTo(2));
+        Assert.That(loaded.Tests[0].Filter, Is.EqualTo("Category!=Slow"));
+
+        // A filter selects tests of a .NET project: a command has none.
+        File.WriteAllText(path, original.Replace("\"testProjects\"", "\"tests\": [{ \"name\": \"go\", \"command\": [\"go\"], \"results\": \"r.xml\", \"filter\": \"x\" }], \"testProjects\"", StringComparison.Ordinal));
+        Assert.That(() => new ConfigLoader(fixture.Root).Load<ProjectConfig>("project"), Throws.TypeOf<ConfigurationException>());
+
+        File.WriteAllText(path, original.Replace("\"testProjects\"", "\"testParallelism\": 0, \"testProjects\"", StringComparison.Ordinal));
+        Assert.That(() => new ConfigLoader(fixture.Root).Load<ProjectConfig>("project"), Throws.TypeOf<ConfigurationException>().With.Message.Contains("testParallelism"));
 
         const string Mixed = """
             "tests": [{ "name": "mixed", "project": "a.csproj", "command": ["go"], "results": "r.xml" }],

@@ -58,7 +58,8 @@ public static class Kit
 
     /// <summary>
     /// The base images of the root app or of <paramref name="app"/>: the stand-ins and the overlay pointing at them
-    /// (OfflineImages; warm, a few seconds), or with public images nothing: compose and BuildKit pull them.
+    /// (OfflineImages), or with public images nothing: compose and BuildKit pull them. Once per app and test run: every
+    /// class of an app shares the first one's result (warm, each call costs seconds; a failure fails each class).
     /// </summary>
     public static void PrepareBaseImages(string? app = null)
     {
@@ -68,9 +69,16 @@ public static class Kit
             return;
         }
 
-        var offline = Run(null, TimeSpan.FromMinutes(15), app is null ? ["--target=OfflineImages"] : ["--target=OfflineImages", $"--app={app}"]);
+        var offline = Prepared.GetOrAdd(app ?? string.Empty, _ => new Lazy<Result>(() => OfflineImages(app))).Value;
         Assert.That(offline.ExitCode, Is.Zero, offline.ToString());
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Result>> Prepared = new();
+
+    // A cold build on a new machine takes many minutes, and .ci/run starts one in the background that this call waits
+    // for (docker/offline/build.sh builds once per engine at a time): a generous limit.
+    private static Result OfflineImages(string? app) =>
+        Run(null, TimeSpan.FromMinutes(45), app is null ? ["--target=OfflineImages"] : ["--target=OfflineImages", $"--app={app}"]);
 
     public static bool IsCi => string.Equals(System.Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 

@@ -25,10 +25,51 @@ public sealed class Stack : IDisposable
     /// <summary>
     /// A host-port offset no other stack of this test run has, keeping every published port (the highest default is
     /// 8088) below 32768, where Linux's ephemeral range starts: a port there may be held by any outgoing connection.
+    /// Claimed across processes too (the Test target runs parts of this suite side by side): each offset is a file
+    /// this process holds locked until it exits, so a crash frees it.
     /// </summary>
-    public static int NextPortOffset() => (Interlocked.Increment(ref nextOffsetStep) % 230 + 10) * 100;
+    public static int NextPortOffset()
+    {
+        for (var attempt = 0; attempt < 230; attempt++)
+        {
+            var offset = (Interlocked.Increment(ref nextOffsetStep) % 230 + 10) * 100;
+            if (offset != ReservedForBuildTests && Claim(offset))
+            {
+                return offset;
+            }
+        }
+
+        throw new InvalidOperationException("every host-port offset is held by another test process.");
+    }
 
     private static int nextOffsetStep = Random.Shared.Next(0, 230);
+
+    // Build.Tests' golden DevUp dry run (DryRunPlanTests) uses --port-offset=20000 and expects nothing on its ports:
+    // the Test target runs that suite beside this one.
+    private const int ReservedForBuildTests = 20000;
+
+    private static readonly List<FileStream> Claimed = [];
+
+    private static bool Claim(int offset)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "kit-e2e-port-offsets");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // FileShare.None is an exclusive advisory lock on Linux and macOS: another process's open fails.
+            var claim = new FileStream(Path.Combine(folder, offset + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            lock (Claimed)
+            {
+                Claimed.Add(claim);
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     public string Name { get; }
 
