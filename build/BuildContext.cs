@@ -41,7 +41,7 @@ public sealed partial class BuildContext : FrostingContext
         }
 
         Parameters = BuildParameters.Create(context.Arguments, ProcessEnvironment, DotEnv, Secrets);
-        Config = new KitConfiguration(new ConfigLoader(Paths.App, Paths.Kit));
+        Config = new KitConfiguration(new ConfigLoader(Paths.App, Paths.Kit, new AnswerCache(Path.Combine(Paths.State, "config"))));
         Runner = new ProcessCommandRunner(context.Log, Secrets);
         Git = new GitTool(Runner);
         Compose = new ComposeTool(Runner);
