@@ -22,7 +22,8 @@ public sealed class DatabaseUpToDate(DatabaseWorkspace workspace, Host.PhaseCloc
 
         var migrations = workspace.LoadMigrations();
         clock.Mark("database: migration files read");
-        var (connection, problem) = await DatabaseConnector.TryOpenAsync(workspace.Target, cancellationToken).ConfigureAwait(false);
+        // Integers, text and booleans only: the lean connection (no type loading) answers them.
+        var (connection, problem) = await DatabaseConnector.TryOpenAsync(workspace.Target, cancellationToken, lean: true).ConfigureAwait(false);
         clock.Mark("database: connection opened");
         if (connection is null)
         {
