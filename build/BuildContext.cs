@@ -20,9 +20,10 @@ public sealed partial class BuildContext : FrostingContext
     private readonly Lazy<Task<ComposeVersion>> compose;
     private readonly Lazy<IReadOnlyList<DotEnvFile>> envOverlays;
 
-    public BuildContext(ICakeContext context)
+    public BuildContext(ICakeContext context, PhaseClock clock)
         : base(context)
     {
+        Clock = clock;
         Paths = DiscoverPaths(context.Arguments);
         Secrets = new SecretMasker();
         ProcessEnvironment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
@@ -40,7 +41,7 @@ public sealed partial class BuildContext : FrostingContext
         }
 
         Parameters = BuildParameters.Create(context.Arguments, ProcessEnvironment, DotEnv, Secrets);
-        Config = new KitConfiguration(new ConfigLoader(Paths.App, Paths.Kit));
+        Config = new KitConfiguration(new ConfigLoader(Paths.App, Paths.Kit, new AnswerCache(Path.Combine(Paths.State, "config"))));
         Runner = new ProcessCommandRunner(context.Log, Secrets);
         Git = new GitTool(Runner);
         Compose = new ComposeTool(Runner);
@@ -53,6 +54,9 @@ public sealed partial class BuildContext : FrostingContext
     }
 
     public KitPaths Paths { get; }
+
+    /// <summary>This run's phase marks (<c>--verbosity=diagnostic</c> prints them).</summary>
+    public PhaseClock Clock { get; }
 
     /// <summary>This run, resolved once before the first task (<see cref="ResolveRun"/>).</summary>
     public RunProfile Run => run ?? throw new InvalidOperationException("The run is resolved before the first task (BuildLifetime.Prepare).");

@@ -28,6 +28,7 @@ public sealed class BuildLifetime(TaskTimings timings) : FrostingLifetime<BuildC
         }
 
         context.Config.LoadPresent();
+        context.Clock.Mark("configuration read and validated");
         var environments = context.Config.Project.Environments.Keys;
         if (!environments.Contains(context.EnvironmentName))
         {
@@ -66,6 +67,7 @@ public sealed class BuildLifetime(TaskTimings timings) : FrostingLifetime<BuildC
         if (usesStack)
         {
             run.CheckStackInputs();
+            context.Clock.Mark("stack inputs read (compose files, variables, ports)");
         }
 
         // DevUp as the target may find the stack up to date and skip its dependencies (a dry run only shows the plan).

@@ -78,7 +78,8 @@ public sealed class RunProfile
                 Stack,
                 Images,
                 () => Tools.Docker.DockerEngineApi.ForEnvironment(context.ProcessEnvironment),
-                context.HasDatabase ? cancellationToken => new DatabaseUpToDate(Database).CheckAsync(context.Parameters.Seed, cancellationToken) : null);
+                context.HasDatabase ? cancellationToken => new DatabaseUpToDate(Database, context.Clock).CheckAsync(context.Parameters.Seed, cancellationToken) : null,
+                context.Clock);
             var verdict = check.CheckAsync().GetAwaiter().GetResult();
             if (!verdict.UpToDate)
             {

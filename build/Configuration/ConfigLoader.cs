@@ -5,10 +5,13 @@ namespace Build.Configuration;
 
 /// <summary>
 /// Reads <c>config/&lt;name&gt;.json</c>, checks it against <c>config/schema/&lt;name&gt;.schema.json</c> and binds it to a
-/// typed, immutable record. Every failure names the file and line.
+/// typed, immutable record. Every failure names the file and line. With <paramref name="verdicts"/>, a file found valid
+/// is not evaluated again while it, its schema and the kit's build are unchanged (the verdict is kept under a key of all
+/// three): the schema evaluation is most of the cost of reading config/ on every run.
 /// </summary>
-public sealed class ConfigLoader(string root, string? kitRoot = null)
+public sealed class ConfigLoader(string root, string? kitRoot = null, AnswerCache? verdicts = null)
 {
+    private const string SchemaVerdict = "kit schema verdict 1";
     public static readonly JsonSerializerOptions SerializerOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -37,23 +40,13 @@ public sealed class ConfigLoader(string root, string? kitRoot = null)
 
         var text = File.ReadAllText(file);
         using var document = Parse(text, relative);
-        var schemaFile = Path.Combine(KitRoot, "config", "schema", name + ".schema.json");
-        if (File.Exists(schemaFile))
+        if (SchemaText(name) is { } schemaText)
         {
-            var schemaText = File.ReadAllText(schemaFile);
-            // Parsed here first for the file:line message a malformed schema deserves.
-            using (Parse(schemaText, $"config/schema/{name}.schema.json"))
+            var verdictKey = AnswerCache.Key([SchemaVerdict, AnswerCache.KitBuild, schemaText, text]);
+            if (!knownValid.Contains(name) && !IsKnownValid("valid-" + name, verdictKey))
             {
-            }
-
-            var failures = ConfigSchema.Parse(schemaText).Validate(document.RootElement);
-            if (failures.Count > 0)
-            {
-                var lines = new JsonLineIndex(text);
-                var first = failures.OrderBy(failure => lines.LineOf(failure.Pointer)).First();
-                var where = first.Pointer.Length == 0 ? string.Empty : $"{first.Pointer}: ";
-                var more = failures.Count > 1 ? $" (and {failures.Count - 1} more problem(s))" : string.Empty;
-                throw new ConfigurationException(relative, lines.PositionOf(first.Pointer), $"{where}{first.Message}{more}");
+                Validate(name, relative, text, document, schemaText);
+                RememberValid("valid-" + name, verdictKey);
             }
         }
 
@@ -77,6 +70,73 @@ public sealed class ConfigLoader(string root, string? kitRoot = null)
         }
 
         return bound;
+    }
+
+    private static void Validate(string name, string relative, string text, JsonDocument document, string schemaText)
+    {
+        // Parsed here first for the file:line message a malformed schema deserves.
+        using (Parse(schemaText, $"config/schema/{name}.schema.json"))
+        {
+        }
+
+        var failures = ConfigSchema.Parse(schemaText).Validate(document.RootElement);
+        if (failures.Count > 0)
+        {
+            var lines = new JsonLineIndex(text);
+            var first = failures.OrderBy(failure => lines.LineOf(failure.Pointer)).First();
+            var where = first.Pointer.Length == 0 ? string.Empty : $"{first.Pointer}: ";
+            var more = failures.Count > 1 ? $" (and {failures.Count - 1} more problem(s))" : string.Empty;
+            throw new ConfigurationException(relative, lines.PositionOf(first.Pointer), $"{where}{first.Message}{more}");
+        }
+    }
+
+    private readonly HashSet<string> knownValid = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The key of a verdict on the files <paramref name="names"/> together: the kit's build, and each file's text and its
+    /// schema's (or that it is absent). Null without a place to keep verdicts.
+    /// </summary>
+    public string? VerdictKey(string what, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (verdicts is null)
+        {
+            return null;
+        }
+
+        var parts = new List<string> { what, AnswerCache.KitBuild };
+        foreach (var name in names)
+        {
+            var file = Path.Combine(Root, "config", name + ".json");
+            parts.Add(File.Exists(file) ? $"{name}\n{File.ReadAllText(file)}\n{SchemaText(name)}" : $"{name} absent");
+        }
+
+        return AnswerCache.Key(parts);
+    }
+
+    /// <summary>Whether a verdict "valid" is kept under <paramref name="key"/> (never without a place to keep verdicts).</summary>
+    public bool IsKnownValid(string what, string? key) =>
+        key is not null && verdicts?.Read(what, key, ConfigJson.Default.Boolean) == true;
+
+    /// <summary>Keeps the verdict "valid" under <paramref name="key"/>.</summary>
+    public void RememberValid(string what, string? key)
+    {
+        if (key is not null)
+        {
+            verdicts?.Write(what, key, true, ConfigJson.Default.Boolean);
+        }
+    }
+
+    /// <summary>
+    /// Files a kept verdict found valid as they are now (<see cref="VerdictKey"/>): loading one binds it without
+    /// evaluating its schema again.
+    /// </summary>
+    public void TrustValid(IEnumerable<string> names) => knownValid.UnionWith(names);
+
+    private string? SchemaText(string name)
+    {
+        var schemaFile = Path.Combine(KitRoot, "config", "schema", name + ".schema.json");
+        return File.Exists(schemaFile) ? File.ReadAllText(schemaFile) : null;
     }
 
     /// <summary>A problem found after loading, at the line of <paramref name="pointer"/> in <c>config/&lt;name&gt;.json</c>.</summary>
@@ -107,3 +167,10 @@ public sealed class ConfigLoader(string root, string? kitRoot = null)
         }
     }
 }
+
+/// <summary>
+/// The kept verdicts' JSON, generated at compile time. (The config records themselves are bound by reflection: the
+/// generator would set every init-only property, so a property the file leaves out would lose its default.)
+/// </summary>
+[JsonSerializable(typeof(bool))]
+internal sealed partial class ConfigJson : JsonSerializerContext;

@@ -30,10 +30,20 @@ public sealed class KitConfiguration(ConfigLoader loader)
 
     /// <summary>
     /// Reads every file of config/ that exists, before the run starts, so a mistake in any of them is one line before
-    /// the first task; a file that is missing fails only where it is used (a checkout may not deploy, for one).
+    /// the first task; a file that is missing fails only where it is used (a checkout may not deploy, for one). When
+    /// these same files (and schemas, and kit build) passed every check before, the kept verdict says so: nothing is
+    /// evaluated again, and each file is bound when a task first needs it (a DevUp never binds config/deploy.json).
     /// </summary>
     public void LoadPresent()
     {
+        string[] names = ["project", "docker", "database", "deploy", "ops"];
+        var key = Loader.VerdictKey("kit config verdict 1", names);
+        if (Loader.IsKnownValid("valid-config", key))
+        {
+            Loader.TrustValid(names);
+            return;
+        }
+
         foreach (var (name, load) in new (string, Func<object>)[] { ("project", () => Project), ("docker", () => Docker), ("database", () => Database), ("deploy", () => Deploy), ("ops", () => Ops) })
         {
             if (Loader.Exists(name))
@@ -52,6 +62,8 @@ public sealed class KitConfiguration(ConfigLoader loader)
                     $"environment '{unknown}' is not one of config/project.json's ({string.Join(", ", known)}).{Host.Suggestions.DidYouMean(unknown, known)}");
             }
         }
+
+        Loader.RememberValid("valid-config", key);
     }
 
     /// <summary>

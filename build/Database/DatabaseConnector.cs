@@ -7,21 +7,43 @@ namespace Build.Database;
 public static class DatabaseConnector
 {
     /// <param name="applicationName">Shown in pg_stat_activity; marks what the session is for (a verify's scratch database).</param>
-    public static async Task<NpgsqlConnection> OpenAsync(DatabaseTarget target, string? database = null, CancellationToken cancellationToken = default, string? applicationName = null)
+    public static Task<NpgsqlConnection> OpenAsync(DatabaseTarget target, string? database = null, CancellationToken cancellationToken = default, string? applicationName = null) =>
+        OpenAsync(target, database, applicationName, lean: false, cancellationToken);
+
+    /// <param name="lean">
+    /// For a few questions in built-in types only (integers, text, booleans): Npgsql's slim data source, without loading
+    /// the database's types. Its first open costs a fraction of a full one (no type-mapping resolvers to build, no
+    /// pg_type query); a column of another type would fail to read, so only a caller that asks nothing else uses it.
+    /// </param>
+    private static async Task<NpgsqlConnection> OpenAsync(DatabaseTarget target, string? database, string? applicationName, bool lean, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var connectionString = applicationName is null
             ? target.ConnectionString(database)
             : new NpgsqlConnectionStringBuilder(target.ConnectionString(database)) { ApplicationName = applicationName }.ConnectionString;
-        var connection = new NpgsqlConnection(connectionString);
+        // The lean source belongs to its one connection: disposed when that connection closes (or fails to open).
+        var source = lean ? new NpgsqlSlimDataSourceBuilder(connectionString).ConfigureTypeLoading(types => types.EnableTypeLoading(false)).Build() : null;
+        var connection = source?.CreateConnection() ?? new NpgsqlConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (source is not null)
+            {
+                connection.StateChange += (_, change) =>
+                {
+                    if (change.CurrentState == System.Data.ConnectionState.Closed)
+                    {
+                        source.Dispose();
+                    }
+                };
+            }
+
             return connection;
         }
         catch (Exception exception) when (exception is NpgsqlException or SocketException or TimeoutException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            source?.Dispose();
             if (target.ComposeService is { } service && IsRefused(exception))
             {
                 // Nothing listens on the stack's database port: the stack is stopped (or was never started here).
@@ -37,11 +59,11 @@ public static class DatabaseConnector
     /// For a plan, which needs no database: the open connection, or null and why not (the plan then says what it reads
     /// at run time instead of failing; a run that follows it fails with that same reason).
     /// </summary>
-    public static async Task<(NpgsqlConnection? Connection, DatabaseException? Problem)> TryOpenAsync(DatabaseTarget target, CancellationToken cancellationToken = default)
+    public static async Task<(NpgsqlConnection? Connection, DatabaseException? Problem)> TryOpenAsync(DatabaseTarget target, CancellationToken cancellationToken = default, bool lean = false)
     {
         try
         {
-            return (await OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false), null);
+            return (await OpenAsync(target, null, null, lean, cancellationToken).ConfigureAwait(false), null);
         }
         catch (DatabaseException failure)
         {

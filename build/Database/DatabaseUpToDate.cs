@@ -5,7 +5,7 @@ namespace Build.Database;
 /// hold at least the threshold? The same checks Migrate and Seed make before they change anything
 /// (<see cref="MigrationRunner.StatusAsync"/>, <see cref="Seeder.CountSeededRowsAsync"/>), without planning either.
 /// </summary>
-public sealed class DatabaseUpToDate(DatabaseWorkspace workspace)
+public sealed class DatabaseUpToDate(DatabaseWorkspace workspace, Host.PhaseClock clock)
 {
     /// <summary>Null and what holds when nothing is to do; else what Migrate or Seed would do, in words.</summary>
     public async Task<(string? Changed, string Holds)> CheckAsync(string? explicitSeed, CancellationToken cancellationToken = default)
@@ -21,7 +21,10 @@ public sealed class DatabaseUpToDate(DatabaseWorkspace workspace)
         }
 
         var migrations = workspace.LoadMigrations();
-        var (connection, problem) = await DatabaseConnector.TryOpenAsync(workspace.Target, cancellationToken).ConfigureAwait(false);
+        clock.Mark("database: migration files read");
+        // Integers, text and booleans only: the lean connection (no type loading) answers them.
+        var (connection, problem) = await DatabaseConnector.TryOpenAsync(workspace.Target, cancellationToken, lean: true).ConfigureAwait(false);
+        clock.Mark("database: connection opened");
         if (connection is null)
         {
             return ($"the database does not answer ({problem!.Message.TrimEnd('.')})", string.Empty);
@@ -39,7 +42,9 @@ public sealed class DatabaseUpToDate(DatabaseWorkspace workspace)
                     return ($"{status.Pending.Count} migration(s) pending ({string.Join(", ", status.Pending.Select(m => Path.GetFileName(m.RelativePath)))})", string.Empty);
                 }
 
+                clock.Mark("database: migration status read");
                 rows = await workspace.Seeder.CountSeededRowsAsync(connection, cancellationToken).ConfigureAwait(false);
+                clock.Mark("database: seeded rows counted");
             }
             catch (DatabaseException refused)
             {

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
+using Build.Configuration;
 using Build.Tools;
 using Build.Tools.Compose;
 
@@ -24,44 +26,18 @@ public sealed partial class ComposeAnswers(string folder)
         "/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins", "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins",
     ];
 
-    /// <summary>The answer kept under <paramref name="key"/>, or the default when there is none (or it cannot be read).</summary>
-    public T? Read<T>(string name, string key)
-    {
-        try
-        {
-            var path = Path.Combine(folder, name + ".json");
-            if (!File.Exists(path))
-            {
-                return default;
-            }
+    private readonly AnswerCache cache = new(folder);
 
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return document.RootElement.GetProperty("key").GetString() == key
-                ? document.RootElement.GetProperty("value").Deserialize<T>()
-                : default;
-        }
-        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return default;
-        }
-    }
+    /// <summary>The answer kept under <paramref name="key"/>, or the default when there is none (or it cannot be read).</summary>
+    public T? Read<T>(string name, string key) => cache.Read(name, key, TypeInfo<T>());
 
     /// <summary>Keeps <paramref name="value"/> under <paramref name="key"/> (written aside, then moved: a reader never sees half).</summary>
-    public void Write<T>(string name, string key, T value)
-    {
-        try
-        {
-            Directory.CreateDirectory(folder);
-            var path = Path.Combine(folder, name + ".json");
-            var temporary = $"{path}.{Environment.ProcessId}.tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(new { key, value }));
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
-        {
-            // Only the next run's time is lost.
-        }
-    }
+    public void Write<T>(string name, string key, T value) => cache.Write(name, key, value, TypeInfo<T>());
+
+    // Source-generated: reflection-based serialization would compile its converters on every run.
+    private static JsonTypeInfo<T> TypeInfo<T>() =>
+        ComposeAnswerJson.Default.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+        ?? throw new NotSupportedException($"{typeof(T).Name} is not a compose answer (ComposeAnswerJson).");
 
     /// <summary>
     /// What decides which Compose answers and its version: KIT_COMPOSE, PATH, the CLI's config, and the file (path,
@@ -112,7 +88,7 @@ public sealed partial class ComposeAnswers(string folder)
         // The kit's own build too: the model is what this build's parser made of the output.
         var parts = new List<string>
         {
-            Format, "config", typeof(ComposeAnswers).Assembly.ManifestModule.ModuleVersionId.ToString(), version.Flavor.ToString(), version.Version, workingDirectory, command.Executable,
+            Format, "config", AnswerCache.KitBuild, version.Flavor.ToString(), version.Version, workingDirectory, command.Executable,
         };
         parts.AddRange(command.Arguments.Select(a => "arg " + a.Value));
         var names = new SortedSet<string>(StringComparer.Ordinal);
@@ -165,8 +141,7 @@ public sealed partial class ComposeAnswers(string folder)
         return $"{path} -> {target.FullName} {target.Length} {target.LastWriteTimeUtc.Ticks}";
     }
 
-    private static string Hash(IEnumerable<string> parts) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))));
+    private static string Hash(IEnumerable<string> parts) => AnswerCache.Key(parts);
 
     /// <summary>Keys that make compose read another file into the result.</summary>
     [GeneratedRegex(@"(?m)^\s*-?\s*(env_file|extends|include)\s*:")]
@@ -176,3 +151,8 @@ public sealed partial class ComposeAnswers(string folder)
     [GeneratedRegex(@"\$\{?([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex VariableReference();
 }
+
+/// <summary>The compose answers' JSON, generated at compile time.</summary>
+[JsonSerializable(typeof(ComposeVersion))]
+[JsonSerializable(typeof(DevStack.KnownConfig))]
+internal sealed partial class ComposeAnswerJson : JsonSerializerContext;

@@ -30,7 +30,8 @@ public sealed class StackUpToDate(
     DevStack stack,
     DevImages images,
     Func<(DockerEngineApi? Api, string? Reason)> engine,
-    Func<CancellationToken, Task<(string? Changed, string Holds)>>? database)
+    Func<CancellationToken, Task<(string? Changed, string Holds)>>? database,
+    Host.PhaseClock clock)
 {
     public const string ConfigHashLabel = "com.docker.compose.config-hash";
 
@@ -83,13 +84,16 @@ public sealed class StackUpToDate(
         var project = stack.Project;
         var containersCall = api.ContainersAsync($"{ComposeProject.ProjectLabel}={project.Name}", cancellationToken);
         var model = await stack.ReadModelAsync(cancellationToken).ConfigureAwait(false);
+        clock.Mark("fast path: compose model read");
         UpToDateVerdict Changed(string why, IReadOnlyList<ContainerState>? states = null) => new(why, string.Empty, model, states ?? []);
         try
         {
             var baseImages = DevImages.BaseImages(project, project.Environment.Images);
             var references = model.Images.Values.Concat(baseImages).Select(DockerEngineApi.NormalizeTag).Distinct(StringComparer.Ordinal).ToArray();
             var found = await api.ImagesAsync(references, cancellationToken).ConfigureAwait(false);
+            clock.Mark("fast path: engine's images read");
             var containers = (await containersCall.ConfigureAwait(false)).Where(c => !ContainerState.FromEngine(c).IsOneOff).ToArray();
+            clock.Mark("fast path: engine's containers read");
             var states = containers.Select(ContainerState.FromEngine).OrderBy(c => c.Service, StringComparer.Ordinal).ToArray();
             var byTag = new Dictionary<string, EngineImage>(StringComparer.Ordinal);
             foreach (var image in found)
@@ -100,12 +104,16 @@ public sealed class StackUpToDate(
                 }
             }
 
-            if (ContainersChanged(model, await stack.ConfigHashesAsync(cancellationToken).ConfigureAwait(false), containers, states, byTag) is { } containerChange)
+            var hashes = await stack.ConfigHashesAsync(cancellationToken).ConfigureAwait(false);
+            clock.Mark("fast path: config hashes computed");
+            if (ContainersChanged(model, hashes, containers, states, byTag) is { } containerChange)
             {
                 return Changed(containerChange, states);
             }
 
-            if (await ImagesChangedAsync(api, model, baseImages, byTag, cancellationToken).ConfigureAwait(false) is { } imageChange)
+            var imageChange = await ImagesChangedAsync(api, model, baseImages, byTag, cancellationToken).ConfigureAwait(false);
+            clock.Mark("fast path: images' inputs hashed");
+            if (imageChange is not null)
             {
                 return Changed(imageChange, states);
             }
@@ -114,6 +122,7 @@ public sealed class StackUpToDate(
             if (databaseCall is not null && model.Services.Contains(project.DatabaseService))
             {
                 var (databaseChange, databaseHolds) = await databaseCall.ConfigureAwait(false);
+                clock.Mark("fast path: database answer awaited");
                 if (databaseChange is not null)
                 {
                     return Changed(databaseChange, states);

@@ -102,6 +102,9 @@ public sealed class CakeHost
     {
         ArgumentNullException.ThrowIfNull(args);
         var originalDirectory = Environment.CurrentDirectory;
+        var clock = new PhaseClock();
+        var diagnostic = false;
+        var exitCode = 0;
         ServiceProvider? provider = null;
         try
         {
@@ -119,6 +122,7 @@ public sealed class CakeHost
                 return 0;
             }
 
+            diagnostic = commandLine.Verbosity == Verbosity.Diagnostic;
             var catalog = new TaskCatalog(FindTaskTypes());
             var target = catalog.Find(commandLine.Target) ?? throw new UsageException(
                 $"Unknown target '{commandLine.Target}'.{Suggestions.DidYouMean(commandLine.Target, catalog.Tasks.Select(t => t.Name))} Run without --target to list the tasks.");
@@ -140,12 +144,15 @@ public sealed class CakeHost
                 Environment.CurrentDirectory = Path.GetFullPath(directory);
             }
 
-            provider = BuildServices(commandLine, catalog);
+            clock.Mark("command line parsed, tasks found");
+            provider = BuildServices(commandLine, catalog, clock);
             var log = provider.GetRequiredService<ICakeLog>();
             log.Verbosity = commandLine.Verbosity;
+            clock.Mark("services built");
 
             // The context parses and validates every parameter once; a bad value is a usage error before any task runs.
             var context = (ICakeContext)provider.GetRequiredService(contextType ?? typeof(FrostingContext));
+            clock.Mark("context made (parameters, .env)");
             var engine = provider.GetRequiredService<ICakeEngine>();
             RegisterLifetimes(provider, engine, context);
             foreach (var descriptor in catalog.Tasks)
@@ -157,6 +164,7 @@ public sealed class CakeHost
             }
 
             var host = CreateScriptHost(commandLine, provider, engine, context, log, catalog);
+            clock.Mark("engine ready, tasks registered");
             if (commandLine.Exclusive)
             {
                 host.Settings.UseExclusiveTarget();
@@ -170,6 +178,7 @@ public sealed class CakeHost
                 if (lifetimeType is not null)
                 {
                     new LifetimeInvoker(provider.GetRequiredService(lifetimeType)).Prepare(context, plan);
+                    clock.Mark("run prepared (inputs checked)");
                 }
 
                 if (runGuardType is not null)
@@ -181,14 +190,17 @@ public sealed class CakeHost
                 {
                     ((IFrostingTask)provider.GetRequiredService(descriptor.Type)).CheckInputs(context);
                 }
+
+                clock.Mark("guard asked, tasks' inputs checked");
             }
 
             await host.RunTargetAsync(target.Name).ConfigureAwait(false);
-            return 0;
+            clock.Mark("target run");
+            return exitCode;
         }
         catch (Exception exception)
         {
-            return Report(exception);
+            return exitCode = Report(exception);
         }
         finally
         {
@@ -198,6 +210,12 @@ public sealed class CakeHost
             }
 
             Environment.CurrentDirectory = originalDirectory;
+            // Bad input stays one line; any run that got going can say where its time went.
+            if (diagnostic && exitCode != UsageErrorExitCode)
+            {
+                clock.Mark("services disposed");
+                Console.Out.Write(clock.Report());
+            }
         }
     }
 
@@ -210,9 +228,10 @@ public sealed class CakeHost
             .Where(t => typeof(IFrostingTask).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
     }
 
-    private ServiceProvider BuildServices(HostCommandLine commandLine, TaskCatalog catalog)
+    private ServiceProvider BuildServices(HostCommandLine commandLine, TaskCatalog catalog, PhaseClock clock)
     {
         var services = new ServiceCollection();
+        services.AddSingleton(clock);
         services.AddCakeDiagnostics();
         var color = HostConsole.ColorWanted();
         services.AddSingleton<IConsole>(new HostConsole(new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime())), color));
