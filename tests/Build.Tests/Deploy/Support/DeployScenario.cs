@@ -215,11 +215,15 @@ public sealed class DeployScenario : IDisposable
     public static bool IsReadOnlyQuery(string command) =>
         command.StartsWith("gcloud auth list ", StringComparison.Ordinal) || command.StartsWith("gcloud config get-value ", StringComparison.Ordinal);
 
-    /// <summary>Every file of the scratch checkout outside git and the stand-in's own folder, with its length and write time.</summary>
+    private static readonly string[] AnswerCacheFolders = ["config", "compose"];
+
+    /// <summary>Every file of the scratch checkout outside git, the stand-in's own folder and the kit's answer caches, with its length and write time.</summary>
     public IReadOnlyList<string> Files() =>
         Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
             .Where(f => !f.StartsWith(Folder + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                        && !f.StartsWith(Path.Combine(Root, ".git") + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                        && !f.StartsWith(Path.Combine(Root, ".git") + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                        // The kit's kept answers (config verdicts, compose answers) are caches, not state: any run may write them.
+                        && !AnswerCacheFolders.Any(folder => f.StartsWith(Path.Combine(Root, ".build", folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
             .Select(f => $"{Path.GetRelativePath(Root, f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}")
             .Order(StringComparer.Ordinal)
             .ToArray();
