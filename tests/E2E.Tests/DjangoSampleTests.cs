@@ -49,12 +49,10 @@ public sealed class DjangoSampleTests
     [OneTimeSetUp]
     public void StandInsAndOneDevStack()
     {
-        Kit.RequireEngine();
         stack = SampleApp.NewStack("dj");
         // local-prod after the dev stack is down, on the same host ports
         prod = new Stack(stack.Name + "-prod", stack.PortOffset);
-        Kit.PrepareBaseImages(App);
-        up = Kit.Run(FastBeat, DevUpTimeout, ["--target=DevUp", .. Arguments()]);
+        up = SampleApp.DevUp(App, stack, DevUpTimeout, FastBeat);
         TestContext.Progress.WriteLine($"DjangoSampleTests: DevUp took {up.Duration.TotalSeconds:0.0} s");
     }
 

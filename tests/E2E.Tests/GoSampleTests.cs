@@ -37,10 +37,8 @@ public sealed class GoSampleTests
     [OneTimeSetUp]
     public void StandInsAndOneDevStack()
     {
-        Kit.RequireEngine();
         stack = SampleApp.NewStack("go");
-        Kit.PrepareBaseImages(App);
-        up = Kit.Run(null, DevUpTimeout, ["--target=DevUp", .. Arguments()]);
+        up = SampleApp.DevUp(App, stack, DevUpTimeout);
         TestContext.Progress.WriteLine($"GoSampleTests: DevUp took {up.Duration.TotalSeconds:0.0} s");
     }
 

@@ -33,12 +33,8 @@ public sealed class PythonSampleTests
     [OneTimeSetUp]
     public void StandInsAndOneDevStack()
     {
-        Kit.RequireEngine();
         stack = SampleApp.NewStack("py");
-
-        // The stand-ins and the app's own overlay (samples/python/.env.offline), or the public images (Kit.PublicImages).
-        Kit.PrepareBaseImages(App);
-        up = Kit.Run(null, DevUpTimeout, ["--target=DevUp", .. Arguments()]);
+        up = SampleApp.DevUp(App, stack, DevUpTimeout);
     }
 
     /// <summary>Whatever a failed test left: the stack (plain docker commands) and the backups this class wrote.</summary>

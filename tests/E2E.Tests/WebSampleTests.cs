@@ -27,22 +27,15 @@ public sealed class WebSampleTests
 
     private Uri Page(Stack stack, string pathAndQuery) => new($"http://127.0.0.1:{5173 + stack.PortOffset}{pathAndQuery}");
 
-    private static string[] Arguments(Stack stack, params string[] more) =>
-        [$"--app={App}", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}", .. more];
+    private static string[] Arguments(Stack stack, params string[] more) => SampleApp.Arguments(App, stack, more);
 
     [OneTimeSetUp]
     public void StandInsAndTheDevStack()
     {
-        Kit.RequireEngine();
-        var prefix = System.Environment.GetEnvironmentVariable("E2E_STACK_PREFIX") is { Length: > 0 } p ? p : "e2e-";
-        var offset = int.TryParse(System.Environment.GetEnvironmentVariable("E2E_PORT_OFFSET"), out var o) ? o : Stack.NextPortOffset();
-        var id = Guid.NewGuid().ToString("N")[..8];
-        dev = new Stack(prefix + "web-" + id, offset);
-        prod = new Stack(prefix + "web-prod-" + id, offset);
-
-        // The stand-ins and the app's own overlay (samples/web/.env.offline), or the public images (Kit.PublicImages).
-        Kit.PrepareBaseImages(App);
-        up = Kit.Run(null, UpTimeout, ["--target=DevUp", .. Arguments(dev)]);
+        dev = SampleApp.NewStack("web");
+        // local-prod after the dev stack is down, on the same host ports
+        prod = new Stack(dev.Name + "-prod", dev.PortOffset);
+        up = SampleApp.DevUp(App, dev, UpTimeout);
     }
 
     /// <summary>Whatever a failed test left: both stacks (plain docker commands), the edited source put back.</summary>

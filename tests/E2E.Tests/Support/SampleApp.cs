@@ -18,6 +18,17 @@ public static class SampleApp
     public static string[] Arguments(string app, Stack stack, params string[] more) =>
         [$"--app={app}", $"--project-name={stack.Name}", $"--port-offset={stack.PortOffset}", .. more];
 
+    /// <summary>
+    /// The start every sample class makes: the app's base images (the stand-ins and the app's own overlay, or the public
+    /// images: Kit.PublicImages), then DevUp of its dev stack. The result is the test's to judge.
+    /// </summary>
+    public static Kit.Result DevUp(string app, Stack stack, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        Kit.RequireEngine();
+        Kit.PrepareBaseImages(app);
+        return Kit.Run(environment, timeout, ["--target=DevUp", .. Arguments(app, stack)]);
+    }
+
     /// <summary>DevDown --volumes (with the dev environment's files, which name every volume) leaves nothing behind.</summary>
     public static void AssertDevDownRemovesEverything(string app, Stack stack)
     {
