@@ -28,6 +28,12 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
     public IReadOnlyList<string> FileWatchers { get; init; } = [];
 
     /// <summary>
+    /// File watchers whose environment does not name <see cref="FileWatchLimits.PollingVariable"/>: when the host's
+    /// inotify limits are too low they cannot be told to poll (and may fail to start, or miss edits).
+    /// </summary>
+    public IReadOnlyList<string> WatchersThatCannotPoll { get; init; } = [];
+
+    /// <summary>
     /// Service to the host paths it bind-mounts (absolute, as <c>compose config</c> prints them); named volumes are
     /// left out. A container serves an edit there from the mount, without a new image.
     /// </summary>
@@ -80,6 +86,7 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
         var images = new Dictionary<string, string>(StringComparer.Ordinal);
         var networks = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var watchers = new List<string>();
+        var cannotPoll = new List<string>();
         var bindMounts = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (key, value) in services.Children)
         {
@@ -112,6 +119,10 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
             if (HasLabel(Child(service, "labels"), FileWatcherLabel))
             {
                 watchers.Add(name);
+                if (!HasLabel(Child(service, "environment"), FileWatchLimits.PollingVariable))
+                {
+                    cannotPoll.Add(name);
+                }
             }
 
             if (Child(service, "volumes") is YamlSequenceNode volumes
@@ -144,7 +155,7 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
             }
         }
 
-        return new ComposeModel(names, ports) { Images = images, Networks = networks, FileWatchers = watchers, BindMounts = bindMounts };
+        return new ComposeModel(names, ports) { Images = images, Networks = networks, FileWatchers = watchers, WatchersThatCannotPoll = cannotPoll, BindMounts = bindMounts };
     }
 
     /// <summary>
@@ -160,7 +171,7 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
         _ => null,
     };
 
-    /// <summary>Labels as a mapping (v2) or a list of "key=value" (v1, or as written).</summary>
+    /// <summary>Labels (or environment variables) as a mapping (v2) or a list of "key=value" (v1, or as written).</summary>
     private static bool HasLabel(YamlNode? labels, string label) => labels switch
     {
         YamlMappingNode mapping => mapping.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == label),

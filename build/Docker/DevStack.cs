@@ -136,8 +136,18 @@ public sealed class DevStack(ComposeProject project, ICommandRunner runner, ICak
         }
 
         log.Warning($"Preflight: {verdict.Detail}: {string.Join(", ", model.FileWatchers)} poll for changes instead (slower; {FileWatchLimits.PollingVariable}=1). {verdict.Fix}");
+        if (model.WatchersThatCannotPoll.Count > 0)
+        {
+            log.Warning($"Preflight: {CannotPoll(model)}");
+        }
+
         return new Dictionary<string, string> { [FileWatchLimits.PollingVariable] = "1" };
     }
+
+    /// <summary>The watchers the polling fallback cannot reach, and what to add to the dev overlay.</summary>
+    public static string CannotPoll(ComposeModel model) =>
+        $"{string.Join(", ", model.WatchersThatCannotPoll)} cannot be told to poll: the dev overlay gives {(model.WatchersThatCannotPoll.Count == 1 ? "it" : "them")} no {FileWatchLimits.PollingVariable} "
+        + $"(add `{FileWatchLimits.PollingVariable}: ${{{FileWatchLimits.PollingVariable}:-0}}` to the service's environment and have its watcher poll when it is 1)";
 
     /// <summary>
     /// Every image a service runs is on this machine before <c>up</c>, which would otherwise pull (or fail) half-way

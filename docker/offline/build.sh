@@ -8,10 +8,13 @@
 # stack (bookworm's Django 3.2 has no psycopg 3 backend).
 # Then writes an env overlay that points compose and the Dockerfiles at them.
 #
-#   docker/offline/build.sh [--env-file PATH] [--mirror URL]
+#   docker/offline/build.sh [--env-file PATH] [--mirror URL] [--for VARIABLE,...]
 #
 #   --env-file PATH  overlay to write (default: .env.offline at the repository root)
 #   --mirror URL     Debian mirror for debootstrap and apt (default http://deb.debian.org/debian)
+#   --for VARIABLES  only the stand-ins these image variables name (POSTGRES_IMAGE, GO_IMAGE, ...; others are
+#                    ignored), and an overlay of those alone: what one app needs (the OfflineImages task passes the
+#                    app's). Default: all of them.
 #
 # Environment: KIT_OFFLINE_CACHE (default .build/offline at the repository root) keeps the
 # rootfs tarball; KIT_OFFLINE_NAMESPACE (default kit-offline) is the image namespace.
@@ -35,7 +38,8 @@ started_at=$SECONDS
 
 say() { printf 'offline-images: %s\n' "$*"; }
 die() { printf 'offline-images: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '9,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '9,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+for_variables=
 
 while (($#)); do
   case "$1" in
@@ -43,13 +47,14 @@ while (($#)); do
     --env-file=*) env_file="${1#*=}"; shift ;;
     --mirror) [[ $# -ge 2 ]] || die "--mirror needs a URL"; mirror="$2"; shift 2 ;;
     --mirror=*) mirror="${1#*=}"; shift ;;
+    --for) [[ $# -ge 2 ]] || die "--for needs a list of image variables"; for_variables="$2"; shift 2 ;;
+    --for=*) for_variables="${1#*=}"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
 
 debian_image="$namespace/debian:$suite"
-trixie_debian_image="$namespace/debian:$pgvector_suite"
 work=$(mktemp -d "${TMPDIR:-/tmp}/kit-offline.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -172,48 +177,68 @@ build_standin() {
   say "$tag: built in $((SECONDS - begun))s"
 }
 
+# The stand-ins, bookworm's first (the .NET app's, the first an E2E suite waits for), then trixie's:
+# VARIABLE NAME TAG SUITE, one per line.
+standins="POSTGRES_IMAGE postgres $namespace/postgres:15 $suite
+REDIS_IMAGE redis $namespace/redis:7 $suite
+NGINX_IMAGE nginx $namespace/nginx:1 $suite
+SDK_IMAGE dotnet-sdk $namespace/dotnet-sdk:10.0 $suite
+RUNTIME_IMAGE aspnet $namespace/aspnet:10.0 $suite
+PYTHON_IMAGE python $namespace/python:3.11 $suite
+PGVECTOR_IMAGE pgvector $namespace/pgvector:pg17 $pgvector_suite
+NODE_IMAGE node $namespace/node:20 $pgvector_suite
+GO_IMAGE golang $namespace/golang:1.24 $pgvector_suite
+PYTHON_DJANGO_IMAGE python-django $namespace/python-django:3.13 $pgvector_suite"
+
+wanted() { [[ -z $for_variables ]] || [[ ",$for_variables," == *",$1,"* ]]; }
+
+# One build of each image per engine at a time: a second run (.ci/run's background build and an E2E suite's own
+# OfflineImages, or two checkouts on one machine) waits for the image being built, then finds it up to date instead
+# of building it twice side by side; an image nobody else is building is not waited for.
+lock_prefix=
+if command -v flock >/dev/null; then
+  lock_prefix="/tmp/kit-offline-$(printf '%s %s' "${DOCKER_HOST:-default}" "$namespace" | sha256sum | cut -c1-16)"
+fi
+# locked NAME COMMAND...: COMMAND under the engine-wide lock of NAME.
+locked() {
+  local name="$1" fd
+  shift
+  if [[ -z $lock_prefix ]]; then
+    "$@"
+    return
+  fi
+  exec {fd}>>"$lock_prefix-$name.lock"
+  if ! flock --nonblock "$fd"; then
+    say "$name: another build on this engine is making it: waiting"
+    flock "$fd"
+  fi
+  "$@"
+  exec {fd}>&-
+}
+
 write_env_overlay() {
   mkdir -p "$(dirname "$env_file")"
-  cat >"$env_file" <<OVERLAY
-# Written by docker/offline/build.sh: points compose and the Dockerfiles at local stand-ins
-# for the public images. Machine-specific; do not commit.
-POSTGRES_IMAGE=$namespace/postgres:15
-REDIS_IMAGE=$namespace/redis:7
-NGINX_IMAGE=$namespace/nginx:1
-SDK_IMAGE=$namespace/dotnet-sdk:10.0
-RUNTIME_IMAGE=$namespace/aspnet:10.0
-PYTHON_IMAGE=$namespace/python:3.11
-PYTHON_DJANGO_IMAGE=$namespace/python-django:3.13
-PGVECTOR_IMAGE=$namespace/pgvector:pg17
-NODE_IMAGE=$namespace/node:20
-GO_IMAGE=$namespace/golang:1.24
-OVERLAY
+  {
+    echo "# Written by docker/offline/build.sh: points compose and the Dockerfiles at local stand-ins"
+    echo "# for the public images. Machine-specific; do not commit."
+    local variable name tag base_suite
+    while read -r variable name tag base_suite; do
+      if wanted "$variable"; then echo "$variable=$tag"; fi
+    done <<<"$standins"
+  } >"$env_file"
   say "wrote $env_file"
 }
 
 docker info >/dev/null 2>&1 || die "no Docker daemon answers (run scripts/ci/install-docker.sh)"
-# One build of the stand-ins per engine at a time: a second run (.ci/run's background build and a test's own
-# OfflineImages, or two checkouts on one machine) waits for the first, then finds every image up to date
-# instead of building each one twice side by side.
-if command -v flock >/dev/null; then
-  lock_file="/tmp/kit-offline-$(printf '%s %s' "${DOCKER_HOST:-default}" "$namespace" | sha256sum | cut -c1-16).lock"
-  exec 9>>"$lock_file"
-  if ! flock --nonblock 9; then
-    say "another build of the stand-ins on this engine is running: waiting for it ($lock_file)"
-    flock 9
+debians_built=" "
+# fd 3: the builds' own commands never read the list from stdin.
+while read -r -u 3 variable name tag base_suite; do
+  wanted "$variable" || continue
+  if [[ $debians_built != *" $base_suite "* ]]; then
+    locked "debian-$base_suite" build_debian "$base_suite"
+    debians_built+="$base_suite "
   fi
-fi
-build_debian "$suite"
-build_debian "$pgvector_suite"
-build_standin postgres "$namespace/postgres:15"
-build_standin redis "$namespace/redis:7"
-build_standin nginx "$namespace/nginx:1"
-build_standin dotnet-sdk "$namespace/dotnet-sdk:10.0"
-build_standin aspnet "$namespace/aspnet:10.0"
-build_standin python "$namespace/python:3.11"
-build_standin pgvector "$namespace/pgvector:pg17" "$trixie_debian_image"
-build_standin node "$namespace/node:20" "$trixie_debian_image"
-build_standin golang "$namespace/golang:1.24" "$trixie_debian_image"
-build_standin python-django "$namespace/python-django:3.13" "$trixie_debian_image"
+  locked "$name" build_standin "$name" "$tag" "$namespace/debian:$base_suite"
+done 3<<<"$standins"
 write_env_overlay
 say "done in $((SECONDS - started_at))s"

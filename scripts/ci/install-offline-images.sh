@@ -3,6 +3,8 @@
 # PostgreSQL with pgvector, Node.js, Go with entr and delve) through the kit's own OfflineImages task, and writes .env.offline (NODE_IMAGE,
 # NGINX_IMAGE, PYTHON_IMAGE, ...), which the kit layers over .env for compose and image builds, for the root app and
 # for every app folder under samples/. CI has no container registry: every stack and image build depends on this.
+# Each app's run builds the stand-ins its files name (the root app's first: the first E2E suite waits for those), and
+# each image is built by one process per engine at a time, so a suite's own OfflineImages waits for its images only.
 # Runs after install-docker.sh (.ci/run runs scripts/ci/install-*.sh in alphabetical order). Idempotent: warm, a few seconds.
 #
 #   bash scripts/ci/install-offline-images.sh
@@ -24,7 +26,7 @@ docker info >/dev/null 2>&1 || die "no Docker daemon answers: run scripts/ci/ins
 for project in "$root"/samples/*/config/docker.json; do
   [[ -e $project ]] || continue
   app="samples/$(basename "$(dirname "$(dirname "$project")")")"
-  "$root/build.sh" --target=OfflineImages "--app=$app" >/dev/null
+  "$root/build.sh" --target=OfflineImages "--app=$app"
   say "$app: overlay written"
 done
 say "ready in $((SECONDS - started_at))s"

@@ -148,6 +148,32 @@ public sealed class AppFolderTests
         Assert.That(result.Output, Does.Not.Contain("invalid"));
     }
 
+    /// <summary>
+    /// Every file watcher of every sample's dev stack, and of the root app's, is handed KIT_WATCH_POLLING, which DevUp
+    /// sets when the host's inotify limits are too low; only `node --watch` (no polling mode) is named as one that
+    /// cannot poll.
+    /// </summary>
+    [TestCase(".", "api", "")]
+    [TestCase("samples/python", "api", "")]
+    [TestCase("samples/go", "api", "")]
+    [TestCase("samples/django", "backend, beat, frontend, worker", "")]
+    [TestCase("samples/web", "web", "api")]
+    public void Each_dev_stack_tells_its_file_watchers_to_poll_when_the_host_is_short_of_inotify_instances(string folder, string polling, string cannot)
+    {
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=DevStart", "--dryrun", $"--app={Path.GetFullPath(Path.Combine(RepositoryRoot.Path, folder))}");
+
+        Assert.That(result.ExitCode, Is.Zero, result.All);
+        Assert.That(result.Output, Does.Contain($"{polling} poll for changes (KIT_WATCH_POLLING=1) when the host's inotify limits are too low"));
+        if (cannot.Length == 0)
+        {
+            Assert.That(result.Output, Does.Not.Contain("cannot be told to poll"));
+        }
+        else
+        {
+            Assert.That(result.Output, Does.Contain($"; {cannot} cannot be told to poll: the dev overlay gives it no KIT_WATCH_POLLING"));
+        }
+    }
+
     [Test]
     public void Djangos_own_migrations_and_fixtures_make_the_reset_plan_of_the_django_sample()
     {

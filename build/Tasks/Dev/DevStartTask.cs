@@ -62,7 +62,7 @@ public sealed class DevStartTask : PlannedTask<BuildContext, StepPlan>
             {
                 Detail = model.FileWatchers.Count == 0
                     ? [Recreated]
-                    : [Recreated, $"{string.Join(", ", model.FileWatchers)} poll for changes ({FileWatchLimits.PollingVariable}=1) when the host's inotify limits are too low <read at run time>"],
+                    : [Recreated, PollingLine(model)],
             },
         };
 
@@ -79,4 +79,14 @@ public sealed class DevStartTask : PlannedTask<BuildContext, StepPlan>
     }
 
     public override Task RunAsync(BuildContext context, StepPlan plan) => plan.RunAsync();
+
+    /// <summary>Which watchers poll when the host's inotify limits are too low, and which cannot be told to.</summary>
+    private static string PollingLine(ComposeModel model)
+    {
+        var polling = model.FileWatchers.Except(model.WatchersThatCannotPoll).ToArray();
+        var line = polling.Length == 0 ? null
+            : $"{string.Join(", ", polling)} poll for changes ({FileWatchLimits.PollingVariable}=1) when the host's inotify limits are too low <read at run time>";
+        return model.WatchersThatCannotPoll.Count == 0 ? line!
+            : line is null ? DevStack.CannotPoll(model) : $"{line}; {DevStack.CannotPoll(model)}";
+    }
 }

@@ -92,6 +92,40 @@ public sealed class ComposeStateTests
     }
 
     [Test]
+    public void A_file_watcher_without_the_polling_variable_in_its_environment_is_one_that_cannot_poll()
+    {
+        // v2 prints the environment as a mapping; v1 (or a file as written) may list "KEY=value".
+        const string Yaml = """
+            services:
+              api:
+                environment:
+                  KIT_WATCH_POLLING: "0"
+                labels:
+                  org.example.kit.file-watcher: uvicorn --reload
+              web:
+                environment:
+                - KIT_WATCH_POLLING=1
+                labels:
+                - org.example.kit.file-watcher=vite
+              node:
+                environment:
+                  PORT: "8080"
+                  KIT_WATCH_POLLING_EXTRA: "1"
+                labels:
+                  org.example.kit.file-watcher: node --watch
+              db:
+                image: postgres:15
+            """;
+
+        var model = ComposeModel.Parse(Yaml, []);
+
+        Assert.That(model.FileWatchers, Is.EqualTo(new[] { "api", "web", "node" }));
+        Assert.That(model.WatchersThatCannotPoll, Is.EqualTo(new[] { "node" }));
+        Assert.That(DevStack.CannotPoll(model), Does.StartWith("node cannot be told to poll: the dev overlay gives it no KIT_WATCH_POLLING")
+            .And.Contain("`KIT_WATCH_POLLING: ${KIT_WATCH_POLLING:-0}`"));
+    }
+
+    [Test]
     public void The_model_knows_each_service_s_bind_mounts_but_not_its_named_volumes_in_either_compose_s_words()
     {
         // v2 prints the long syntax with absolute sources; v1 may print "source:target:mode".

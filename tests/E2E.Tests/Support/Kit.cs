@@ -75,8 +75,9 @@ public static class Kit
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Result>> Prepared = new();
 
-    // A cold build on a new machine takes many minutes, and .ci/run starts one in the background that this call waits
-    // for (docker/offline/build.sh builds once per engine at a time): a generous limit.
+    // A cold build on a new machine takes many minutes, and .ci/run starts one in the background: this call builds the
+    // app's own stand-ins, waiting for any of them the background build is making (docker/offline/build.sh builds each
+    // image once per engine at a time): a generous limit.
     private static Result OfflineImages(string? app) =>
         Run(null, TimeSpan.FromMinutes(45), app is null ? ["--target=OfflineImages"] : ["--target=OfflineImages", $"--app={app}"]);
 
