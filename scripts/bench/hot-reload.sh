@@ -16,7 +16,7 @@
 #   edit MARKER                 changes the source so that the body of URL contains MARKER once served
 #   restore                     puts the source back as it was
 #   SETTLE=<seconds>            (optional) the pause after each served edit, when the stack has other reloaders that
-#                               restart after it (the Django sample's Celery worker and beat, 3 s after an edit):
+#                               restart after it (the Django sample's Celery worker and beat, started 3 s after an edit):
 #                               each edit is then timed alone. BENCH_SETTLE, when set, wins.
 #
 # Environment: BENCH_EDITS (7), BENCH_PORT_OFFSET (0, added to every host port of the stacks), BENCH_PROJECT_PREFIX

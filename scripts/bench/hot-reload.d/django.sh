@@ -5,7 +5,7 @@
 # Django serves again. (The sample's Vite front end reloads as samples/web's does: the web stack measures that.)
 # Sourced by scripts/bench/hot-reload.sh (APP, URL, edit, restore).
 APP=samples/django
-# The Celery worker and beat restart 3 s after an edit (python-dev-restart) and take about 3 s on 2 cores: the next
+# The Celery worker and beat start again 3 s after an edit (python-dev-restart) and take about 3 s on 2 cores: the next
 # edit waits for them, so each is timed alone. BENCH_SETTLE=1 times edits that land while they restart.
 SETTLE=8
 URL="http://127.0.0.1:$(host_port HTTP_PORT 8200)/api/version"
