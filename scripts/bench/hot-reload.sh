@@ -19,7 +19,7 @@
 #                               restart after it (the Django sample's Celery worker and beat, started 3 s after an edit):
 #                               each edit is then timed alone. BENCH_SETTLE, when set, wins.
 #
-# Environment: BENCH_EDITS (7), BENCH_PORT_OFFSET (0, added to every host port of the stacks), BENCH_PROJECT_PREFIX
+# Needs python3 on the host (the poller). Environment: BENCH_EDITS (7), BENCH_PORT_OFFSET (0, added to every host port of the stacks), BENCH_PROJECT_PREFIX
 # (bench-hot-reload; the project is <prefix>-<stack>), BENCH_EDIT_TIMEOUT (30 s: an edit not served by then counts
 # as not served), BENCH_SETTLE (1 s between edits, so a reloader that restarts is up again; else the stack's SETTLE).
 set -euo pipefail
