@@ -48,7 +48,7 @@ public sealed partial class BuildContext : FrostingContext
         Gcloud = new GcloudTool(Runner);
         git = new(() => Git.GetInfoAsync(new GitSettings { WorkingDirectory = Paths.App }, ProcessEnvironment));
         compose = new(DetectComposeAsync);
-        envOverlays = new(() => File.Exists(Path.Combine(Paths.App, "config", "docker.json"))
+        envOverlays = new(() => File.Exists(Paths.DockerConfig)
             ? Config.Docker.EnvOverlays.Select(overlay => DotEnvFile.Load(Path.Combine(Paths.App, overlay))).ToArray()
             : []);
     }

@@ -15,6 +15,9 @@ public sealed record KitPaths(string Kit, string App)
 
     public string DotEnvExample => Path.Combine(App, ".env.example");
 
+    /// <summary>The app's image and compose configuration.</summary>
+    public string DockerConfig => Path.Combine(App, "config", "docker.json");
+
     /// <summary>The kit's reusable Docker assets (templates per stack, the offline stand-ins).</summary>
     public string Docker => Path.Combine(Kit, "docker");
 

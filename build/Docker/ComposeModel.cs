@@ -116,10 +116,10 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
                 networks[name] = joined.Select(NetworkName).ToArray();
             }
 
-            if (HasLabel(Child(service, "labels"), FileWatcherLabel))
+            if (HasKey(Child(service, "labels"), FileWatcherLabel))
             {
                 watchers.Add(name);
-                if (!HasLabel(Child(service, "environment"), FileWatchLimits.PollingVariable))
+                if (!HasKey(Child(service, "environment"), FileWatchLimits.PollingVariable))
                 {
                     cannotPoll.Add(name);
                 }
@@ -171,11 +171,11 @@ public sealed partial record ComposeModel(IReadOnlyList<string> Services, IReadO
         _ => null,
     };
 
-    /// <summary>Labels (or environment variables) as a mapping (v2) or a list of "key=value" (v1, or as written).</summary>
-    private static bool HasLabel(YamlNode? labels, string label) => labels switch
+    /// <summary>A key of labels or environment variables, as a mapping (v2) or a list of "key=value" (v1, or as written).</summary>
+    private static bool HasKey(YamlNode? entries, string key) => entries switch
     {
-        YamlMappingNode mapping => mapping.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == label),
-        YamlSequenceNode sequence => sequence.Children.OfType<YamlScalarNode>().Any(v => (v.Value ?? string.Empty).Split('=')[0] == label),
+        YamlMappingNode mapping => mapping.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == key),
+        YamlSequenceNode sequence => sequence.Children.OfType<YamlScalarNode>().Any(v => (v.Value ?? string.Empty).Split('=')[0] == key),
         _ => false,
     };
 

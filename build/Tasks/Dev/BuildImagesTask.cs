@@ -22,7 +22,7 @@ public sealed class BuildImagesTask : PlannedTask<BuildContext, StepPlan>
         var model = await context.Run.Stack.ReadModelAsync().ConfigureAwait(false);
         var names = project.Config.Images.Keys.ToArray();
         return new StepPlan(
-            $"Build the images of {context.Paths.Relative(Path.Combine(context.Paths.App, "config", "docker.json"))}:",
+            $"Build the images of {context.Paths.Relative(context.Paths.DockerConfig)}:",
             [await context.Run.Images.PlanStepAsync(project, names, model, built: built => results = built).ConfigureAwait(false)]);
     }
 

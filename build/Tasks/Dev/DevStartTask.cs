@@ -84,9 +84,11 @@ public sealed class DevStartTask : PlannedTask<BuildContext, StepPlan>
     private static string PollingLine(ComposeModel model)
     {
         var polling = model.FileWatchers.Except(model.WatchersThatCannotPoll).ToArray();
-        var line = polling.Length == 0 ? null
-            : $"{string.Join(", ", polling)} poll for changes ({FileWatchLimits.PollingVariable}=1) when the host's inotify limits are too low <read at run time>";
-        return model.WatchersThatCannotPoll.Count == 0 ? line!
-            : line is null ? DevStack.CannotPoll(model) : $"{line}; {DevStack.CannotPoll(model)}";
+        string[] parts =
+        [
+            .. polling.Length == 0 ? [] : new[] { $"{string.Join(", ", polling)} poll for changes ({FileWatchLimits.PollingVariable}=1) when the host's inotify limits are too low <read at run time>" },
+            .. model.WatchersThatCannotPoll.Count == 0 ? [] : new[] { DevStack.CannotPoll(model) },
+        ];
+        return string.Join("; ", parts);
     }
 }

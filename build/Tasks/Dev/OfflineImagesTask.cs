@@ -45,9 +45,9 @@ public sealed partial class OfflineImagesTask : PlannedTask<BuildContext, StepPl
     /// environment, its config/docker.json (the build arguments of its images) and its .env.example; build.sh ignores
     /// those it has no stand-in for.
     /// </summary>
-    internal static IReadOnlyList<string> ImageVariables(BuildContext context) =>
+    private static IReadOnlyList<string> ImageVariables(BuildContext context) =>
         context.Config.Docker.Environments.Values.SelectMany(e => e.Files).Select(f => Path.Combine(context.Paths.App, f))
-            .Append(Path.Combine(context.Paths.App, "config", "docker.json"))
+            .Append(context.Paths.DockerConfig)
             .Append(context.Paths.DotEnvExample)
             .Distinct(StringComparer.Ordinal)
             .Where(File.Exists)
