@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -11,7 +12,8 @@ namespace E2E.Tests;
 /// folder alone, on a real Docker engine with the offline stand-ins (kit-offline/python, kit-offline/pgvector). One
 /// dev stack for the whole class, brought up once. Each test holds on its own against it; they run in a chain
 /// (DependsOnTest, each one even when the one before failed) so that DevDown --volumes comes last. The class adds one
-/// dev stack start and two image builds (dev, final; they share the dependency layers) to a run.
+/// dev stack start and three image builds (dev, test-results for Test, final; they share the dependency layers) to a
+/// run. A source edit (the FastAPI title in sample_app/api.py) is served by uvicorn --reload and restored afterwards.
 /// E2E_STACK_PREFIX and E2E_PORT_OFFSET pick the compose project's prefix and the host-port offset when the engine is
 /// shared with other stacks.
 /// </summary>
@@ -22,6 +24,9 @@ public sealed class PythonSampleTests
     private const string App = "samples/python";
     private static readonly TimeSpan DevUpTimeout = TimeSpan.FromMinutes(8);
     private static readonly string AppRoot = Path.Combine(Kit.Root, App);
+    private static readonly string Service = Path.Combine(AppRoot, "service");
+    private static readonly string ApiFile = Path.Combine(Service, "sample_app", "api.py");
+    private string? apiOriginal;
     private readonly List<string> backupFolders = [];
     private Stack stack = null!;
     private Kit.Result up = null!;
@@ -41,8 +46,18 @@ public sealed class PythonSampleTests
     [OneTimeTearDown]
     public void RemoveStackAndBackups()
     {
+        RestoreApi();
         stack?.Dispose();
         RemoveBackups();
+    }
+
+    private void RestoreApi()
+    {
+        if (apiOriginal is not null)
+        {
+            File.WriteAllText(ApiFile, apiOriginal);
+            apiOriginal = null;
+        }
     }
 
     private void RemoveBackups()
@@ -116,6 +131,62 @@ public sealed class PythonSampleTests
 
     [Test]
     [DependsOnTest(nameof(The_worker_embeds_a_queued_item_and_stores_it), AllowFailure = true)]
+    public async Task A_source_edit_is_served_by_the_dev_stack_without_a_new_image()
+    {
+        var before = stack.Container("api");
+        apiOriginal = await File.ReadAllTextAsync(ApiFile);
+        var marker = "edited-" + Guid.NewGuid().ToString("N")[..8];
+        var clock = Stopwatch.StartNew();
+        await File.WriteAllTextAsync(ApiFile, Regex.Replace(apiOriginal, "app = FastAPI\\(title=\"[^\"]*\"", $"app = FastAPI(title=\"{marker}\""));
+
+        // uvicorn --reload restarts its worker process inside the running container; /openapi.json shows the title.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var served = false;
+        while (!served && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            try
+            {
+                served = (await http.GetStringAsync(Api("/openapi.json"))).Contains(marker, StringComparison.Ordinal);
+            }
+            catch (HttpRequestException)
+            {
+                // the api is restarting
+            }
+
+            if (!served)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+        }
+
+        TestContext.Progress.WriteLine($"PythonSampleTests: edit served after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.That(served, Is.True, $"GET /openapi.json did not show '{marker}' within {clock.Elapsed.TotalSeconds:0} s");
+        Assert.That(stack.Container("api"), Is.EqualTo(before), "the api container was replaced: the edit should be served by the running one");
+
+        // The kit agrees: the dev image's inputs leave out the bind-mounted source, so no new image is built.
+        var build = Kit.Run(null, TimeSpan.FromMinutes(5), "--target=BuildImages", $"--app={App}");
+        Assert.That(build.ExitCode, Is.Zero, build.ToString());
+        Assert.That(build.Output, Does.Contain("api-dev: unchanged"), build.ToString());
+        RestoreApi();
+    }
+
+    [Test]
+    [DependsOnTest(nameof(A_source_edit_is_served_by_the_dev_stack_without_a_new_image), AllowFailure = true)]
+    public void Test_counts_the_pytest_tests_of_the_sample()
+    {
+        // As many as the sample declares: every def test_ in its tests/*.py (none is parametrized).
+        var declared = Directory.GetFiles(Path.Combine(Service, "tests"), "test_*.py")
+            .Sum(file => Regex.Matches(File.ReadAllText(file), @"(?m)^def test_\w+\(").Count);
+        Assert.That(declared, Is.GreaterThanOrEqualTo(6));
+
+        var test = Kit.Run(null, TimeSpan.FromMinutes(10), "--target=Test", $"--app={App}");
+
+        Assert.That(test.ExitCode, Is.Zero, test.ToString());
+        Assert.That(test.Output, Does.Contain($"tests: {declared} passed, 0 failed"), test.ToString());
+    }
+
+    [Test]
+    [DependsOnTest(nameof(Test_counts_the_pytest_tests_of_the_sample), AllowFailure = true)]
     public async Task Backup_DbReset_and_Restore_keep_the_vector_table_answering()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
