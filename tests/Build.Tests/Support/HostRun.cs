@@ -25,6 +25,16 @@ public static class HostRun
             var (originalOut, originalError) = (Console.Out, Console.Error);
             var previousNoColor = Environment.GetEnvironmentVariable("NO_COLOR");
             var previousRoot = Environment.GetEnvironmentVariable("KIT_ROOT");
+            // The caller's own choices (KIT_APP, KIT_ENV, KIT_CONNECTION ... in a developer's shell) are not the test's:
+            // left out for the run, as ScriptRun leaves them out of a child process, and put back after.
+            var callers = Environment.GetEnvironmentVariables().Keys.OfType<string>()
+                .Where(name => name.StartsWith("KIT_", StringComparison.Ordinal) && name != "KIT_ROOT")
+                .ToDictionary(name => name, Environment.GetEnvironmentVariable, StringComparer.Ordinal);
+            foreach (var name in callers.Keys)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+
             Console.SetOut(output);
             Console.SetError(error);
             Environment.SetEnvironmentVariable("NO_COLOR", "1");
@@ -44,6 +54,10 @@ public static class HostRun
                 Console.SetError(originalError);
                 Environment.SetEnvironmentVariable("NO_COLOR", previousNoColor);
                 Environment.SetEnvironmentVariable("KIT_ROOT", previousRoot);
+                foreach (var (name, value) in callers)
+                {
+                    Environment.SetEnvironmentVariable(name, value);
+                }
             }
         }
     }
