@@ -16,7 +16,13 @@ public static class HostRun
     public static Result Run(params string[] args) => RunIn(null, args);
 
     /// <summary>Runs with <paramref name="appRoot"/> as the kit's root (as the bootstrapper's KIT_ROOT would), e.g. a <see cref="FixtureApp"/>.</summary>
-    public static Result RunIn(string? appRoot, params string[] args)
+    public static Result RunIn(string? appRoot, params string[] args) => RunWith(appRoot, null, args);
+
+    /// <summary>
+    /// As <see cref="RunIn"/>, with <paramref name="environment"/> set for the run: the test's own KIT_* choices (e.g.
+    /// KIT_DEPLOY_APPROVED), applied after the caller's are left out.
+    /// </summary>
+    public static Result RunWith(string? appRoot, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         lock (ConsoleGate)
         {
@@ -29,10 +35,17 @@ public static class HostRun
             // left out for the run, as ScriptRun leaves them out of a child process, and put back after.
             var callers = Environment.GetEnvironmentVariables().Keys.OfType<string>()
                 .Where(name => name.StartsWith("KIT_", StringComparison.Ordinal) && name != "KIT_ROOT")
+                .Concat(environment?.Keys ?? [])
+                .Distinct(StringComparer.Ordinal)
                 .ToDictionary(name => name, Environment.GetEnvironmentVariable, StringComparer.Ordinal);
             foreach (var name in callers.Keys)
             {
                 Environment.SetEnvironmentVariable(name, null);
+            }
+
+            foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            {
+                Environment.SetEnvironmentVariable(name, value);
             }
 
             Console.SetOut(output);

@@ -183,12 +183,7 @@ public sealed class DeployScenario : IDisposable
                 Environment.SetEnvironmentVariable("KIT_ENV", null);
                 Environment.SetEnvironmentVariable("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", null);
                 Environment.SetEnvironmentVariable("CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE", null);
-                foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
-                {
-                    Environment.SetEnvironmentVariable(name, value);
-                }
-
-                var result = HostRun.Run(args);
+                var result = HostRun.RunWith(null, environment, args);
                 State = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "state.json")))!.AsObject();
                 TestContext.Out.WriteLine(result.All);
                 return result;
