@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Build.Tests.Deploy.Support;
 using Build.Tests.Support;
@@ -10,8 +11,9 @@ namespace Build.Tests.Deploy;
 /// The real gcloud CLI's argument parser is the contract: every command line of every golden deploy plan runs through
 /// it with no network (<c>unshare -n</c>: no packet can leave), an empty configuration folder and prompts disabled. A
 /// parse error fails (exit 2, unrecognized arguments, an invalid choice or value); an auth or network error after
-/// parsing passes, because by then every flag and value was accepted. Without gcloud the test is skipped, and fails in
-/// CI (<c>CI=true</c>).
+/// parsing passes, because by then every flag and value was accepted. gcloud's CLI is loaded once and runs every line
+/// in turn (<c>Support/gcloud_parse.py</c>), as its own script would run each: a process per line cost two minutes of
+/// CPU. Without gcloud the test is skipped, and fails in CI (<c>CI=true</c>).
 /// </summary>
 [NonParallelizable]
 public sealed partial class GcloudContractTests
@@ -32,9 +34,10 @@ public sealed partial class GcloudContractTests
             .And.Some.StartWith("gcloud beta builds submit ").And.Some.StartWith("gcloud run services get-iam-policy "));
 
         var refused = new List<string>();
+        using var parser = new RealGcloudProcess(gcloud);
         foreach (var line in lines)
         {
-            var (exitCode, error) = RunParsed(gcloud, Arguments(line));
+            var (exitCode, error) = parser.Run(Arguments(line));
             if (IsParseError(exitCode, error))
             {
                 refused.Add($"{line}\n    exit {exitCode}: {error.Trim().Split('\n').FirstOrDefault(l => l.Contains("ERROR", StringComparison.Ordinal)) ?? error.Trim()}");
@@ -47,10 +50,10 @@ public sealed partial class GcloudContractTests
     [Test]
     public void A_flag_gcloud_does_not_know_is_caught()
     {
-        var gcloud = RealGcloud();
+        using var parser = new RealGcloudProcess(RealGcloud());
 
-        var (exitCode, error) = RunParsed(gcloud, ["run", "deploy", "sample-api", "--project=acme-sample-staging", "--region=europe-west1", "--to-latest-please", "--quiet"]);
-        var (valueExit, valueError) = RunParsed(gcloud, ["run", "deploy", "sample-api", "--project=acme-sample-staging", "--region=europe-west1", "--image=r/i@sha256:00", "--ingress=everywhere", "--quiet"]);
+        var (exitCode, error) = parser.Run(["run", "deploy", "sample-api", "--project=acme-sample-staging", "--region=europe-west1", "--to-latest-please", "--quiet"]);
+        var (valueExit, valueError) = parser.Run(["run", "deploy", "sample-api", "--project=acme-sample-staging", "--region=europe-west1", "--image=r/i@sha256:00", "--ingress=everywhere", "--quiet"]);
 
         Assert.That(IsParseError(exitCode, error), Is.True, $"exit {exitCode}: {error}");
         Assert.That(IsParseError(valueExit, valueError), Is.True, $"exit {valueExit}: {valueError}");
@@ -129,16 +132,34 @@ public sealed partial class GcloudContractTests
         return words.Skip(1).Select(w => Placeholder().Replace(w, "placeholder")).ToArray();
     }
 
-    private static (int ExitCode, string Error) RunParsed(string gcloud, IReadOnlyList<string> arguments)
+    /// <summary>
+    /// The real gcloud, loaded once in a network namespace of its own (<c>unshare -n</c>) with an empty configuration
+    /// folder and prompts disabled, and run for each command line in turn (<c>Support/gcloud_parse.py</c>): the CLI
+    /// gcloud's own script builds, with the interpreter it would choose.
+    /// </summary>
+    private sealed class RealGcloudProcess : IDisposable
     {
-        var config = Directory.CreateTempSubdirectory("kit-gcloud-contract-");
-        try
+        private readonly DirectoryInfo config = Directory.CreateTempSubdirectory("kit-gcloud-contract-");
+        private readonly Process process;
+        private readonly StringBuilder errors = new();
+
+        public RealGcloudProcess(string gcloud)
         {
+            var sdk = Path.GetDirectoryName(Path.GetDirectoryName(File.ResolveLinkTarget(gcloud, returnFinalTarget: true)?.FullName ?? gcloud))!;
+            Assert.That(Path.Combine(sdk, "lib", "googlecloudsdk", "gcloud_main.py"), Does.Exist, $"{gcloud} is not a Cloud SDK install's bin/gcloud");
+            // As bin/gcloud chooses: CLOUDSDK_PYTHON, else the SDK's bundled Python, else python3.
+            var bundled = Path.Combine(sdk, "platform", "bundledpythonunix", "bin", "python3");
+            var python = Environment.GetEnvironmentVariable("CLOUDSDK_PYTHON") is { Length: > 0 } chosen ? chosen : File.Exists(bundled) ? bundled : "python3";
+
             // From the fixture app: builds submit reads its --config file before it asks for credentials.
-            var start = new ProcessStartInfo("unshare") { WorkingDirectory = DeployScenario.FixtureDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
-            start.ArgumentList.Add("-n");
-            start.ArgumentList.Add(gcloud);
-            foreach (var argument in arguments)
+            var start = new ProcessStartInfo("unshare")
+            {
+                WorkingDirectory = DeployScenario.FixtureDirectory,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var argument in new[] { "-n", python, "-S", Path.Combine(RepositoryRoot.Path, "tests", "Build.Tests", "Deploy", "Support", "gcloud_parse.py"), sdk })
             {
                 start.ArgumentList.Add(argument);
             }
@@ -152,20 +173,51 @@ public sealed partial class GcloudContractTests
                 start.Environment.Remove(variable);
             }
 
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(90)))
+            process = Process.Start(start)!;
+            // What the interpreter itself prints (an import failure); each command's own output comes with its answer.
+            process.ErrorDataReceived += (_, line) =>
+            {
+                lock (errors)
+                {
+                    errors.AppendLine(line.Data);
+                }
+            };
+            process.BeginErrorReadLine();
+        }
+
+        /// <summary>What gcloud answers to <paramref name="arguments"/>: its exit code and everything it printed.</summary>
+        public (int ExitCode, string Output) Run(IReadOnlyList<string> arguments)
+        {
+            process.StandardInput.WriteLine(JsonSerializer.Serialize(arguments));
+            process.StandardInput.Flush();
+            var answer = process.StandardOutput.ReadLineAsync();
+            if (!answer.Wait(TimeSpan.FromSeconds(90)) || answer.Result is null)
             {
                 process.Kill(entireProcessTree: true);
-                Assert.Fail($"gcloud {string.Join(' ', arguments)} did not finish within 90 s (a prompt?)");
+                Assert.Fail($"gcloud {string.Join(' ', arguments)} gave no answer within 90 s (a prompt?) or stopped: {Errors()}");
             }
 
-            Task.WaitAll(output, error);
-            return (process.ExitCode, error.Result);
+            using var json = JsonDocument.Parse(answer.Result!);
+            return (json.RootElement.GetProperty("exit").GetInt32(), json.RootElement.GetProperty("output").GetString()!);
         }
-        finally
+
+        private string Errors()
         {
+            lock (errors)
+            {
+                return errors.ToString();
+            }
+        }
+
+        public void Dispose()
+        {
+            process.StandardInput.Close();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
             config.Delete(recursive: true);
         }
     }
