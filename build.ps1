@@ -132,7 +132,8 @@ if (-not (Test-Path -LiteralPath $program -PathType Leaf) -or $previous -ne $cur
     # The inputs hash as the source revision (as build.sh passes it): a content change always recompiles, also when a
     # file's modification time was set back and MSBuild's timestamp check alone would skip the compiler.
     Write-Log $log (& $dotnet publish $project --configuration Release --runtime "$os-$arch" --self-contained false -p:PublishReadyToRun=true "-p:SourceRevisionId=$current" --output $output --nologo --verbosity quiet 2>&1)
-    if ($LASTEXITCODE -ne 0) {
+    # A compiler error fails both ways alike: said at once, not after a second compile.
+    if ($LASTEXITCODE -ne 0 -and -not (Select-String -Path $log -Pattern ': error CS[0-9]' -Quiet)) {
         Write-Log $log (& $dotnet publish $project --configuration Release "-p:SourceRevisionId=$current" --output $output --nologo --verbosity quiet 2>&1) -Append
     }
     if ($LASTEXITCODE -ne 0) {

@@ -117,9 +117,11 @@ else
   # ReadyToRun needs the runtime pack from NuGet; where it cannot be had, plain IL still runs, only slower to start.
   # The inputs hash is the program's source revision (its --version shows it): a content change always recompiles,
   # also when a file's modification time was set back and MSBuild's timestamp check alone would skip the compiler.
+  # A compiler error fails both ways alike: said at once, not after a second compile.
   if ! "$dotnet" publish "$root/build/Build.csproj" --configuration Release --runtime "$(runtime_id)" --self-contained false \
       -p:PublishReadyToRun=true -p:SourceRevisionId="$current" --output "$state/bin" --nologo --verbosity quiet >"$log" 2>&1 \
-    && ! "$dotnet" publish "$root/build/Build.csproj" --configuration Release -p:SourceRevisionId="$current" --output "$state/bin" --nologo --verbosity quiet >>"$log" 2>&1; then
+    && { grep -q ': error CS[0-9]' "$log" \
+      || ! "$dotnet" publish "$root/build/Build.csproj" --configuration Release -p:SourceRevisionId="$current" --output "$state/bin" --nologo --verbosity quiet >>"$log" 2>&1; }; then
     cat "$log" >&2
     echo "build.sh: the build program did not compile (log: $log)" >&2
     exit 1
