@@ -31,6 +31,7 @@ public sealed class BootstrapperTests
 
         CopyDirectory(Path.Combine(RepositoryRoot.Path, "build"), Path.Combine(root, "build"));
         CopyDirectory(Path.Combine(RepositoryRoot.Path, "config"), Path.Combine(root, "config"));
+        BuildIntermediates.CopyInto(root);
     }
 
     [OneTimeTearDown]
@@ -88,8 +89,6 @@ public sealed class BootstrapperTests
         File.SetLastWriteTimeUtc(task, new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         var older = Run("--target=Default");
         Assert.That(older.Output, Does.Contain("rebuilding").And.Contain("Older tasks (run one with"), "an edit with an old modification time must never be served stale");
-        File.WriteAllText(task, File.ReadAllText(task).Replace("Older tasks (run one with", "Edited tasks (run one with", StringComparison.Ordinal));
-        Assert.That(Run("--target=Default").Output, Does.Contain("rebuilding").And.Contain("Edited tasks (run one with"));
 
         // A removed input changes its folder's status: never served stale either.
         var extra = Path.Combine(root, "build", "Extra.cs");
@@ -112,7 +111,7 @@ public sealed class BootstrapperTests
 
         File.Delete(broken);
         var restored = Run("--target=Default");
-        Assert.That(restored.Output, Does.Contain("up to date").And.Contain("Edited tasks (run one with"), "back to the last good inputs: the last good program runs");
+        Assert.That(restored.Output, Does.Contain("up to date").And.Contain("Older tasks (run one with"), "back to the last good inputs: the last good program runs");
     }
 
     private (int ExitCode, string Output) Run(params string[] args) => RunScript(Path.Combine(root, "build.sh"), args);

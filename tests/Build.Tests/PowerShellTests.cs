@@ -51,6 +51,7 @@ public sealed partial class PowerShellTests
         Directory.CreateDirectory(Path.GetDirectoryName(brackets)!);
         checkout = spaces;
         CopyCheckout(RepositoryRoot.Path, checkout);
+        BuildIntermediates.CopyInto(checkout);
 
         var built = Bash("--target=Default");
         Assert.That(built.ExitCode, Is.Zero, built.ToString());
