@@ -99,23 +99,7 @@ public sealed class GoSampleTests
 
         // The watcher rebuilds and restarts the api inside the running container (a second or two on an idle machine).
         using var http = Http();
-        var served = false;
-        while (!served && clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            try
-            {
-                served = (await http.GetStringAsync(Api("/hello"))).Contains(marker, StringComparison.Ordinal);
-            }
-            catch (HttpRequestException)
-            {
-                // the api is restarting
-            }
-
-            if (!served)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100));
-            }
-        }
+        var served = await SampleApp.ServesAsync(http, Api("/hello"), marker, clock);
 
         TestContext.Progress.WriteLine($"GoSampleTests: edit served after {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.That(served, Is.True, $"GET /hello did not answer '{marker}' within {clock.Elapsed.TotalSeconds:0} s");

@@ -141,23 +141,7 @@ public sealed class PythonSampleTests
 
         // uvicorn --reload restarts its worker process inside the running container; /openapi.json shows the title.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var served = false;
-        while (!served && clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            try
-            {
-                served = (await http.GetStringAsync(Api("/openapi.json"))).Contains(marker, StringComparison.Ordinal);
-            }
-            catch (HttpRequestException)
-            {
-                // the api is restarting
-            }
-
-            if (!served)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100));
-            }
-        }
+        var served = await SampleApp.ServesAsync(http, Api("/openapi.json"), marker, clock);
 
         TestContext.Progress.WriteLine($"PythonSampleTests: edit served after {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.That(served, Is.True, $"GET /openapi.json did not show '{marker}' within {clock.Elapsed.TotalSeconds:0} s");

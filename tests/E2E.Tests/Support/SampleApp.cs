@@ -38,4 +38,31 @@ public static class SampleApp
         Assert.That(stack.Containers(), Is.Empty, "DevDown --volumes left containers");
         Assert.That(stack.Volumes(), Is.Empty, "DevDown --volumes left volumes");
     }
+
+    /// <summary>
+    /// Asks <paramref name="url"/> every 100 ms until its answer contains <paramref name="marker"/> (true), or two minutes
+    /// since <paramref name="clock"/> started have passed (false): a source edit served by the running dev stack, whose
+    /// server may be restarting meanwhile.
+    /// </summary>
+    public static async Task<bool> ServesAsync(HttpClient http, Uri url, string marker, System.Diagnostics.Stopwatch clock)
+    {
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            try
+            {
+                if ((await http.GetStringAsync(url)).Contains(marker, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // the server is restarting
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        return false;
+    }
 }
