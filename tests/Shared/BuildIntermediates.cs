@@ -1,4 +1,4 @@
-namespace Build.Tests.Support;
+namespace Tests.Shared;
 
 /// <summary>
 /// Seeds a scratch checkout whose sources were just copied with the repository's <c>build/obj</c> (MSBuild's
