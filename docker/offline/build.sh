@@ -81,6 +81,9 @@ build_debian() {
       || { tail -20 "$work/debootstrap-$suite.log" >&2; die "debootstrap $suite failed"; }
     # The official images' apt settings: no cached .debs or lists left in layers.
     cp "$script_dir/debian/apt.conf.d/"* "$rootfs/etc/apt/apt.conf.d/"
+    # Also theirs: dpkg does not fsync every file it unpacks (an image layer is written once; a build that dies
+    # midway leaves no image). The golang stand-in: 46 s -> 39 s, 48 -> 44 s of CPU.
+    echo 'force-unsafe-io' >"$rootfs/etc/dpkg/dpkg.cfg.d/docker-apt-speedup"
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
     mkdir -p "$cache_dir"
     tar -C "$rootfs" --numeric-owner -cf "$tarball.partial" .

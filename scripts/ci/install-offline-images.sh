@@ -22,10 +22,20 @@ docker info >/dev/null 2>&1 || die "no Docker daemon answers: run scripts/ci/ins
 
 "$root/build.sh" --target=OfflineImages
 [[ -s "$root/.env.offline" ]] || die "OfflineImages did not write $root/.env.offline"
-# Each sample app's own overlay (the images are built once above; these runs find them up to date).
+# Each sample app's stand-ins and overlay, in the order the E2E sample suite runs its classes (DependsOnFixture in
+# tests/E2E.Tests/*SampleTests.cs): on a new machine each class then finds its images built or being built, and the
+# golang stand-in, the slowest to build, comes last. Any other sample app follows, in name order.
+ordered=(web django python go)
+apps=()
+for name in "${ordered[@]}"; do
+  [[ -e $root/samples/$name/config/docker.json ]] && apps+=("samples/$name")
+done
 for project in "$root"/samples/*/config/docker.json; do
   [[ -e $project ]] || continue
   app="samples/$(basename "$(dirname "$(dirname "$project")")")"
+  [[ " ${apps[*]} " == *" $app "* ]] || apps+=("$app")
+done
+for app in "${apps[@]}"; do
   "$root/build.sh" --target=OfflineImages "--app=$app"
   say "$app: overlay written"
 done

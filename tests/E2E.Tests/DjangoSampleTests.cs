@@ -26,6 +26,8 @@ namespace E2E.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+// The sample classes' order: see WebSampleTests.
+[DependsOnFixture(typeof(WebSampleTests), AllowFailure = true)]
 public sealed class DjangoSampleTests
 {
     private const string App = "samples/django";

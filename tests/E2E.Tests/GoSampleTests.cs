@@ -20,6 +20,8 @@ namespace E2E.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+// The sample classes' order: see WebSampleTests.
+[DependsOnFixture(typeof(PythonSampleTests), AllowFailure = true)]
 public sealed class GoSampleTests
 {
     private const string App = "samples/go";

@@ -19,6 +19,8 @@ namespace E2E.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+// The sample classes' order: see WebSampleTests.
+[DependsOnFixture(typeof(DjangoSampleTests), AllowFailure = true)]
 public sealed class PythonSampleTests
 {
     private const string App = "samples/python";

@@ -16,6 +16,9 @@ namespace E2E.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+// On a new machine the sample classes run in the order scripts/ci/install-offline-images.sh builds their stand-ins
+// (web, django, python, go: the golang stand-in, the slowest to build, last; DependsOnFixture on the next three), so
+// each class finds its images built.
 public sealed class WebSampleTests
 {
     private const string App = "samples/web";
