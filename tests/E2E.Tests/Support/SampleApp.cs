@@ -40,13 +40,13 @@ public static class SampleApp
     }
 
     /// <summary>
-    /// Asks <paramref name="url"/> every 100 ms until its answer contains <paramref name="marker"/> (true), or two minutes
-    /// since <paramref name="clock"/> started have passed (false): a source edit served by the running dev stack, whose
-    /// server may be restarting meanwhile.
+    /// Asks <paramref name="url"/> every 100 ms until its answer contains <paramref name="marker"/> (true), or
+    /// <paramref name="limit"/> (default two minutes) since <paramref name="clock"/> started has passed (false): a source
+    /// edit served by the running dev stack, whose server may be restarting meanwhile.
     /// </summary>
-    public static async Task<bool> ServesAsync(HttpClient http, Uri url, string marker, System.Diagnostics.Stopwatch clock)
+    public static async Task<bool> ServesAsync(HttpClient http, Uri url, string marker, System.Diagnostics.Stopwatch clock, TimeSpan? limit = null)
     {
-        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        while (clock.Elapsed < (limit ?? TimeSpan.FromMinutes(2)))
         {
             try
             {
