@@ -15,7 +15,17 @@ public static class KitHost
         .UseRunGuard<EnvironmentGuard>()
         .AddAssembly(typeof(BuildContext).Assembly)
         .ConfigureServices(services => services.AddSingleton<TaskTimings>())
-        .UseParameters(Arguments.All.Select(a => a.ToHostParameter()))
-        .UseListing(Tasks.Core.DefaultTask.Listing)
+        .UseParameters(() => Arguments.All.Select(a => a.ToHostParameter()))
+        .UseListing(Tasks.Core.DefaultTask.Listing, ListingCachePath())
         .UseProgramName(Bootstrapper.Command);
+
+    /// <summary>
+    /// The kept task listing, in the kit's <c>.build/</c> beside the program the bootstrapper built, one per bootstrapper
+    /// (<c>listing.build.sh.txt</c>, <c>listing.build.ps1.txt</c>: they name themselves in it); none when no
+    /// bootstrapper started this process (a test running the host in-process lists from the catalog every time).
+    /// </summary>
+    private static string? ListingCachePath() =>
+        Environment.GetEnvironmentVariable("KIT_BOOTSTRAPPER") is { Length: > 0 } bootstrapper && Environment.GetEnvironmentVariable("KIT_ROOT") is { Length: > 0 } root
+            ? Path.Combine(root, ".build", $"listing.{Path.GetFileName(bootstrapper)}.txt")
+            : null;
 }

@@ -22,13 +22,14 @@ public sealed class CakeHost
 
     private readonly List<Action<IServiceCollection>> serviceConfigurations = [];
     private readonly List<Assembly> taskAssemblies = [];
-    private readonly List<HostParameter> parameters = [];
+    private readonly List<Func<IEnumerable<HostParameter>>> parameterSources = [];
     private Type? contextType;
     private Type? lifetimeType;
     private Type? taskLifetimeType;
     private Type? runGuardType;
     private string programName = "build";
     private Func<TaskCatalog, string>? listing;
+    private ListingCache? listingCache;
 
     public CakeHost UseContext<TContext>()
         where TContext : class, ICakeContext
@@ -71,11 +72,21 @@ public sealed class CakeHost
         return this;
     }
 
-    /// <summary>Not in Frosting: the <c>--name=value</c> parameters the application accepts; any other name is refused.</summary>
+    /// <summary>
+    /// Not in Frosting: the <c>--name=value</c> parameters the application accepts; any other name is refused. Read when
+    /// a command line is parsed, not before (an application's declarations may be found by reflection, which a listing
+    /// answered from its cache does not need).
+    /// </summary>
+    public CakeHost UseParameters(Func<IEnumerable<HostParameter>> accepted)
+    {
+        parameterSources.Add(accepted);
+        return this;
+    }
+
     public CakeHost UseParameters(IEnumerable<HostParameter> accepted)
     {
-        parameters.AddRange(accepted);
-        return this;
+        var list = accepted.ToArray();
+        return UseParameters(() => list);
     }
 
     /// <summary>
@@ -84,9 +95,15 @@ public sealed class CakeHost
     /// context or the engine: the first command a newcomer runs starts as fast as the runtime allows. Any argument
     /// (an <c>--app</c>, a verbosity, <c>--dryrun</c>) takes the full path, where every input is checked.
     /// </summary>
-    public CakeHost UseListing(Func<TaskCatalog, string> text)
+    /// <param name="text">The listing, from the catalog.</param>
+    /// <param name="cache">
+    /// Where the listing is kept for the next bare run, with the builds of the task assemblies and the program name it was
+    /// made for (null: not kept). A bare run whose cache matches prints it without reading the catalog or the parameters.
+    /// </param>
+    public CakeHost UseListing(Func<TaskCatalog, string> text, string? cache = null)
     {
         listing = text;
+        listingCache = cache is null ? null : new ListingCache(cache);
         return this;
     }
 
@@ -108,7 +125,16 @@ public sealed class CakeHost
         ServiceProvider? provider = null;
         try
         {
-            var commandLine = HostCommandLine.Parse(args.ToArray(), parameters);
+            var arguments = args.ToArray();
+            var listingKey = listingCache is null ? null : ListingCache.Key(TaskAssemblies, programName);
+            if (listing is not null && listingKey is not null && HostCommandLine.IsBareListingArguments(arguments) && listingCache!.Read(listingKey) is { } kept)
+            {
+                Console.Out.Write(kept);
+                return 0;
+            }
+
+            var parameters = parameterSources.SelectMany(source => source()).ToArray();
+            var commandLine = HostCommandLine.Parse(arguments, parameters);
             if (commandLine.Help)
             {
                 Console.Out.WriteLine(HostCommandLine.HelpText(programName, parameters));
@@ -129,7 +155,13 @@ public sealed class CakeHost
 
             if (listing is not null && commandLine.IsBareListing)
             {
-                Console.Out.Write(listing(catalog));
+                var text = listing(catalog);
+                Console.Out.Write(text);
+                if (listingKey is not null)
+                {
+                    listingCache!.Write(listingKey, text);
+                }
+
                 return 0;
             }
 
@@ -219,9 +251,11 @@ public sealed class CakeHost
         }
     }
 
+    private IReadOnlyList<Assembly> TaskAssemblies => taskAssemblies.Count > 0 ? taskAssemblies : [Assembly.GetEntryAssembly()!];
+
     private IEnumerable<Type> FindTaskTypes()
     {
-        var assemblies = taskAssemblies.Count > 0 ? taskAssemblies : [Assembly.GetEntryAssembly()!];
+        var assemblies = TaskAssemblies;
         // Exported types only: a task is a public class (HostTests holds every task to it), and the compiler's own
         // nested types (closures, state machines: most of an assembly's types) need not be loaded to find them.
         return assemblies.SelectMany(a => a.GetExportedTypes())

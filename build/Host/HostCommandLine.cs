@@ -55,6 +55,38 @@ public sealed record HostCommandLine
     /// <summary>The program run with no argument but the default target: the task listing and nothing else.</summary>
     public bool IsBareListing => Target == DefaultTarget && Arguments.Keys.All(name => name == "target");
 
+    /// <summary>
+    /// True when <paramref name="args"/> parse to a bare listing (<see cref="IsBareListing"/>), decided without the
+    /// application's parameters: a bare listing holds nothing but the default target, so any other argument says no
+    /// before anything is parsed, and the parse that decides is this class's own.
+    /// </summary>
+    public static bool IsBareListingArguments(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Count > 2 || args.Any(arg => arg.StartsWith('-') && !IsTargetOption(arg)))
+        {
+            return false;
+        }
+
+        try
+        {
+            return Parse(args, []).IsBareListing;
+        }
+        catch (UsageException)
+        {
+            // The full parse says what is wrong, in the application's words.
+            return false;
+        }
+    }
+
+    private static bool IsTargetOption(string arg)
+    {
+        var body = arg.TrimStart('-');
+        var equals = body.IndexOf('=', StringComparison.Ordinal);
+        var name = equals >= 0 ? body[..equals] : body;
+        return HostOptions[0].AllNames.Contains(name, StringComparer.OrdinalIgnoreCase);
+    }
+
     public static HostCommandLine Parse(IReadOnlyList<string> args, IEnumerable<HostParameter> applicationParameters)
     {
         ArgumentNullException.ThrowIfNull(args);

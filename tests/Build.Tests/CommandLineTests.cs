@@ -9,6 +9,36 @@ public sealed class CommandLineTests
 {
     private static readonly HostParameter[] Parameters = Arguments.All.Select(a => a.ToHostParameter()).ToArray();
 
+    [TestCase(new string[0], true)]
+    [TestCase(new[] { "--target=Default" }, true)]
+    [TestCase(new[] { "--TARGET=Default" }, true)]
+    [TestCase(new[] { "-t", "Default" }, true)]
+    [TestCase(new[] { "Default" }, true)]
+    [TestCase(new[] { "--target=DevUp" }, false)]
+    [TestCase(new[] { "--target=default" }, false)]
+    [TestCase(new[] { "--target=Default", "--dryrun" }, false)]
+    [TestCase(new[] { "--target=Default", "--env=dev" }, false)]
+    [TestCase(new[] { "--verbosity=diagnostic" }, false)]
+    [TestCase(new[] { "--tree" }, false)]
+    [TestCase(new[] { "Default", "Default" }, false)]
+    [TestCase(new[] { "--target" }, false)]
+    public void A_bare_listing_is_known_from_the_arguments_alone(string[] args, bool bare)
+    {
+        Assert.That(HostCommandLine.IsBareListingArguments(args), Is.EqualTo(bare));
+        // The same answer as the full parse, wherever the full parse answers.
+        bool? full;
+        try
+        {
+            full = HostCommandLine.Parse(args, Parameters).IsBareListing;
+        }
+        catch (UsageException)
+        {
+            full = null;
+        }
+
+        Assert.That(full ?? false, Is.EqualTo(bare));
+    }
+
     [Test]
     public void Reads_cake_style_options_and_parameters()
     {

@@ -103,6 +103,40 @@ public sealed class HostTests
     }
 
     [Test]
+    public void A_bare_run_keeps_its_listing_and_prints_it_only_for_the_same_build_and_bootstrapper()
+    {
+        var root = Directory.CreateTempSubdirectory("kit-listing-").FullName;
+        try
+        {
+            var started = new Dictionary<string, string?> { ["KIT_BOOTSTRAPPER"] = "build.sh" };
+            var kept = Path.Combine(root, ".build", "listing.build.sh.txt");
+            var first = HostRun.RunWith(root, started, "--target=Default");
+            Assert.That(first.ExitCode, Is.Zero, first.All);
+            Assert.That(first.Output, Is.EqualTo(HostRun.Run().Output), "the same listing as without a bootstrapper");
+            var lines = File.ReadAllLines(kept);
+            Assert.That(lines[0], Does.StartWith("kit task listing 1 ./build.sh "), "keyed by the program name and the build");
+            Assert.That(string.Join("\n", lines.Skip(1)) + "\n", Is.EqualTo(first.Output));
+
+            // A bare run (any spelling of it) prints what was kept for its key, without reading the tasks again.
+            File.WriteAllText(kept, lines[0] + "\nkept listing\n");
+            foreach (var bare in new[] { Array.Empty<string>(), ["-t", "Default"], ["Default"] })
+            {
+                Assert.That(HostRun.RunWith(root, started, bare).Output, Is.EqualTo("kept listing\n"), string.Join(' ', bare));
+            }
+
+            // Any other argument takes the full path; a kept listing of another build is made again.
+            Assert.That(HostRun.RunWith(root, started, "--target=Default", "--verbosity=normal").Output, Is.EqualTo(first.Output));
+            File.WriteAllText(kept, "kit task listing 1 ./build.sh 00000000000000000000000000000000\nkept listing\n");
+            Assert.That(HostRun.RunWith(root, started).Output, Is.EqualTo(first.Output));
+            Assert.That(File.ReadAllLines(kept)[0], Is.EqualTo(lines[0]));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Test]
     public void A_secret_parameter_never_appears_even_at_diagnostic_verbosity()
     {
         var result = HostRun.Run("--target=Test", "--dryrun", "--exclusive", "--verbosity=diagnostic", "--connection=Host=db;Password=supersecret-42");
