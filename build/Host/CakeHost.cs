@@ -83,12 +83,6 @@ public sealed class CakeHost
         return this;
     }
 
-    public CakeHost UseParameters(IEnumerable<HostParameter> accepted)
-    {
-        var list = accepted.ToArray();
-        return UseParameters(() => list);
-    }
-
     /// <summary>
     /// Not in Frosting: the text of the task listing, what the program prints when it is run with no argument at all.
     /// The listing needs the catalog and nothing else, so the host writes it without building the services, the
