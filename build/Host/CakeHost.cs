@@ -120,8 +120,11 @@ public sealed class CakeHost
         try
         {
             var arguments = args.ToArray();
-            var listingKey = listingCache is null ? null : ListingCache.Key(TaskAssemblies, programName);
-            if (listing is not null && listingKey is not null && HostCommandLine.IsBareListingArguments(arguments) && listingCache!.Read(listingKey) is { } kept)
+            // The kept listing's key is made for a bare run only: any other run reads nothing more than before.
+            var listingKey = listing is not null && listingCache is not null && HostCommandLine.IsBareListingArguments(arguments)
+                ? ListingCache.Key(TaskAssemblies, programName)
+                : null;
+            if (listingKey is not null && listingCache!.Read(listingKey) is { } kept)
             {
                 Console.Out.Write(kept);
                 return 0;

@@ -79,12 +79,14 @@ public sealed record HostCommandLine
         }
     }
 
-    private static bool IsTargetOption(string arg)
+    private static bool IsTargetOption(string arg) => HostOptions[0].AllNames.Contains(SplitOption(arg).Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>An option as written: <c>--name=value</c>, <c>-n=value</c>, or the name alone (value null).</summary>
+    private static (string Name, string? Value) SplitOption(string arg)
     {
-        var body = arg.TrimStart('-');
+        var body = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
         var equals = body.IndexOf('=', StringComparison.Ordinal);
-        var name = equals >= 0 ? body[..equals] : body;
-        return HostOptions[0].AllNames.Contains(name, StringComparer.OrdinalIgnoreCase);
+        return equals >= 0 ? (body[..equals], body[(equals + 1)..]) : (body, null);
     }
 
     public static HostCommandLine Parse(IReadOnlyList<string> args, IEnumerable<HostParameter> applicationParameters)
@@ -116,10 +118,7 @@ public sealed record HostCommandLine
                 continue;
             }
 
-            var body = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
-            var equals = body.IndexOf('=', StringComparison.Ordinal);
-            var name = equals >= 0 ? body[..equals] : body;
-            string? value = equals >= 0 ? body[(equals + 1)..] : null;
+            var (name, value) = SplitOption(arg);
             if (name.Length == 0 || name.StartsWith('-') || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '?'))
             {
                 throw new UsageException($"Malformed argument '{arg}'. Parameters are written --name=value.");

@@ -13,8 +13,6 @@ public sealed class ListingCache(string path)
 {
     private const string Marker = "kit task listing 1";
 
-    public string Path { get; } = path;
-
     public static string Key(IEnumerable<Assembly> taskAssemblies, string programName) =>
         $"{Marker} {programName} {string.Join(' ', taskAssemblies.Select(a => a.ManifestModule.ModuleVersionId.ToString("N")))}";
 
@@ -24,7 +22,7 @@ public sealed class ListingCache(string path)
         ArgumentNullException.ThrowIfNull(key);
         try
         {
-            var text = File.ReadAllText(Path);
+            var text = File.ReadAllText(path);
             var newline = text.IndexOf('\n', StringComparison.Ordinal);
             return newline > 0 && text.AsSpan(0, newline).SequenceEqual(key) ? text[(newline + 1)..] : null;
         }
@@ -39,12 +37,12 @@ public sealed class ListingCache(string path)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(listing);
-        var temporary = $"{Path}.{Environment.ProcessId}.tmp";
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(temporary, key + "\n" + listing);
-            File.Move(temporary, Path, overwrite: true);
+            File.Move(temporary, path, overwrite: true);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
