@@ -55,12 +55,25 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     {
         ArgumentNullException.ThrowIfNull(plan);
         var watch = Stopwatch.StartNew();
-        // The host's pg_dump --version (a process) is asked at once, so it runs while the folder is checked and the
-        // connection opens; it is awaited where it is needed. Inside a compose service it waits for the connection:
-        // a stopped stack is said in one line, before any command runs.
+        // The connection opens on another thread while this one starts pg_dump --version (a process, on the host) and
+        // checks the folder: each is mostly first-run code, and two cores take them side by side. A folder that cannot
+        // be written is still the one line said (the connection is then closed unused). Inside a compose service
+        // --version waits for the connection: a stopped stack is said in one line, before any command runs.
+        // Names, text, integers and booleans only (the leftovers, the version, the snapshot, the row counts): the lean
+        // connection, which starts without loading the database's types.
+        var opening = Task.Run(() => DatabaseConnector.OpenLeanAsync(target, cancellationToken: cancellationToken), cancellationToken);
         var clientVersionTask = client is LocalClientHost ? client.ClientVersionAsync(cancellationToken) : null;
-        EnsureWritable("Backup");
-        await using var connection = await DatabaseConnector.OpenAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            EnsureWritable("Backup");
+        }
+        catch
+        {
+            await DatabaseConnector.CloseUnusedAsync(opening).ConfigureAwait(false);
+            throw;
+        }
+
+        await using var connection = await opening.ConfigureAwait(false);
         foreach (var line in await VerifyScratch.RemoveLeftoversAsync(connection, cancellationToken).ConfigureAwait(false))
         {
             log.Information(line);
@@ -171,7 +184,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         var scratch = VerifyScratch.NewName();
         // This connection names the scratch database from before it exists until after it is dropped, so a backup
         // running meanwhile in another process never takes it for the leftover of a killed verify.
-        await using var admin = await DatabaseConnector.OpenAsync(target, maintenanceDatabase, cancellationToken, VerifyScratch.ApplicationName(scratch)).ConfigureAwait(false);
+        await using var admin = await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, VerifyScratch.ApplicationName(scratch), cancellationToken).ConfigureAwait(false);
         try
         {
             log.Information($"Verifying: restoring {entry.Name} into scratch database {scratch}");
@@ -199,7 +212,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     {
         await DatabaseConnector.ExecuteAsync(admin, await CreateLikeTargetSqlAsync(admin, scratch, cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
         await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs), cancellationToken).ConfigureAwait(false);
-        await using var restored = await DatabaseConnector.OpenAsync(target, scratch, cancellationToken).ConfigureAwait(false);
+        await using var restored = await DatabaseConnector.OpenLeanAsync(target, scratch, cancellationToken: cancellationToken).ConfigureAwait(false);
         // The server's counters of inserted rows first (no scan); a difference is confirmed by counting every row.
         if (await ServerInfo.RestoredRowCountsAsync(restored, cancellationToken).ConfigureAwait(false) is { } inserted
             && ServerInfo.CompareRowCounts(entry.Manifest.Tables, inserted).Count == 0)
@@ -234,8 +247,12 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(asides);
+        var scratch = VerifyScratch.NewName();
         // Two processes (the client's version, pg_restore --list) that refuse before anything is touched: run side by
-        // side, then awaited in order, so when both refuse the version's refusal is the one reported.
+        // side, then awaited in order, so when both refuse the version's refusal is the one reported. The maintenance
+        // connection opens meanwhile, on another thread (opening one changes nothing); it is closed unused when a
+        // check refuses, and its own failure is said only once the checks passed.
+        var opening = Task.Run(() => OpenMaintenanceAsync(entry, maintenanceDatabase, scratch, cancellationToken), cancellationToken);
         var canRead = EnsureCanReadAsync(entry, cancellationToken);
         var archive = CheckArchiveAsync(entry, cancellationToken);
         try
@@ -244,15 +261,15 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         }
         catch
         {
+            await DatabaseConnector.CloseUnusedAsync(opening).ConfigureAwait(false);
             await canRead.ConfigureAwait(false);
             await archive.ConfigureAwait(false);
             throw;
         }
 
         var untouched = $"{target.Database} was not touched";
-        var scratch = VerifyScratch.NewName();
         var swapped = false;
-        await using var admin = await OpenMaintenanceAsync(entry, maintenanceDatabase, scratch, cancellationToken).ConfigureAwait(false);
+        await using var admin = await opening.ConfigureAwait(false);
         try
         {
             log.Information($"Restoring {entry.Name} into new database {scratch}; {target.Database} stays as it is until the restore passed its checks");
@@ -303,7 +320,8 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         try
         {
             // Named after the scratch database, like a verify's: a backup running meanwhile never takes it for a leftover.
-            return await DatabaseConnector.OpenAsync(target, maintenanceDatabase, cancellationToken, VerifyScratch.ApplicationName(scratch)).ConfigureAwait(false);
+            // Names, text, integers, booleans only (the target's owner and locale, the aside copies): the lean connection.
+            return await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, VerifyScratch.ApplicationName(scratch), cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException exception)
         {

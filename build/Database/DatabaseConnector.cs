@@ -10,6 +10,10 @@ public static class DatabaseConnector
     public static Task<NpgsqlConnection> OpenAsync(DatabaseTarget target, string? database = null, CancellationToken cancellationToken = default, string? applicationName = null) =>
         OpenAsync(target, database, applicationName, lean: false, cancellationToken);
 
+    /// <summary>A lean connection (see the private overload): for questions in built-in types only (integers, text, names, booleans).</summary>
+    public static Task<NpgsqlConnection> OpenLeanAsync(DatabaseTarget target, string? database = null, string? applicationName = null, CancellationToken cancellationToken = default) =>
+        OpenAsync(target, database, applicationName, lean: true, cancellationToken);
+
     /// <param name="lean">
     /// For a few questions in built-in types only (integers, text, booleans): Npgsql's slim data source, without loading
     /// the database's types. Its first open costs a fraction of a full one (no type-mapping resolvers to build, no
@@ -52,6 +56,23 @@ public static class DatabaseConnector
             }
 
             throw DatabaseException.Failed($"Cannot connect to {target.Describe(database)} (from {target.Source}): {Reason(exception)}");
+        }
+    }
+
+    /// <summary>
+    /// Closes a connection opened ahead of a check that then refused: waits for the opening to end, and swallows its own
+    /// failure (the refusal is what is reported).
+    /// </summary>
+    public static async Task CloseUnusedAsync(Task<NpgsqlConnection> opening)
+    {
+        ArgumentNullException.ThrowIfNull(opening);
+        try
+        {
+            await (await opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is DatabaseException or OperationCanceledException)
+        {
+            // The check's refusal is the line to say.
         }
     }
 

@@ -9,9 +9,11 @@ public static class ServerInfo
     public static async Task<(string Version, int VersionNumber)> VersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var version = await DatabaseConnector.ScalarAsync<string>(connection, "SHOW server_version", cancellationToken: cancellationToken).ConfigureAwait(false);
-        var number = await DatabaseConnector.ScalarAsync<string>(connection, "SHOW server_version_num", cancellationToken: cancellationToken).ConfigureAwait(false);
-        return (version, int.Parse(number, System.Globalization.CultureInfo.InvariantCulture));
+        // One round trip for both.
+        var both = await DatabaseConnector.ScalarAsync<string>(
+            connection, "SELECT current_setting('server_version_num') || ' ' || current_setting('server_version')", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var space = both.IndexOf(' ', StringComparison.Ordinal);
+        return (both[(space + 1)..], int.Parse(both.AsSpan(0, space), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>

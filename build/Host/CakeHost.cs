@@ -265,11 +265,12 @@ public sealed class CakeHost
         services.AddSingleton(clock);
         services.AddCakeDiagnostics();
         var color = HostConsole.ColorWanted();
-        services.AddSingleton<IConsole>(new HostConsole(new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime())), color));
-        var ansiConsole = HostConsole.CreateAnsiConsole(color);
-        services.AddSingleton(ansiConsole);
+        var console = new HostConsole(new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime())), color);
+        services.AddSingleton<IConsole>(console);
+        // Spectre.Console lays out --description's table only: made when that asks for it.
+        services.AddSingleton(_ => HostConsole.CreateAnsiConsole(color));
         services.AddSingleton<ICakeReportPrinter>(new ListingReportPrinter(
-            new CakeSpectreReportPrinter(ansiConsole),
+            new HostReportPrinter(console),
             listing: commandLine.Target == HostCommandLine.DefaultTarget && !commandLine.DryRun));
         services.UseModule<CoreModule>();
         services.UseModule<CommonModule>();

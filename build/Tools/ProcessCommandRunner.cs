@@ -191,11 +191,18 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
     /// <summary>The executable, its argument vector (each argument as is: no quoting to get wrong) and its variables.</summary>
     private static ProcessStartInfo StartInfo(ToolCommand command)
     {
-        var startInfo = new ProcessStartInfo(command.Executable)
+        // The PostgreSQL clients behind Debian's pg_wrapper start as the binary it would exec (PgWrapper).
+        var unwrapped = Postgres.PgWrapper.Unwrap(command.Executable);
+        var startInfo = new ProcessStartInfo(unwrapped ?? command.Executable)
         {
             UseShellExecute = false,
             WorkingDirectory = command.WorkingDirectory ?? Environment.CurrentDirectory,
         };
+        if (unwrapped is not null && !startInfo.Environment.ContainsKey(Postgres.PgWrapper.ConfigurationVariable))
+        {
+            startInfo.Environment[Postgres.PgWrapper.ConfigurationVariable] = Postgres.PgWrapper.ConfigurationFolder;
+        }
+
         foreach (var argument in command.Arguments)
         {
             startInfo.ArgumentList.Add(argument.Value);

@@ -119,6 +119,7 @@ public sealed class AppFolderTests
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(Regex.Matches(result.Output, Regex.Escape("Skipped: this app has no database (no config/database.json)")), Has.Count.EqualTo(2), result.ToString());
         Assert.That(result.Output, Does.Contain("up --detach"), result.ToString());
+        Assert.That(result.Lines, Has.Some.Match(@"^  Migrate +- +Skipped$").And.Some.Match(@"^  Seed +- +Skipped$"), "the table of tasks says they were skipped");
     }
 
     [Test]
