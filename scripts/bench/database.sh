@@ -111,6 +111,10 @@ measure() {
   TIMEFORMAT="%3U %3S"
   start=$(date +%s%N)
   { time "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }; } 2>"$work/cpu"
+  # Each command is timed until the server has written out the pages it changed (a CHECKPOINT, inside the window):
+  # otherwise the next command pays for them (dropdb, DROP DATABASE and a backend that needs a buffer write out the
+  # dirty pages they find), and in this alternating order each side would be charged for the other's restore.
+  psql -qAtX -c CHECKPOINT postgres
   end=$(date +%s%N)
   # A backend's CPU reaches the postmaster's children's times when the postmaster reaps it, a moment after the client
   # disconnected: read after a pause (outside the timed window), or a backend of the command falls between two
