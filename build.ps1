@@ -31,8 +31,16 @@ $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 # The runtime's W^X mapping of generated code costs a short-lived program about a sixth of its CPU time (measured on
-# DevUp's fast path); a local build tool gains little from that hardening. A value the caller set is kept.
-if (-not $env:DOTNET_EnableWriteXorExecute) { $env:DOTNET_EnableWriteXorExecute = '0' }
+# DevUp's fast path); a local build tool gains little from that hardening. A value the caller set is kept and reaches
+# every tool the kit starts; the one set here is the program's own: KIT_RUNTIME_DEFAULTS names it, and the program
+# takes it out of its environment, so the processes it starts (dotnet test, the app's tools) keep W^X.
+if (-not $env:DOTNET_EnableWriteXorExecute) {
+    $env:DOTNET_EnableWriteXorExecute = '0'
+    $env:KIT_RUNTIME_DEFAULTS = 'DOTNET_EnableWriteXorExecute'
+}
+else {
+    Remove-Item Env:KIT_RUNTIME_DEFAULTS -ErrorAction Ignore
+}
 
 function Write-Say([string]$text) {
     if ($env:KIT_BOOTSTRAP_VERBOSE) { [Console]::Error.WriteLine("build.ps1: $text") }

@@ -21,8 +21,14 @@ export KIT_ROOT="$root"
 export KIT_BOOTSTRAPPER=build.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # The runtime's W^X mapping of generated code costs a short-lived program about a sixth of its CPU time (measured on
-# DevUp's fast path); a local build tool gains little from that hardening. A value the caller set is kept.
-export DOTNET_EnableWriteXorExecute="${DOTNET_EnableWriteXorExecute:-0}"
+# DevUp's fast path); a local build tool gains little from that hardening. A value the caller set is kept and reaches
+# every tool the kit starts; the one set here is the program's own: KIT_RUNTIME_DEFAULTS names it, and the program
+# takes it out of its environment, so the processes it starts (dotnet test, the app's tools) keep W^X.
+if [ -z "${DOTNET_EnableWriteXorExecute:-}" ]; then
+  export DOTNET_EnableWriteXorExecute=0 KIT_RUNTIME_DEFAULTS=DOTNET_EnableWriteXorExecute
+else
+  unset KIT_RUNTIME_DEFAULTS
+fi
 
 say() { if [ -n "${KIT_BOOTSTRAP_VERBOSE:-}" ]; then echo "build.sh: $*" >&2; fi; }
 

@@ -1,3 +1,4 @@
 using Build;
 
+Bootstrapper.WithdrawRuntimeDefaults();
 return KitHost.Create().Run(args);

@@ -226,6 +226,42 @@ public sealed partial class PowerShellTests
         Assert.That(Snapshot(checkout), Is.EqualTo(before), "the second run changed files in the checkout");
     }
 
+    [Test]
+    public void The_tools_a_run_starts_keep_the_runtime_defaults_the_bootstrappers_changed_for_the_program_alone()
+    {
+        // An app whose one test suite is a command that writes its environment down.
+        var app = Directory.CreateTempSubdirectory("kit-env-app-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(app, "config"));
+            File.WriteAllText(Path.Combine(app, "config", "project.json"), """
+                {
+                  "name": "envcheck",
+                  "defaultEnvironment": "dev",
+                  "environments": { "dev": { "description": "local", "local": true } },
+                  "tests": [ { "name": "env", "command": ["sh", "-c", "env > env.txt && printf '<testsuites><testsuite name=\"e\" tests=\"1\"><testcase name=\"t\"/></testsuite></testsuites>' > r.xml"], "results": "r.xml" } ]
+                }
+                """);
+            string[] Seen() => File.ReadAllLines(Path.Combine(app, "env.txt"));
+
+            var bash = Bash("--target=Test", $"--app={app}");
+            Assert.That(bash.ExitCode, Is.Zero, bash.ToString());
+            Assert.That(Seen(), Has.None.StartsWith("DOTNET_EnableWriteXorExecute=").And.None.StartsWith("KIT_RUNTIME_DEFAULTS="), "build.sh turned W^X off for the program, not for its tools");
+
+            var powerShell = PowerShell("--target=Test", $"--app={app}");
+            Assert.That(powerShell.ExitCode, Is.Zero, powerShell.ToString());
+            Assert.That(Seen(), Has.None.StartsWith("DOTNET_EnableWriteXorExecute=").And.None.StartsWith("KIT_RUNTIME_DEFAULTS="), "build.ps1 likewise");
+
+            var own = ScriptRun.Run(Path.Combine(checkout, "build.sh"), elsewhere, new Dictionary<string, string?> { ["DOTNET_EnableWriteXorExecute"] = "0" }, "--target=Test", $"--app={app}");
+            Assert.That(own.ExitCode, Is.Zero, own.ToString());
+            Assert.That(Seen(), Has.Some.EqualTo("DOTNET_EnableWriteXorExecute=0"), "a value the user set reaches every tool");
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
+    }
+
     [GeneratedRegex(@"Wrote \.env from \.env\.example")]
     private static partial Regex WroteEnvFile();
 
