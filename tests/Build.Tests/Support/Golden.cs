@@ -67,7 +67,7 @@ public static partial class Golden
         return Normalise(plan, appRoot).ToArray();
     }
 
-    // The host draws its task banners with '=' and '-' on a terminal, with box characters when captured.
+    // The host draws its task banners with '=' and '-' (HostReportPrinter), and the task table's rules with '─'.
     private static bool IsRule(string line) => line.Trim() is { Length: > 0 } text && text.All(c => c is '=' or '-' or '═' or '─');
 
     public static void Match(string folder, string name, IEnumerable<string> lines)
