@@ -184,7 +184,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         var scratch = VerifyScratch.NewName();
         // This connection names the scratch database from before it exists until after it is dropped, so a backup
         // running meanwhile in another process never takes it for the leftover of a killed verify.
-        await using var admin = await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, VerifyScratch.ApplicationName(scratch), cancellationToken).ConfigureAwait(false);
+        await using var admin = await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, cancellationToken, VerifyScratch.ApplicationName(scratch)).ConfigureAwait(false);
         try
         {
             log.Information($"Verifying: restoring {entry.Name} into scratch database {scratch}");
@@ -321,7 +321,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         {
             // Named after the scratch database, like a verify's: a backup running meanwhile never takes it for a leftover.
             // Names, text, integers, booleans only (the target's owner and locale, the aside copies): the lean connection.
-            return await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, VerifyScratch.ApplicationName(scratch), cancellationToken).ConfigureAwait(false);
+            return await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, cancellationToken, VerifyScratch.ApplicationName(scratch)).ConfigureAwait(false);
         }
         catch (NpgsqlException exception)
         {

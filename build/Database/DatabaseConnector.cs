@@ -11,7 +11,7 @@ public static class DatabaseConnector
         OpenAsync(target, database, applicationName, lean: false, cancellationToken);
 
     /// <summary>A lean connection (see the private overload): for questions in built-in types only (integers, text, names, booleans).</summary>
-    public static Task<NpgsqlConnection> OpenLeanAsync(DatabaseTarget target, string? database = null, string? applicationName = null, CancellationToken cancellationToken = default) =>
+    public static Task<NpgsqlConnection> OpenLeanAsync(DatabaseTarget target, string? database = null, CancellationToken cancellationToken = default, string? applicationName = null) =>
         OpenAsync(target, database, applicationName, lean: true, cancellationToken);
 
     /// <param name="lean">

@@ -269,9 +269,7 @@ public sealed class CakeHost
         services.AddSingleton<IConsole>(console);
         // Spectre.Console lays out --description's table only: made when that asks for it.
         services.AddSingleton(_ => HostConsole.CreateAnsiConsole(color));
-        services.AddSingleton<ICakeReportPrinter>(new ListingReportPrinter(
-            new HostReportPrinter(console),
-            listing: commandLine.Target == HostCommandLine.DefaultTarget && !commandLine.DryRun));
+        services.AddSingleton<ICakeReportPrinter>(new HostReportPrinter(console, listing: commandLine.Target == HostCommandLine.DefaultTarget && !commandLine.DryRun));
         services.UseModule<CoreModule>();
         services.UseModule<CommonModule>();
         services.AddSingleton<ICakeArguments>(new CakeArguments(commandLine.Arguments

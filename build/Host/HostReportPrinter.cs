@@ -8,16 +8,17 @@ namespace Build.Host;
 /// The run's banners and its table of durations, in plain lines through the host's console (its colour rules apply):
 /// the shape Cake's own printer draws, without a layout engine. Every run prints these, and laying them out with
 /// Spectre.Console's tables cost tens of milliseconds of first-run code per run (the banner before the first task's
-/// output, the table before the exit).
+/// output, the table before the exit). Quiet for the task listing: `./build.sh` with no target shows the tasks, not
+/// banners and a table of durations around them.
 /// </summary>
-internal sealed class HostReportPrinter(IConsole console) : ICakeReportPrinter
+internal sealed class HostReportPrinter(IConsole console, bool listing) : ICakeReportPrinter
 {
     private const int Width = 80;
     private const int DurationWidth = 33;
 
     public void WriteLifeCycleStep(string name, Verbosity verbosity)
     {
-        if (verbosity >= Verbosity.Normal)
+        if (!listing && verbosity >= Verbosity.Normal)
         {
             console.WriteLine("{0}", string.Empty);
             Banner(name, '-');
@@ -26,7 +27,7 @@ internal sealed class HostReportPrinter(IConsole console) : ICakeReportPrinter
 
     public void WriteStep(string name, Verbosity verbosity)
     {
-        if (verbosity >= Verbosity.Normal)
+        if (!listing && verbosity >= Verbosity.Normal)
         {
             console.WriteLine("{0}", string.Empty);
             Banner(name, '=');
@@ -35,7 +36,7 @@ internal sealed class HostReportPrinter(IConsole console) : ICakeReportPrinter
 
     public void WriteSkippedStep(string name, Verbosity verbosity)
     {
-        if (verbosity >= Verbosity.Verbose)
+        if (!listing && verbosity >= Verbosity.Verbose)
         {
             console.WriteLine("{0}", string.Empty);
             Banner(name, '=');
@@ -45,6 +46,11 @@ internal sealed class HostReportPrinter(IConsole console) : ICakeReportPrinter
     public void Write(CakeReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        if (listing)
+        {
+            return;
+        }
+
         var entries = report.ToArray();
         var nameWidth = Math.Max(25, entries.Select(e => e.TaskName.Length).DefaultIfEmpty(0).Max()) + 2;
         var reasons = entries.Any(e => !string.IsNullOrEmpty(e.SkippedMessage));
