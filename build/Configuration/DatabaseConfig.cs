@@ -86,6 +86,9 @@ public sealed record BackupConfig
 
     /// <summary>Parallel pg_restore connections of a Restore with the host's client (the compose client streams: one).</summary>
     public int RestoreJobs { get; init; } = 2;
+
+    /// <summary>A Restore with parallel jobs loads a table of at least this many rows (by the manifest) through all of them at once; 0: never.</summary>
+    public int RestoreSplitRows { get; init; } = 500_000;
 }
 
 public sealed record RetentionConfig

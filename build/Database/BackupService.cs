@@ -188,7 +188,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         try
         {
             log.Information($"Verifying: restoring {entry.Name} into scratch database {scratch}");
-            var problem = await RestoreIntoScratchAsync(admin, entry, scratch, jobs: 1, cancellationToken).ConfigureAwait(false);
+            var problem = await RestoreIntoScratchAsync(admin, entry, scratch, jobs: 1, listing: null, cancellationToken).ConfigureAwait(false);
             if (problem is not null)
             {
                 throw DatabaseException.Failed($"Verify of {entry.Name} failed: {problem}.");
@@ -208,10 +208,22 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     /// Creates <paramref name="scratch"/> like the target (owner, encoding, locale), restores the archive into it and
     /// counts its rows; null when they match the manifest, else the differences.
     /// </summary>
-    private async Task<string?> RestoreIntoScratchAsync(NpgsqlConnection admin, BackupEntry entry, string scratch, int jobs, CancellationToken cancellationToken)
+    /// <param name="listing">The archive's table of contents, read by the checks; with it and parallel jobs, the large tables are split (<see cref="RestoreSplit"/>).</param>
+    private async Task<string?> RestoreIntoScratchAsync(NpgsqlConnection admin, BackupEntry entry, string scratch, int jobs, string? listing, CancellationToken cancellationToken)
     {
         await DatabaseConnector.ExecuteAsync(admin, await CreateLikeTargetSqlAsync(admin, scratch, cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs), cancellationToken).ConfigureAwait(false);
+        var split = jobs > 1 && client is LocalClientHost && listing is not null
+            ? RestoreSplit.Entries(listing, RestoreSplit.LargeTables(entry.Manifest, config.RestoreSplitRows))
+            : default;
+        if (split.Tables is { Count: > 0 })
+        {
+            await RestoreSplittingAsync(entry, scratch, jobs, split, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs), cancellationToken).ConfigureAwait(false);
+        }
+
         await using var restored = await DatabaseConnector.OpenLeanAsync(target, scratch, cancellationToken: cancellationToken).ConfigureAwait(false);
         // The server's counters of inserted rows first (no scan); a difference is confirmed by counting every row.
         if (await ServerInfo.RestoredRowCountsAsync(restored, cancellationToken).ConfigureAwait(false) is { } inserted
@@ -223,6 +235,58 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         var differences = ServerInfo.CompareRowCounts(entry.Manifest.Tables, await ServerInfo.RowCountsAsync(restored, cancellationToken: cancellationToken).ConfigureAwait(false));
         return differences.Count == 0 ? null : string.Join("; ", differences.Take(5));
     }
+
+    /// <summary>
+    /// The restore of <see cref="RestoreSplit"/>: pg_restore restores the schema and the other tables' data, each large
+    /// table's data is loaded through all the connections at once, then pg_restore builds the indexes and constraints.
+    /// The table-of-contents files live in a temporary folder for the run.
+    /// </summary>
+    private async Task RestoreSplittingAsync(BackupEntry entry, string scratch, int jobs, (IReadOnlyList<(string Table, string Entry)> Tables, string Others) split, CancellationToken cancellationToken)
+    {
+        var local = (LocalClientHost)client;
+        var folder = Directory.CreateTempSubdirectory("kit-restore-");
+        try
+        {
+            var others = Path.Combine(folder.FullName, "others.list");
+            await File.WriteAllTextAsync(others, split.Others, cancellationToken).ConfigureAwait(false);
+            var tables = new List<(string Table, string UseList)>();
+            foreach (var (table, tocEntry) in split.Tables)
+            {
+                var useList = Path.Combine(folder.FullName, $"table-{tables.Count + 1}.list");
+                await File.WriteAllTextAsync(useList, tocEntry + "\n", cancellationToken).ConfigureAwait(false);
+                tables.Add((table, useList));
+            }
+
+            var (before, loads, after) = SplitRestore(entry, scratch, jobs, others, tables);
+            await client.RestoreAsync(before, cancellationToken).ConfigureAwait(false);
+            foreach (var (_, load, useList) in loads)
+            {
+                try
+                {
+                    await local.LoadTableDataAsync(entry.DumpPath, useList, load, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ParallelTableLoad.CannotSplitException reason)
+                {
+                    // Nothing of it was loaded: pg_restore loads it through one connection.
+                    log.Verbose($"{load.Description}: not split ({reason.Message}); pg_restore loads it");
+                    await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false) { Sections = ["data"], UseList = useList }, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await client.RestoreAsync(after, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The runs of a split restore, in order; the plan shows them with placeholders for the list files.</summary>
+    private (RestoreRequest Before, IReadOnlyList<(string Table, ParallelTableLoad Load, string UseList)> Loads, RestoreRequest After) SplitRestore(
+        BackupEntry entry, string scratch, int jobs, string others, IReadOnlyList<(string Table, string UseList)> tables) =>
+        (new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs) { Sections = ["pre-data", "data"], UseList = others },
+         tables.Select(t => (t.Table, new ParallelTableLoad(t.Table, jobs, cancellationToken => DatabaseConnector.OpenLeanAsync(target, scratch, cancellationToken)), t.UseList)).ToArray(),
+         new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs) { Sections = ["post-data"] });
 
     /// <summary>Stands for the target's owner, encoding and locale, read from the server when the restore runs.</summary>
     private string LikeTargetPlaceholder => ServerInfo.LikePlaceholder(target.Database);
@@ -273,7 +337,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         try
         {
             log.Information($"Restoring {entry.Name} into new database {scratch}; {target.Database} stays as it is until the restore passed its checks");
-            var problem = await RestoreIntoScratchAsync(admin, entry, scratch, client is LocalClientHost ? config.RestoreJobs : 1, cancellationToken).ConfigureAwait(false);
+            var problem = await RestoreIntoScratchAsync(admin, entry, scratch, client is LocalClientHost ? config.RestoreJobs : 1, await archive.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             if (problem is not null)
             {
                 throw DatabaseException.Failed($"Restore of {entry.Name} stopped, {untouched} and is as it was: the restored row counts differ from the manifest ({problem}).");
@@ -296,6 +360,13 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         {
             throw DatabaseException.Failed(
                 $"Restore of {entry.Name} was interrupted: the server ended the connection ({PostgresClientError.Cause(failure)}: the session was ended by an administrator, or the server shut down); "
+                + $"it restored into a new database, so {untouched} and is as it was before. Run the Restore again once the server accepts connections.");
+        }
+        catch (NpgsqlException exception) when (!swapped && DatabaseConnector.IsTerminated(exception))
+        {
+            // A connection of a split load (ParallelTableLoad) ended by the server.
+            throw DatabaseException.Failed(
+                $"Restore of {entry.Name} was interrupted: the server ended the connection ({DatabaseConnector.Reason(exception)}: the session was ended by an administrator, or the server shut down); "
                 + $"it restored into a new database, so {untouched} and is as it was before. Run the Restore again once the server accepts connections.");
         }
         catch (ToolFailedException failure)
@@ -361,7 +432,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             new CheckStep($"{client.Description} reads an archive of {manifest.ClientVersion ?? "<pg_dump version not recorded>"} (its own version read at run time)"),
             new ToolStep(client.ListCommand(entry.DumpPath), $"the table of contents must name database '{manifest.Database}'"),
             new SqlStep(maintenanceDatabase, CreateScratchSql(scratch, LikeTargetPlaceholder)),
-            new ToolStep(client.RestoreCommand(new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs)), $"into the new database; {target.Database} is not touched until the swap"),
+            .. RestoreSteps(entry, scratch, jobs),
             new CheckStep($"the row counts of {scratch} equal the manifest's ({manifest.TotalRows:N0} rows in {manifest.Tables.Count} tables); any failure up to here drops {scratch} and leaves {target.Database} as it was"),
             .. asides.SwapStatements(scratch, asides.PlannedName, $"replaced by Restore of {entry.Name}", "<now>"),
             keepAside ? asides.PruneStep() : asides.DropStep(asides.PlannedName),
@@ -376,8 +447,28 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         };
     }
 
-    /// <summary>pg_restore --list: the archive is readable by this client and is the dump the manifest describes.</summary>
-    private async Task CheckArchiveAsync(BackupEntry entry, CancellationToken cancellationToken)
+    /// <summary>The restore into the new database: one pg_restore, or the runs of a split restore (<see cref="RestoreSplit"/>).</summary>
+    private IEnumerable<DatabaseStep> RestoreSteps(BackupEntry entry, string scratch, int jobs)
+    {
+        var untouched = $"{target.Database} is not touched until the swap";
+        var large = jobs > 1 && client is LocalClientHost ? RestoreSplit.LargeTables(entry.Manifest, config.RestoreSplitRows) : [];
+        if (large.Count == 0)
+        {
+            return [new ToolStep(client.RestoreCommand(new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs)), $"into the new database; {untouched}")];
+        }
+
+        var local = (LocalClientHost)client;
+        var (before, loads, after) = SplitRestore(entry, scratch, jobs, $"<the table of contents without the data of {string.Join(", ", large)}>", large.Select(t => (t, $"<the data entry of {t}>")).ToArray());
+        return
+        [
+            new ToolStep(client.RestoreCommand(before), $"the schema and the other tables' data into the new database; {untouched}"),
+            .. loads.Select(l => new ToolStep(local.TableDataCommand(entry.DumpPath, l.UseList, l.Load), $"{l.Table} has at least backup.restoreSplitRows rows by the manifest: its rows are loaded by all the connections at once (by pg_restore alone when its data is not UTF-8)")),
+            new ToolStep(client.RestoreCommand(after), "the indexes and constraints, over all the rows"),
+        ];
+    }
+
+    /// <summary>pg_restore --list: the archive is readable by this client and is the dump the manifest describes; answers the listing.</summary>
+    private async Task<string> CheckArchiveAsync(BackupEntry entry, CancellationToken cancellationToken)
     {
         string contents;
         try
@@ -393,6 +484,8 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         {
             throw DatabaseException.Refused($"Refused: {Path.GetRelativePath(root, entry.DumpPath)} is not the dump its manifest describes: {problem}. Nothing was restored; pick another backup (--target=BackupList).");
         }
+
+        return contents;
     }
 
     private void ApplyRetention(BackupEntry newest, IReadOnlySet<string> protectedNames, int keepLast, int keepDailyForDays)

@@ -29,7 +29,7 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         // Standard input is always redirected, and closed when there is nothing to send: a tool never waits on the
         // user's terminal for an answer nobody sees, and a child that does not own the terminal leaves its modes alone.
         startInfo.RedirectStandardInput = true;
-        startInfo.StandardOutputEncoding = command.StandardOutputFile is null ? Encoding.UTF8 : null;
+        startInfo.StandardOutputEncoding = command.StandardOutputFile is null && command.StandardOutputReader is null ? Encoding.UTF8 : null;
         startInfo.StandardErrorEncoding = Encoding.UTF8;
         using var process = Start(command, startInfo);
 
@@ -39,9 +39,14 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
         var streamLevel = command.Quiet ? Verbosity.Verbose : Verbosity.Normal;
         using var hash = command.StandardOutputFile is null ? null : System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         long written = 0;
-        var outputPump = command.StandardOutputFile is { } outputFile
-            ? CopyToFile(process.StandardOutput.BaseStream, outputFile)
-            : Pump(process.StandardOutput, output, null, streamLevel);
+        var stoppedForReader = false;
+        using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var outputPump = command switch
+        {
+            { StandardOutputFile: { } outputFile } => CopyToFile(process.StandardOutput.BaseStream, outputFile),
+            { StandardOutputReader: { } reader } => Read(reader, process.StandardOutput.BaseStream),
+            _ => Pump(process.StandardOutput, output, null, streamLevel),
+        };
         var errorPump = Pump(process.StandardError, error, tail, streamLevel);
         var inputPump = Task.CompletedTask;
         if (command.StandardInput is not null)
@@ -76,7 +81,18 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
             throw;
         }
 
-        await Task.WhenAll(outputPump, errorPump).ConfigureAwait(false);
+        await errorPump.ConfigureAwait(false);
+        if (command.StandardOutputReader is not null && !command.SuccessExitCodes.Contains(process.ExitCode) && !stoppedForReader)
+        {
+            // The process failed by itself: its error is the cause; the reader only saw its output end early.
+            readerStop.Cancel();
+            await outputPump.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        else
+        {
+            await outputPump.ConfigureAwait(false);
+        }
+
         try
         {
             await inputPump.ConfigureAwait(false);
@@ -130,6 +146,32 @@ public sealed class ProcessCommandRunner(ICakeLog log, SecretMasker masker) : IC
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
+
+        // The reader runs on a thread of its own; when it throws, the process is stopped (it would wait on a full pipe)
+        // and the reader's exception is the failure. What it leaves unread is drained, so the process can finish.
+        // (An EndOfStreamException says the output ended early: the process's own failure, if it failed, comes first.)
+        Task Read(IStandardOutputReader reader, Stream source) => Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await reader.ReadAsync(source, readerStop.Token).ConfigureAwait(false);
+                    await source.CopyToAsync(Stream.Null, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (EndOfStreamException)
+                {
+                    // The output ended before the reader had all it needed: the process stopped, and its exit code
+                    // says whether that was its own failure (then the cause) or a short output (then this).
+                    throw;
+                }
+                catch
+                {
+                    stoppedForReader = true;
+                    StopQuietly(process);
+                    throw;
+                }
+            },
+            CancellationToken.None);
 
         static async Task CopyFromFile(string path, StreamWriter input)
         {

@@ -27,6 +27,12 @@ public sealed record ToolCommand
     /// <summary>Streams standard output to this file instead of the log (binary safe: <c>pg_dump</c> in a container).</summary>
     public string? StandardOutputFile { get; init; }
 
+    /// <summary>
+    /// Hands standard output, as bytes, to this reader while the process runs (a table's data into COPY connections);
+    /// what the reader leaves unread is discarded. Echoed as <c>| description</c>.
+    /// </summary>
+    public IStandardOutputReader? StandardOutputReader { get; init; }
+
     /// <summary>The process takes over this terminal (a shell): nothing is redirected or captured.</summary>
     public bool Interactive { get; init; }
 
@@ -71,6 +77,11 @@ public sealed record ToolCommand
             line.Append(" > ").Append(Quote(StandardOutputFile));
         }
 
+        if (StandardOutputReader is not null)
+        {
+            line.Append(" | ").Append(StandardOutputReader.Description);
+        }
+
         return line.ToString();
     }
 
@@ -88,4 +99,17 @@ public sealed record ToolCommand
 
         return "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
     }
+}
+
+/// <summary>Takes a process's standard output while it runs: <see cref="ToolCommand.StandardOutputReader"/>.</summary>
+public interface IStandardOutputReader
+{
+    /// <summary>Where the output goes, for the echoed command and the plan ("COPY public.t FROM STDIN on 2 connections").</summary>
+    string Description { get; }
+
+    /// <summary>
+    /// Reads the output. Throwing stops the process (nobody reads its output any longer) and is the run's failure,
+    /// unless the process failed first by itself.
+    /// </summary>
+    Task ReadAsync(Stream output, CancellationToken cancellationToken);
 }

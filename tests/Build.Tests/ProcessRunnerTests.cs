@@ -116,4 +116,61 @@ public sealed class ProcessRunnerTests
         Assert.That(error!.ExitCode, Is.EqualTo(124));
         Assert.That(error.Message, Does.Contain("timed out"));
     }
+
+    private sealed class Reader(Func<Stream, CancellationToken, Task> read) : IStandardOutputReader
+    {
+        public string Description => "the test's reader";
+
+        public Task ReadAsync(Stream output, CancellationToken cancellationToken) => read(output, cancellationToken);
+    }
+
+    [Test]
+    public async Task A_reader_takes_standard_output_as_bytes_while_the_process_runs_and_what_it_leaves_is_drained()
+    {
+        var seen = new MemoryStream();
+        var command = Shell("head -c 300000 /dev/zero | tr '\\0' 'x'; printf 'tail'") with
+        {
+            StandardOutputReader = new Reader(async (output, token) =>
+            {
+                var buffer = new byte[100_000];
+                await output.ReadExactlyAsync(buffer, token);
+                seen.Write(buffer);
+            }),
+        };
+
+        var result = await new ProcessCommandRunner(new ListLog(), new SecretMasker()).RunAsync(command);
+
+        Assert.That(result.ExitCode, Is.Zero);
+        Assert.That(seen.ToArray(), Is.EqualTo(Enumerable.Repeat((byte)'x', 100_000).ToArray()));
+        Assert.That(command.Render(), Does.EndWith(" | the test's reader"));
+    }
+
+    [Test]
+    public async Task A_reader_that_fails_stops_the_process_and_its_failure_is_the_runs()
+    {
+        // The process would write for ever: only being stopped ends it.
+        var command = Shell("yes") with { StandardOutputReader = new Reader((_, _) => throw new InvalidDataException("the reader's own reason")) };
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => new ProcessCommandRunner(new ListLog(), new SecretMasker()).RunAsync(command));
+
+        Assert.That(error!.Message, Is.EqualTo("the reader's own reason"));
+    }
+
+    [Test]
+    public async Task A_process_that_fails_by_itself_is_the_failure_not_the_readers_short_output()
+    {
+        var command = Shell("printf 'part'; echo 'pg_restore: error: could not read input file' >&2; exit 1") with
+        {
+            StandardOutputReader = new Reader(async (output, token) =>
+            {
+                var buffer = new byte[100];
+                await output.ReadExactlyAsync(buffer, token);
+            }),
+        };
+
+        var error = await Assert.ThrowsAsync<ToolFailedException>(() => new ProcessCommandRunner(new ListLog(), new SecretMasker()).RunAsync(command));
+
+        Assert.That(error!.ToolExitCode, Is.EqualTo(1));
+        Assert.That(error.ErrorTail, Has.Some.Contains("could not read input file"));
+    }
 }

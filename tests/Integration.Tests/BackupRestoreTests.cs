@@ -39,6 +39,61 @@ public sealed class BackupRestoreTests : DatabaseTest
     }
 
     [Test]
+    public async Task A_split_restore_loads_every_row_once_across_blocks_with_a_row_longer_than_a_block_and_values_that_look_like_the_end()
+    {
+        // Every table is "large": each one's rows go through both connections, cut into blocks of a megabyte at line ends.
+        Kit.EditDatabaseConfig(c => c["backup"]!["restoreSplitRows"] = 1);
+        AssertSucceeded(RunTask("Seed", "--seed=demo"));
+        await Db.ExecuteAsync(Connection, """
+            CREATE TABLE app.kinds (id int PRIMARY KEY, doc jsonb, bytes bytea, amount numeric(12, 4));
+            INSERT INTO app.kinds VALUES (1, '{"name": "Käse ☕", "n": [1, 2]}', '\x00ff10', 12.3456), (2, NULL, NULL, NULL);
+            CREATE TABLE app.wide (id int PRIMARY KEY, body text);
+            INSERT INTO app.wide SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 30000) g;
+            INSERT INTO app.wide VALUES
+                (-1, repeat(E'line\n\ttab \\ backslash ', 120000)),
+                (-2, E'\\.'), (-3, E'\\.\n\\.'), (-4, ''), (-5, NULL), (-6, E'ends with a newline\n');
+            """);
+        const string Digest = "SELECT md5(string_agg(id::text || ':' || coalesce(body, '<null>'), '|' ORDER BY id)) || ' ' || count(*) FROM app.wide";
+        var before = (await Db.RowsAsync(Connection, Everything)).Append(await Db.ScalarAsync<string>(Connection, Digest)).ToArray();
+        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT length(body)::bigint FROM app.wide WHERE id = -1"), Is.GreaterThan(2_000_000), "a row longer than a block");
+        AssertSucceeded(RunTask("Backup"));
+        await Db.ExecuteAsync(Connection, "DELETE FROM app.wide WHERE id % 7 = 0; UPDATE app.kinds SET amount = 0; DELETE FROM app.items");
+
+        var restore = RunTask("Restore", "--backup=latest");
+
+        AssertSucceeded(restore);
+        Assert.That(restore.Output, Does.Contain("| COPY app.wide FROM STDIN through 2 connections").And.Contain("--section=post-data").And.Contain("counts match the manifest"));
+        Assert.That((await Db.RowsAsync(Connection, Everything)).Append(await Db.ScalarAsync<string>(Connection, Digest)).ToArray(), Is.EqualTo(before));
+        // The primary keys were built after the rows: a duplicate is refused, the sequence continues.
+        Assert.That(async () => await Db.ExecuteAsync(Connection, "INSERT INTO app.wide VALUES (1, 'again')"), Throws.InstanceOf<Npgsql.PostgresException>());
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('after restore')");
+        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT max(id) FROM app.items"), Is.EqualTo(104));
+    }
+
+    [Test]
+    public async Task A_database_not_in_utf8_is_restored_by_pg_restore_alone_and_its_text_comes_back_unchanged()
+    {
+        var latin1 = "t_latin1_" + Guid.NewGuid().ToString("N")[..8];
+        await Db.ExecuteAsync(Server.ConnectionString("postgres"), $"CREATE DATABASE {latin1} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+        DropAfterTest(latin1);
+        var connection = Server.ConnectionString(latin1);
+        await Db.ExecuteAsync(connection, "CREATE TABLE words (id int PRIMARY KEY, word text); INSERT INTO words SELECT g, 'café crème ' || g FROM generate_series(1, 5000) g");
+        Kit.EditDatabaseConfig(c => c["backup"]!["restoreSplitRows"] = 1);
+        var run = (string target, string[] extra) => Kit.Run([$"--target={target}", $"--connection={connection}", .. extra]);
+        const string Digest = "SELECT md5(string_agg(word, '|' ORDER BY id)) FROM words";
+        var before = await Db.ScalarAsync<string>(connection, Digest);
+        AssertSucceeded(run("Backup", []));
+        await Db.ExecuteAsync(connection, "UPDATE words SET word = 'changed'");
+
+        var restore = run("Restore", ["--backup=latest", "--verbosity=verbose"]);
+
+        AssertSucceeded(restore);
+        Assert.That(restore.Output, Does.Contain("not split (its data is not in UTF-8 (SET client_encoding = 'LATIN1';))"));
+        Assert.That(await Db.ScalarAsync<string>(connection, Digest), Is.EqualTo(before));
+        Assert.That(await Db.ScalarAsync<string>(connection, "SELECT word FROM words WHERE id = 1"), Is.EqualTo("café crème 1"));
+    }
+
+    [Test]
     public async Task The_manifest_records_checksum_size_server_database_duration_and_every_tables_rows()
     {
         AssertSucceeded(RunTask("Seed", "--seed=demo"));

@@ -129,6 +129,39 @@ public sealed class ErrorMessageTests : DatabaseTest
         Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), "SELECT count(*) FROM pg_database WHERE datname LIKE 'kit\\_verify\\_%'"), Is.Zero, "the new database was left behind");
     }
 
+    [Test]
+    public async Task A_split_load_whose_connection_is_ended_says_the_server_ended_it_and_that_the_database_is_as_it_was()
+    {
+        Kit.EditDatabaseConfig(c => c["backup"]!["restoreSplitRows"] = 1);
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        // Enough rows that the COPY connections are still busy when one is terminated.
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name, description) SELECT 'bulk ' || g, md5(g::text) FROM generate_series(1, 600000) g");
+        AssertSucceeded(RunTask("Backup"));
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('marker written before the restore')");
+        Kit.EditDatabaseConfig(c => c["backup"]!["beforeRestore"] = false);
+
+        var restore = Task.Run(() => RunTask("Restore", "--backup=latest"));
+        var terminated = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (terminated == 0 && !restore.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            terminated = await Db.ScalarAsync<int>(
+                Server.ConnectionString("postgres"),
+                "SELECT count(pg_terminate_backend(pid))::int FROM (SELECT pid FROM pg_stat_activity WHERE datname LIKE 'kit\\_verify\\_%' AND query LIKE 'COPY app.items %' LIMIT 1) one");
+            await Task.Delay(10);
+        }
+
+        var result = await restore;
+
+        Assert.That(terminated, Is.EqualTo(1), "no COPY connection was seen loading: " + result.All);
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.All);
+        Assert.That(result.SingleErrorLine(), Does.Contain("was interrupted: the server ended the connection")
+            .And.Contain($"{Database} was not touched and is as it was before").And.Contain("Run the Restore again"));
+        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name = 'marker written before the restore'"), Is.EqualTo(1));
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), "SELECT count(*) FROM pg_database WHERE datname LIKE 'kit\\_verify\\_%'"), Is.Zero, "the new database was left behind");
+        Assert.That(result.All, Does.Not.Contain("   at "), "no stack trace");
+    }
+
     [TestCase("DbReset")]
     [TestCase("Restore")]
     public void A_protected_environment_is_refused_before_its_connection_variable_is_asked_for(string task)

@@ -18,6 +18,12 @@ public sealed record PgRestoreOptions
     /// <summary>Parallel connections (<c>--jobs</c>), above 1 only from a file: each stops at the first error instead of one transaction.</summary>
     public int Jobs { get; init; } = 1;
 
+    /// <summary>Only these sections of the archive (<c>--section</c>: pre-data, data, post-data); empty: all.</summary>
+    public IReadOnlyList<string> Sections { get; init; } = [];
+
+    /// <summary>Only the archive's entries this file lists (<c>--use-list</c>: a <c>--list</c> output, lines commented out with ';').</summary>
+    public string? UseList { get; init; }
+
     /// <summary>Objects belong to the restoring user, so a dump from another environment restores without its roles.</summary>
     public bool NoOwner { get; init; } = true;
 }
@@ -46,14 +52,14 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
         if (options.ScriptFile is not null)
         {
             // A script is run later by psql in one transaction; transaction options belong there.
-            return new ArgumentList()
+            return Selection(options)
                 .AddSwitch("--clean", options.Clean)
                 .AddSwitch("--if-exists", options.Clean)
                 .AddSwitch("--no-owner", options.NoOwner)
                 .AddJoined("--file", options.ScriptFile);
         }
 
-        return new ArgumentList()
+        return Selection(options)
             .AddSwitch("--clean", options.Clean)
             .AddSwitch("--if-exists", options.Clean)
             .AddSwitch("--no-owner", options.NoOwner)
@@ -61,6 +67,17 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
             .AddSwitch("--single-transaction", options.SingleTransaction && options.Jobs <= 1)
             .AddSwitch("--exit-on-error", !options.SingleTransaction || options.Jobs > 1)
             .Add("--no-password");
+    }
+
+    private static ArgumentList Selection(PgRestoreOptions options)
+    {
+        var arguments = new ArgumentList();
+        foreach (var section in options.Sections)
+        {
+            arguments.AddJoined("--section", section);
+        }
+
+        return arguments.AddJoined("--use-list", options.UseList);
     }
 
     public static ArgumentList Arguments(PgRestoreSettings settings)
@@ -89,6 +106,16 @@ public sealed class PgRestoreTool(ICommandRunner runner) : Tool<PgRestoreSetting
 
     public Task<CommandResult> RestoreAsync(PgRestoreSettings settings, CancellationToken cancellationToken = default) =>
         Runner.RunAsync(Command(settings), cancellationToken);
+
+    /// <summary>
+    /// The archive (or the part <paramref name="options"/> select) as the SQL script psql would run, written to
+    /// <see cref="PgRestoreOptions.ScriptFile"/>; connects to nothing.
+    /// </summary>
+    public ToolCommand ScriptCommand(string archive, PgRestoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Bare(ToolName, InstallHint, Options(options with { ScriptFile = options.ScriptFile ?? "-" }).Add(archive), query: false);
+    }
 
     /// <summary>
     /// <c>pg_restore --list</c>: the archive's table of contents, read without a server. A query (it changes nothing,

@@ -12,7 +12,14 @@ public sealed record DumpRequest(string Database, string OutputFile, string? Sna
 /// What to restore: an archive into a database, cleanly or into an empty one. <see cref="Jobs"/> above 1 restores
 /// with that many parallel connections where the client reads the archive from a file (not through standard input).
 /// </summary>
-public sealed record RestoreRequest(string Database, string InputFile, bool Clean, int Jobs = 1);
+public sealed record RestoreRequest(string Database, string InputFile, bool Clean, int Jobs = 1)
+{
+    /// <summary>Only these sections (pg_restore --section); empty: the whole archive.</summary>
+    public IReadOnlyList<string> Sections { get; init; } = [];
+
+    /// <summary>Only the entries this table-of-contents file lists (pg_restore --use-list).</summary>
+    public string? UseList { get; init; }
+}
 
 /// <summary>
 /// Where pg_dump and pg_restore run: on this host against a connection, or inside the database's own compose
@@ -109,9 +116,20 @@ public sealed class LocalClientHost(ICommandRunner runner, PostgresConnection co
         {
             Connection = connection.WithDatabase(request.Database),
             InputFile = request.InputFile,
-            Options = new() { Clean = request.Clean, Jobs = request.Jobs },
+            Options = new() { Clean = request.Clean, Jobs = request.Jobs, Sections = request.Sections, UseList = request.UseList },
         });
     }
+
+    /// <summary>
+    /// The data of the archive's entries in <paramref name="useList"/> (one table's), as pg_restore writes it for psql
+    /// (settings, then <c>COPY ... FROM stdin;</c> and the rows), handed to <paramref name="reader"/> instead of a server.
+    /// </summary>
+    public Task LoadTableDataAsync(string dumpFile, string useList, IStandardOutputReader reader, CancellationToken cancellationToken = default) =>
+        Runner.RunAsync(TableDataCommand(dumpFile, useList, reader), cancellationToken);
+
+    /// <summary>The command <see cref="LoadTableDataAsync"/> runs: pg_restore writes the script to standard output.</summary>
+    public ToolCommand TableDataCommand(string dumpFile, string useList, IStandardOutputReader reader) =>
+        restore.ScriptCommand(dumpFile, new PgRestoreOptions { Sections = ["data"], UseList = useList, ScriptFile = "-" }) with { StandardOutputReader = reader };
 
     public override ToolCommand ListCommand(string dumpFile) => restore.ListCommand(dumpFile);
 }

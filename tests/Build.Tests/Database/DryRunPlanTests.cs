@@ -80,6 +80,20 @@ public sealed class DryRunPlanTests
     }
 
     [Test]
+    public void Restore_with_the_hosts_client_splits_the_load_of_a_large_table_between_its_connections()
+    {
+        // The host's pg_restore (a connection of its own, not the compose service's): parallel jobs, and app.items is
+        // large enough by the manifest to be loaded through all of them at once.
+        var plan = DryRun(
+            "Restore",
+            app => EditDatabaseConfig(app, database => database["backup"]!["restoreSplitRows"] = 3),
+            "--backup=20250101_000000",
+            "--connection=Host=127.0.0.1;Port=1;Username=app;Password=plan-password;Database=app");
+
+        Golden.Match(Golden.PlansFolder, "restore-split", plan);
+    }
+
+    [Test]
     public void DevUp_plan_builds_starts_migrates_seeds_and_waits()
     {
         Golden.Match(Golden.PlansFolder, "devup", DryRun("DevUp", "--port-offset=20000"));
