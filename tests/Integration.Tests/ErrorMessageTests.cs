@@ -135,7 +135,7 @@ public sealed class ErrorMessageTests : DatabaseTest
         Kit.EditDatabaseConfig(c => c["backup"]!["restoreSplitRows"] = 1);
         AssertSucceeded(RunTask("Seed", "--seed=minimal"));
         // Enough rows that the COPY connections are still busy when one is terminated.
-        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name, description) SELECT 'bulk ' || g, md5(g::text) FROM generate_series(1, 600000) g");
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name, description) SELECT 'bulk ' || g, md5(g::text) FROM generate_series(1, 1500000) g");
         AssertSucceeded(RunTask("Backup"));
         await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('marker written before the restore')");
         Kit.EditDatabaseConfig(c => c["backup"]!["beforeRestore"] = false);
@@ -147,8 +147,8 @@ public sealed class ErrorMessageTests : DatabaseTest
         {
             terminated = await Db.ScalarAsync<int>(
                 Server.ConnectionString("postgres"),
-                "SELECT count(pg_terminate_backend(pid))::int FROM (SELECT pid FROM pg_stat_activity WHERE datname LIKE 'kit\\_verify\\_%' AND query LIKE 'COPY app.items %' LIMIT 1) one");
-            await Task.Delay(10);
+                "SELECT count(pg_terminate_backend(pid))::int FROM (SELECT pid FROM pg_stat_activity WHERE datname LIKE 'kit\\_verify\\_%' AND query LIKE 'COPY app.items %' AND state = 'active' LIMIT 1) one");
+            await Task.Delay(5);
         }
 
         var result = await restore;
