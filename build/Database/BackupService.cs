@@ -237,9 +237,10 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
     }
 
     /// <summary>
-    /// The restore of <see cref="RestoreSplit"/>: pg_restore restores the schema and the other tables' data, each large
-    /// table's data is loaded through all the connections at once, then pg_restore builds the indexes and constraints.
-    /// The table-of-contents files live in a temporary folder for the run.
+    /// The restore of <see cref="RestoreSplit"/>: pg_restore creates the schema (one transaction); then the other
+    /// tables' data (pg_restore, parallel jobs) and each large table's rows (through all the connections at once) load
+    /// side by side; then pg_restore builds the indexes and constraints over all the rows. A failure of either load
+    /// stops the other. The table-of-contents files live in a temporary folder for the run.
     /// </summary>
     private async Task RestoreSplittingAsync(BackupEntry entry, string scratch, int jobs, (IReadOnlyList<(string Table, string Entry)> Tables, string Others) split, CancellationToken cancellationToken)
     {
@@ -247,8 +248,8 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         var folder = Directory.CreateTempSubdirectory("kit-restore-");
         try
         {
-            var others = Path.Combine(folder.FullName, "others.list");
-            await File.WriteAllTextAsync(others, split.Others, cancellationToken).ConfigureAwait(false);
+            var othersList = Path.Combine(folder.FullName, "others.list");
+            await File.WriteAllTextAsync(othersList, split.Others, cancellationToken).ConfigureAwait(false);
             var tables = new List<(string Table, string UseList)>();
             foreach (var (table, tocEntry) in split.Tables)
             {
@@ -257,20 +258,42 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
                 tables.Add((table, useList));
             }
 
-            var (before, loads, after) = SplitRestore(entry, scratch, jobs, others, tables);
-            await client.RestoreAsync(before, cancellationToken).ConfigureAwait(false);
-            foreach (var (_, load, useList) in loads)
+            var (schema, otherData, loads, after) = SplitRestore(entry, scratch, jobs, othersList, tables);
+            await client.RestoreAsync(schema, cancellationToken).ConfigureAwait(false);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var others = StopOthersOnFailure(() => client.RestoreAsync(otherData, stop.Token), stop);
+            var large = StopOthersOnFailure(
+                async () =>
+                {
+                    foreach (var (_, load, useList) in loads)
+                    {
+                        try
+                        {
+                            await local.LoadTableDataAsync(entry.DumpPath, useList, load, stop.Token).ConfigureAwait(false);
+                        }
+                        catch (ParallelTableLoad.CannotSplitException reason)
+                        {
+                            // Nothing of it was loaded: pg_restore loads it through one connection.
+                            log.Verbose($"{load.Description}: not split ({reason.Message}); pg_restore loads it");
+                            await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false) { Sections = ["data"], UseList = useList }, stop.Token).ConfigureAwait(false);
+                        }
+                    }
+                },
+                stop);
+            try
             {
-                try
+                await Task.WhenAll(others, large).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The failure that stopped the other load, not the cancellation it caused.
+                var cause = new[] { others, large }.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+                if (cause is not null)
                 {
-                    await local.LoadTableDataAsync(entry.DumpPath, useList, load, cancellationToken).ConfigureAwait(false);
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
                 }
-                catch (ParallelTableLoad.CannotSplitException reason)
-                {
-                    // Nothing of it was loaded: pg_restore loads it through one connection.
-                    log.Verbose($"{load.Description}: not split ({reason.Message}); pg_restore loads it");
-                    await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false) { Sections = ["data"], UseList = useList }, cancellationToken).ConfigureAwait(false);
-                }
+
+                throw;
             }
 
             await client.RestoreAsync(after, cancellationToken).ConfigureAwait(false);
@@ -279,12 +302,26 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         {
             folder.Delete(recursive: true);
         }
+
+        static async Task StopOthersOnFailure(Func<Task> run, CancellationTokenSource stop)
+        {
+            try
+            {
+                await run().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
     }
 
     /// <summary>The runs of a split restore, in order; the plan shows them with placeholders for the list files.</summary>
-    private (RestoreRequest Before, IReadOnlyList<(string Table, ParallelTableLoad Load, string UseList)> Loads, RestoreRequest After) SplitRestore(
+    private (RestoreRequest Schema, RestoreRequest OtherData, IReadOnlyList<(string Table, ParallelTableLoad Load, string UseList)> Loads, RestoreRequest After) SplitRestore(
         BackupEntry entry, string scratch, int jobs, string others, IReadOnlyList<(string Table, string UseList)> tables) =>
-        (new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs) { Sections = ["pre-data", "data"], UseList = others },
+        (new RestoreRequest(scratch, entry.DumpPath, Clean: false) { Sections = ["pre-data"] },
+         new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs) { Sections = ["data"], UseList = others },
          tables.Select(t => (t.Table, new ParallelTableLoad(t.Table, jobs, cancellationToken => DatabaseConnector.OpenLeanAsync(target, scratch, cancellationToken)), t.UseList)).ToArray(),
          new RestoreRequest(scratch, entry.DumpPath, Clean: false, jobs) { Sections = ["post-data"] });
 
@@ -458,10 +495,11 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         }
 
         var local = (LocalClientHost)client;
-        var (before, loads, after) = SplitRestore(entry, scratch, jobs, $"<the table of contents without the data of {string.Join(", ", large)}>", large.Select(t => (t, $"<the data entry of {t}>")).ToArray());
+        var (schema, otherData, loads, after) = SplitRestore(entry, scratch, jobs, $"<the table of contents without the data of {string.Join(", ", large)}>", large.Select(t => (t, $"<the data entry of {t}>")).ToArray());
         return
         [
-            new ToolStep(client.RestoreCommand(before), $"the schema and the other tables' data into the new database; {untouched}"),
+            new ToolStep(client.RestoreCommand(schema), $"the schema (tables, types, functions; no indexes yet) in the new database, one transaction; {untouched}"),
+            new ToolStep(client.RestoreCommand(otherData), "the other tables' data, beside the next step"),
             .. loads.Select(l => new ToolStep(local.TableDataCommand(entry.DumpPath, l.UseList, l.Load), $"{l.Table} has at least backup.restoreSplitRows rows by the manifest: its rows are loaded by all the connections at once (by pg_restore alone when its data is not UTF-8)")),
             new ToolStep(client.RestoreCommand(after), "the indexes and constraints, over all the rows"),
         ];
