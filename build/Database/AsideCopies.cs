@@ -96,9 +96,9 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
     /// <summary>Drops an aside copy right away (backup.beforeReset or beforeRestore false: no safety copy wanted).</summary>
     public SqlStep DropStep(string aside) => new(maintenanceDatabase, $"DROP DATABASE IF EXISTS {Sql.Identifier(aside)}");
 
-    /// <summary>The retention step's line: what a plan prints.</summary>
+    /// <summary>The retention step's line: what a plan prints (<see cref="PruneBesideAsync"/> runs it beside the work).</summary>
     public SqlStep PruneStep() =>
-        new(maintenanceDatabase, $"DROP DATABASE <the aside copies of {Database} beyond the newest {Keep}, read at run time>");
+        new(maintenanceDatabase, $"DROP DATABASE <the aside copies of {Database} beyond the newest {Keep}, read at run time>   -- beside the next steps, on a connection of its own; this run's own copy is added after");
 
     private string SwapSql(string incoming, string aside, string reason, string takenAt) =>
         $"ALTER DATABASE {Sql.Identifier(Database)} RENAME TO {Sql.Identifier(aside)}; "
@@ -198,6 +198,28 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
 
         return copies.OrderByDescending(c => c.TakenAtUtc).ThenByDescending(c => c.Name, StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>
+    /// Retention beside a reset's or restore's work, once its checks have passed: drops, on a connection of its own,
+    /// the copies beyond the newest <see cref="Keep"/>, which an earlier run left (dropping a database of this size
+    /// takes a few tenths of a second of file removal, which the work no longer waits for). The copy this run makes is
+    /// added after, so up to <see cref="Keep"/> + 1 copies exist between runs, and a run that fails has dropped no copy
+    /// that retention keeps. Never fails the run: a problem is a line, and the next run tries again.
+    /// </summary>
+    public Task PruneBesideAsync(CancellationToken cancellationToken) => Task.Run(
+        async () =>
+        {
+            try
+            {
+                await using var connection = await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, cancellationToken).ConfigureAwait(false);
+                await PruneAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is DatabaseException or NpgsqlException or OperationCanceledException)
+            {
+                log.Information($"Retention: the older aside copies of {Database} were not dropped ({DatabaseConnector.Reason(exception)}); the next reset or restore drops them.");
+            }
+        },
+        CancellationToken.None);
 
     /// <summary>Drops the aside copies beyond the newest <see cref="Keep"/>; a copy someone is connected to is left, and said so.</summary>
     public async Task PruneAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)

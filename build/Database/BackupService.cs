@@ -371,6 +371,8 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         var untouched = $"{target.Database} was not touched";
         var swapped = false;
         await using var admin = await opening.ConfigureAwait(false);
+        // The checks passed: retention drops the copies an earlier run left beyond the newest keepAside, beside the restore.
+        var pruning = config.BeforeRestore ? asides.PruneBesideAsync(cancellationToken) : Task.CompletedTask;
         try
         {
             log.Information($"Restoring {entry.Name} into new database {scratch}; {target.Database} stays as it is until the restore passed its checks");
@@ -390,7 +392,6 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             }
 
             log.Information($"Aside copy of what was replaced: database {aside} (BackupList lists it)");
-            await asides.PruneAsync(admin, cancellationToken).ConfigureAwait(false);
             return aside;
         }
         catch (ToolFailedException failure) when (PostgresClientError.IsConnectionLost(failure))
@@ -420,6 +421,9 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             {
                 await DropQuietlyAsync(admin, scratch).ConfigureAwait(false);
             }
+
+            // Never fails: what it could not drop it said, and the next run drops.
+            await pruning.ConfigureAwait(false);
         }
     }
 
@@ -468,18 +472,19 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         [
             new CheckStep($"{client.Description} reads an archive of {manifest.ClientVersion ?? "<pg_dump version not recorded>"} (its own version read at run time)"),
             new ToolStep(client.ListCommand(entry.DumpPath), $"the table of contents must name database '{manifest.Database}'"),
+            .. (keepAside ? [asides.PruneStep()] : Array.Empty<DatabaseStep>()),
             new SqlStep(maintenanceDatabase, CreateScratchSql(scratch, LikeTargetPlaceholder)),
             .. RestoreSteps(entry, scratch, jobs),
             new CheckStep($"the row counts of {scratch} equal the manifest's ({manifest.TotalRows:N0} rows in {manifest.Tables.Count} tables); any failure up to here drops {scratch} and leaves {target.Database} as it was"),
             .. asides.SwapStatements(scratch, asides.PlannedName, $"replaced by Restore of {entry.Name}", "<now>"),
-            keepAside ? asides.PruneStep() : asides.DropStep(asides.PlannedName),
+            .. (keepAside ? Array.Empty<DatabaseStep>() : [asides.DropStep(asides.PlannedName)]),
         ];
         return new DatabasePlan
         {
             Title = $"Restore {Path.GetRelativePath(root, entry.Folder)} (database '{manifest.Database}', {manifest.TotalRows:N0} rows in {manifest.Tables.Count} tables) into {target.Describe()}:",
             Steps = steps,
             Notes = keepAside
-                ? [$"the replaced database stays on the server as {asides.PlannedName} (the newest {asides.Keep} aside copies are kept; BackupList lists them)"]
+                ? [$"the replaced database stays on the server as {asides.PlannedName} (the newest {asides.Keep} aside copies before this run are kept, and this one; BackupList lists them)"]
                 : ["backup.beforeRestore is false: the replaced database is dropped after the swap"],
         };
     }

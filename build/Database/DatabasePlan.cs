@@ -118,7 +118,7 @@ public sealed record SeedThreshold(int Rows, long? Now)
 /// its name. Either way, when a later step fails, <see cref="PutBack"/> returns the aside copy to the database's own name
 /// with its server-level state (<see cref="DatabaseState"/>); when every step succeeded, <see cref="After"/> runs.
 /// </summary>
-public sealed record AsideCopyStep(IReadOnlyList<SqlStep> Statements, IReadOnlyList<SqlStep> PutBack, SqlStep After) : DatabaseStep
+public sealed record AsideCopyStep(IReadOnlyList<SqlStep> Statements, IReadOnlyList<SqlStep> PutBack, SqlStep? After) : DatabaseStep
 {
     public bool Move { get; init; }
 
@@ -130,8 +130,7 @@ public sealed record AsideCopyStep(IReadOnlyList<SqlStep> Statements, IReadOnlyL
         .. Statements.Select(s => $"    sql on {s.Database}: {s.Line()}"),
         "    if a later step fails, the aside copy is put back under the database's own name:",
         .. PutBack.Select(s => $"        sql on {s.Database}: {s.Line()}"),
-        "    after the last step succeeded:",
-        $"        sql on {After.Database}: {After.Line()}",
+        .. (After is null ? Array.Empty<string>() : ["    after the last step succeeded:", $"        sql on {After.Database}: {After.Line()}"]),
     ];
 }
 
@@ -151,16 +150,25 @@ public sealed record NewDatabaseStep(string Name, IReadOnlyList<SqlStep> Stateme
 /// <summary>
 /// The database built under <see cref="Incoming"/> takes the target's name: sessions ended, then in one transaction
 /// the target's server-level state carried over, the target renamed aside (the safety copy) and the new one renamed
-/// into its place; then <see cref="After"/> (retention of the aside copies, or dropping this one).
+/// into its place; then <see cref="After"/> (dropping the aside copy when none is kept).
 /// </summary>
-public sealed record SwapStep(string Incoming, string Reason, IReadOnlyList<SqlStep> Statements, SqlStep After) : DatabaseStep
+public sealed record SwapStep(string Incoming, string Reason, IReadOnlyList<SqlStep> Statements, SqlStep? After) : DatabaseStep
 {
     public override IEnumerable<string> Render() =>
     [
         $"swap {Incoming} into the database's place (the replaced database is kept aside, renamed, not copied):",
         .. Statements.Select(s => $"    sql on {s.Database}: {s.Line()}"),
-        $"    sql on {After.Database}: {After.Line()}",
+        .. (After is null ? Array.Empty<string>() : [$"    sql on {After.Database}: {After.Line()}"]),
     ];
+}
+
+/// <summary>
+/// Retention of the aside copies, started here and run beside the steps after it on a connection of its own
+/// (<see cref="AsideCopies.PruneBesideAsync"/>): the copies beyond the newest keepAside that an earlier run left.
+/// </summary>
+public sealed record RetentionStep(SqlStep Line) : DatabaseStep
+{
+    public override IEnumerable<string> Render() => [$"sql on {Line.Database}: {Line.Line()}"];
 }
 
 /// <summary>An external command (pg_restore, psql), exactly as it runs.</summary>

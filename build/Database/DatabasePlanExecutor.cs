@@ -26,12 +26,16 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
         string? incoming = null;
         string? swappedAside = null;
         DatabaseState? state = null;
+        var pruning = Task.CompletedTask;
         try
         {
             foreach (var step in plan.Steps)
             {
                 switch (step)
                 {
+                    case RetentionStep:
+                        pruning = workspace.Asides.PruneBesideAsync(cancellationToken);
+                        break;
                     case AsideCopyStep asideStep:
                         // The copy needs the database without sessions, this run's own included.
                         await CloseAsync().ConfigureAwait(false);
@@ -113,20 +117,15 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
         finally
         {
             await CloseAsync().ConfigureAwait(false);
+            // Never fails: what it could not drop it said, and the next run drops.
+            await pruning.ConfigureAwait(false);
         }
 
-        if ((aside ?? swappedAside) is { } kept)
+        if ((aside ?? swappedAside) is { } kept && !workspace.Config.Backup.BeforeReset)
         {
+            // backup.beforeReset false: the aside copy served only while the reset ran.
             await using var maintenance = await OpenMaintenanceAsync(cancellationToken).ConfigureAwait(false);
-            if (workspace.Config.Backup.BeforeReset)
-            {
-                await workspace.Asides.PruneAsync(maintenance, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                // backup.beforeReset false: the aside copy served only while the reset ran.
-                await DatabaseConnector.ExecuteAsync(maintenance, workspace.Asides.DropStep(kept).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
+            await DatabaseConnector.ExecuteAsync(maintenance, workspace.Asides.DropStep(kept).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         return new DatabasePlanResult(migrated, seeded);

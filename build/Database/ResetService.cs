@@ -77,8 +77,8 @@ public sealed class ResetService(DatabaseWorkspace workspace)
         if (workspace.Config.Backup.BeforeReset)
         {
             var asides = workspace.Asides;
-            steps.Add(new AsideCopyStep(
-                asides.CopyStatements(asides.PlannedName, "copied before DbReset", "<now>"), asides.PutBackStatements(asides.PlannedName), asides.PruneStep()));
+            steps.Add(new RetentionStep(asides.PruneStep()));
+            steps.Add(new AsideCopyStep(asides.CopyStatements(asides.PlannedName, "copied before DbReset", "<now>"), asides.PutBackStatements(asides.PlannedName), After: null));
         }
 
         var history = workspace.Config.History;
@@ -104,6 +104,10 @@ public sealed class ResetService(DatabaseWorkspace workspace)
         };
     }
 
+    /// <summary>Retention beside the reset, when it keeps an aside copy (backup.beforeReset).</summary>
+    private static DatabaseStep[] Retention(AsideCopies asides, Configuration.DatabaseConfig config) =>
+        config.Backup.BeforeReset ? [new RetentionStep(asides.PruneStep())] : [];
+
     /// <summary>
     /// SQL migrations: the new database is built beside the old one under a temporary name, migrated and seeded, then
     /// swapped in; the old one is renamed aside in the same transaction. Nothing is copied, and until the swap the
@@ -118,6 +122,7 @@ public sealed class ResetService(DatabaseWorkspace workspace)
         var history = Sql.Qualified(config.History.Schema, config.History.Table);
         DatabaseStep[] steps =
         [
+            .. Retention(asides, config),
             new NewDatabaseStep(incoming,
             [
                 new SqlStep(config.MaintenanceDatabase, $"DROP DATABASE {Sql.Identifier(incoming)} WITH (FORCE)") { OnlyIf = exists },
@@ -126,7 +131,7 @@ public sealed class ResetService(DatabaseWorkspace workspace)
             new MigrateStep(incoming, migrations, history) { All = migrations },
             workspace.SeedStep(profile) with { Database = incoming, Tables = [] },
             new SwapStep(incoming, "replaced by DbReset", asides.SwapStatements(incoming, asides.PlannedName, "replaced by DbReset", "<now>"),
-                config.Backup.BeforeReset ? asides.PruneStep() : asides.DropStep(asides.PlannedName)),
+                config.Backup.BeforeReset ? null : asides.DropStep(asides.PlannedName)),
         ];
         return new DatabasePlan { Title = $"Reset {target.Describe()} by building a new database from the migrations:", Steps = steps, Notes = notes };
     }
@@ -139,10 +144,10 @@ public sealed class ResetService(DatabaseWorkspace workspace)
     private DatabasePlan MovePlan(string profile, IReadOnlyList<string> notes)
     {
         var (target, asides, config) = (workspace.Target, workspace.Asides, workspace.Config);
-        var steps = new List<DatabaseStep>
+        var steps = new List<DatabaseStep>(Retention(asides, config))
         {
             new AsideCopyStep(asides.MoveStatements(asides.PlannedName, "renamed aside by DbReset", "<now>"), asides.PutBackStatements(asides.PlannedName),
-                config.Backup.BeforeReset ? asides.PruneStep() : asides.DropStep(asides.PlannedName)) { Move = true },
+                config.Backup.BeforeReset ? null : asides.DropStep(asides.PlannedName)) { Move = true },
         };
         if (config.MigrationCommand is { } command)
         {

@@ -59,10 +59,11 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
         return
         [
             Maintenance(ServerInfo.DatabaseExistsSql) with { Parameters = [new SqlParameter("name", snapshot)] },
+            .. (keepAside ? [asides.PruneStep()] : Array.Empty<SqlStep>()),
             .. DropStatements(incoming),
             .. CloneStatements(snapshot, incoming, OwnerPlaceholder),
             .. asides.SwapStatements(incoming, asides.PlannedName, $"replaced by DbReset --from-snapshot={name}", "<now>"),
-            keepAside ? asides.PruneStep() : asides.DropStep(asides.PlannedName),
+            .. (keepAside ? Array.Empty<SqlStep>() : [asides.DropStep(asides.PlannedName)]),
         ];
     }
 
@@ -129,34 +130,43 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
                 + (known.Count == 0 ? "Save one first: --save-snapshot=<name>." : $"Known: {string.Join(", ", known)}."));
         }
 
-        var owner = await OwnerAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
-        var incoming = IncomingName();
-        await DropAsync(connection, incoming, cancellationToken).ConfigureAwait(false);
-        await CloneAsync(connection, snapshot, incoming, owner, cancellationToken).ConfigureAwait(false);
-
-        // The clone exists: only now is the database renamed aside and the clone renamed into its place, together.
-        var (aside, takenAt) = await asides.NewNameAsync(connection, cancellationToken).ConfigureAwait(false);
+        // The snapshot exists: retention drops the copies an earlier run left beyond the newest keepAside, beside the clone.
+        var pruning = keepAside ? asides.PruneBesideAsync(cancellationToken) : Task.CompletedTask;
         try
         {
-            await asides.SwapAsync(connection, incoming, aside, $"replaced by DbReset --from-snapshot={name}", takenAt, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await DropAsync(connection, incoming, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+            var owner = await OwnerAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
+            var incoming = IncomingName();
+            await DropAsync(connection, incoming, cancellationToken).ConfigureAwait(false);
+            await CloneAsync(connection, snapshot, incoming, owner, cancellationToken).ConfigureAwait(false);
 
-        if (keepAside)
-        {
-            log.Information($"Aside copy before reset: database {aside} (BackupList lists it)");
-            await asides.PruneAsync(connection, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await DatabaseConnector.ExecuteAsync(connection, asides.DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
+            // The clone exists: only now is the database renamed aside and the clone renamed into its place, together.
+            var (aside, takenAt) = await asides.NewNameAsync(connection, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await asides.SwapAsync(connection, incoming, aside, $"replaced by DbReset --from-snapshot={name}", takenAt, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await DropAsync(connection, incoming, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
 
-        return snapshot;
+            if (keepAside)
+            {
+                log.Information($"Aside copy before reset: database {aside} (BackupList lists it)");
+            }
+            else
+            {
+                await DatabaseConnector.ExecuteAsync(connection, asides.DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            return snapshot;
+        }
+        finally
+        {
+            // Never fails: what it could not drop it said, and the next run drops.
+            await pruning.ConfigureAwait(false);
+        }
     }
 
     public async Task<IReadOnlyList<string>> ListAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)

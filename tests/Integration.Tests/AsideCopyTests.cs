@@ -96,16 +96,22 @@ public sealed class AsideCopyTests : DatabaseTest
         Kit.EditDatabaseConfig(c => c["backup"]!["keepAside"] = 2);
 
         var names = new List<string>();
-        for (var i = 1; i <= 3; i++)
+        var resets = new List<KitSandbox.Result>();
+        for (var i = 1; i <= 4; i++)
         {
             await Db.ExecuteAsync(Connection, $"INSERT INTO app.items (name) VALUES ('generation {i}')");
-            AssertSucceeded(RunTask("DbReset", "--from-snapshot=base"));
+            resets.Add(RunTask("DbReset", "--from-snapshot=base"));
+            AssertSucceeded(resets[^1]);
             names.Add((await AsidesAsync()).Except(names).Single());
         }
 
+        // Each reset drops, beside its clone, the copies beyond the newest two that it found, then adds its own: the
+        // third reset found two and dropped none, the fourth found three and dropped the oldest.
         var kept = await AsidesAsync();
-        Assert.That(kept, Is.EqualTo(names.Skip(1).Order(StringComparer.Ordinal).ToArray()), "the oldest aside copy is dropped, the newest two kept");
-        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString(names[2]), "SELECT count(*) FROM app.items WHERE name = 'generation 3'"), Is.EqualTo(1), "the aside copy is the database as it was");
+        Assert.That(kept, Is.EqualTo(names.Skip(1).Order(StringComparer.Ordinal).ToArray()), "the oldest aside copy is dropped, the newest two kept, and the fourth reset's own");
+        Assert.That(resets[2].Output, Does.Not.Contain("Retention: dropped"));
+        Assert.That(resets[3].Output, Does.Contain($"Retention: dropped aside copy {names[0]} of {Database}"));
+        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString(names[3]), "SELECT count(*) FROM app.items WHERE name = 'generation 4'"), Is.EqualTo(1), "the aside copy is the database as it was");
         Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name LIKE 'generation%'"), Is.Zero);
 
         var list = RunTask("BackupList");
@@ -114,8 +120,8 @@ public sealed class AsideCopyTests : DatabaseTest
         // Copies made within one second share the stamp and add _2, _3: the oldest's name is a prefix of the others', so
         // the listing is read by whole entries (a name, then two spaces), not by substrings.
         var listed = list.Output.Split('\n').Select(line => line.Trim().Split("  ")[0]).ToArray();
-        Assert.That(list.Output, Does.Contain($"2 aside copies of {Database}"));
-        Assert.That(listed, Does.Contain(names[1]).And.Contain(names[2]).And.Not.Contain(names[0]), list.Output);
+        Assert.That(list.Output, Does.Contain($"3 aside copies of {Database}"));
+        Assert.That(listed, Does.Contain(names[1]).And.Contain(names[2]).And.Contain(names[3]).And.Not.Contain(names[0]), list.Output);
         Assert.That(list.Output, Does.Contain("replaced by DbReset --from-snapshot=base"));
     }
 

@@ -53,7 +53,7 @@ public sealed class BackupListTask : AsyncFrostingTask<BuildContext>
             var copies = await asides.ListAsync(connection, limit.Token).ConfigureAwait(false);
             context.Log.Information(copies.Count == 0
                 ? $"No aside copies of {workspace.Target.Database} on {workspace.Target.Host}:{workspace.Target.Port}."
-                : $"{copies.Count} aside copies of {workspace.Target.Database} on {workspace.Target.Host}:{workspace.Target.Port}, newest first (the newest {asides.Keep} are kept: backup.keepAside; "
+                : $"{copies.Count} aside copies of {workspace.Target.Database} on {workspace.Target.Host}:{workspace.Target.Port}, newest first (a reset or restore keeps the newest {asides.Keep}, backup.keepAside, and adds its own; "
                   + $"to go back to one: ALTER DATABASE ... RENAME):");
             foreach (var copy in copies)
             {
