@@ -21,6 +21,9 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
     private const string Marker = "__aside__";
     private const int MaximumIdentifierBytes = 63;
 
+    // The copies this run's retention is dropping (StartPruneAsync).
+    private readonly HashSet<string> dropping = new(StringComparer.Ordinal);
+
     /// <summary>How many aside copies of the database are kept.</summary>
     public int Keep { get; } = keep;
 
@@ -96,7 +99,7 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
     /// <summary>Drops an aside copy right away (backup.beforeReset or beforeRestore false: no safety copy wanted).</summary>
     public SqlStep DropStep(string aside) => new(maintenanceDatabase, $"DROP DATABASE IF EXISTS {Sql.Identifier(aside)}");
 
-    /// <summary>The retention step's line: what a plan prints (<see cref="PruneBesideAsync"/> runs it beside the work).</summary>
+    /// <summary>The retention step's line: what a plan prints (<see cref="StartPruneAsync"/> runs it beside the work).</summary>
     public SqlStep PruneStep() =>
         new(maintenanceDatabase, $"DROP DATABASE <the aside copies of {Database} beyond the newest {Keep}, read at run time>   -- beside the next steps, on a connection of its own; this run's own copy is added after");
 
@@ -118,7 +121,7 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
     {
         var now = DateTime.UtcNow;
         var name = Prefix + BackupStore.Stamp(now);
-        for (var n = 2; await ServerInfo.DatabaseExistsAsync(connection, name, cancellationToken).ConfigureAwait(false); n++)
+        for (var n = 2; dropping.Contains(name) || await ServerInfo.DatabaseExistsAsync(connection, name, cancellationToken).ConfigureAwait(false); n++)
         {
             name = $"{Prefix}{BackupStore.Stamp(now)}_{n}";
         }
@@ -200,41 +203,54 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
     }
 
     /// <summary>
-    /// Retention beside a reset's or restore's work, once its checks have passed: drops, on a connection of its own,
-    /// the copies beyond the newest <see cref="Keep"/>, which an earlier run left (dropping a database of this size
-    /// takes a few tenths of a second of file removal, which the work no longer waits for). The copy this run makes is
-    /// added after, so up to <see cref="Keep"/> + 1 copies exist between runs, and a run that fails has dropped no copy
-    /// that retention keeps. Never fails the run: a problem is a line, and the next run tries again.
+    /// Retention beside a reset's or restore's work, once its checks have passed and before it makes its own copy:
+    /// reads, on <paramref name="connection"/>, which copies an earlier run left beyond the newest <see cref="Keep"/>,
+    /// and drops them on a connection of its own while the work runs (dropping a database of this size takes a few
+    /// tenths of a second of file removal, which the work no longer waits for). The copy this run makes is added after,
+    /// so up to <see cref="Keep"/> + 1 copies exist between runs, and a run that fails has dropped no copy that
+    /// retention keeps. The task never fails: a problem is a line, and the next run tries again. Await it before the
+    /// run ends.
     /// </summary>
-    public Task PruneBesideAsync(CancellationToken cancellationToken) => Task.Run(
-        async () =>
-        {
-            try
-            {
-                await using var connection = await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, cancellationToken).ConfigureAwait(false);
-                await PruneAsync(connection, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is DatabaseException or NpgsqlException or OperationCanceledException)
-            {
-                log.Information($"Retention: the older aside copies of {Database} were not dropped ({DatabaseConnector.Reason(exception)}); the next reset or restore drops them.");
-            }
-        },
-        CancellationToken.None);
-
-    /// <summary>Drops the aside copies beyond the newest <see cref="Keep"/>; a copy someone is connected to is left, and said so.</summary>
-    public async Task PruneAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    public async Task<Task> StartPruneAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var copy in (await ListAsync(connection, cancellationToken, sizes: false).ConfigureAwait(false)).Skip(Keep))
+        var doomed = (await ListAsync(connection, cancellationToken, sizes: false).ConfigureAwait(false)).Skip(Keep).Select(c => c.Name).ToArray();
+        if (doomed.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        // A copy this run makes within the same second as a doomed one never takes its name while it is being dropped.
+        dropping.UnionWith(doomed);
+        return Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await using var own = await DatabaseConnector.OpenLeanAsync(target, maintenanceDatabase, cancellationToken).ConfigureAwait(false);
+                    await DropAsync(own, doomed, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is DatabaseException or NpgsqlException or OperationCanceledException)
+                {
+                    log.Information($"Retention: the older aside copies of {Database} were not dropped ({DatabaseConnector.Reason(exception)}); the next reset or restore drops them.");
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Drops these aside copies; a copy someone is connected to is left, and said so.</summary>
+    private async Task DropAsync(NpgsqlConnection connection, IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        foreach (var name in names)
         {
             try
             {
                 // Without FORCE: someone looking at an old copy keeps it.
-                await DatabaseConnector.ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Sql.Identifier(copy.Name)}", cancellationToken: cancellationToken).ConfigureAwait(false);
-                log.Information($"Retention: dropped aside copy {copy.Name} of {Database} (keep the newest {Keep}: backup.keepAside)");
+                await DatabaseConnector.ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Sql.Identifier(name)}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                log.Information($"Retention: dropped aside copy {name} of {Database} (keep the newest {Keep}: backup.keepAside)");
             }
             catch (PostgresException exception)
             {
-                log.Information($"Retention: left aside copy {copy.Name}: {exception.MessageText}.");
+                log.Information($"Retention: left aside copy {name}: {exception.MessageText}.");
             }
         }
     }

@@ -371,10 +371,11 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         var untouched = $"{target.Database} was not touched";
         var swapped = false;
         await using var admin = await opening.ConfigureAwait(false);
-        // The checks passed: retention drops the copies an earlier run left beyond the newest keepAside, beside the restore.
-        var pruning = config.BeforeRestore ? asides.PruneBesideAsync(cancellationToken) : Task.CompletedTask;
+        var pruning = Task.CompletedTask;
         try
         {
+            // The checks passed: retention drops the copies an earlier run left beyond the newest keepAside, beside the restore.
+            pruning = config.BeforeRestore ? await asides.StartPruneAsync(admin, cancellationToken).ConfigureAwait(false) : Task.CompletedTask;
             log.Information($"Restoring {entry.Name} into new database {scratch}; {target.Database} stays as it is until the restore passed its checks");
             var problem = await RestoreIntoScratchAsync(admin, entry, scratch, client is LocalClientHost ? config.RestoreJobs : 1, await archive.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             if (problem is not null)
@@ -387,7 +388,16 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             swapped = true;
             if (!config.BeforeRestore)
             {
-                await DatabaseConnector.ExecuteAsync(admin, asides.DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await DatabaseConnector.ExecuteAsync(admin, asides.DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (NpgsqlException exception)
+                {
+                    // The restore is done and swapped in: the database it replaced only stays, marked as an aside copy.
+                    log.Warning($"The replaced database, renamed {aside}, was not dropped ({DatabaseConnector.Reason(exception)}); BackupList lists it. Drop it with DROP DATABASE {Sql.Identifier(aside)}.");
+                }
+
                 return null;
             }
 

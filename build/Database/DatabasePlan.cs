@@ -164,7 +164,7 @@ public sealed record SwapStep(string Incoming, string Reason, IReadOnlyList<SqlS
 
 /// <summary>
 /// Retention of the aside copies, started here and run beside the steps after it on a connection of its own
-/// (<see cref="AsideCopies.PruneBesideAsync"/>): the copies beyond the newest keepAside that an earlier run left.
+/// (<see cref="AsideCopies.StartPruneAsync"/>): the copies beyond the newest keepAside that an earlier run left.
 /// </summary>
 public sealed record RetentionStep(SqlStep Line) : DatabaseStep
 {

@@ -34,7 +34,11 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
                 switch (step)
                 {
                     case RetentionStep:
-                        pruning = workspace.Asides.PruneBesideAsync(cancellationToken);
+                        await using (var maintenance = await OpenMaintenanceAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            pruning = await workspace.Asides.StartPruneAsync(maintenance, cancellationToken).ConfigureAwait(false);
+                        }
+
                         break;
                     case AsideCopyStep asideStep:
                         // The copy needs the database without sessions, this run's own included.

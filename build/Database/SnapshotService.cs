@@ -130,10 +130,11 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
                 + (known.Count == 0 ? "Save one first: --save-snapshot=<name>." : $"Known: {string.Join(", ", known)}."));
         }
 
-        // The snapshot exists: retention drops the copies an earlier run left beyond the newest keepAside, beside the clone.
-        var pruning = keepAside ? asides.PruneBesideAsync(cancellationToken) : Task.CompletedTask;
+        var pruning = Task.CompletedTask;
         try
         {
+            // The snapshot exists: retention drops the copies an earlier run left beyond the newest keepAside, beside the clone.
+            pruning = keepAside ? await asides.StartPruneAsync(connection, cancellationToken).ConfigureAwait(false) : Task.CompletedTask;
             var owner = await OwnerAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
             var incoming = IncomingName();
             await DropAsync(connection, incoming, cancellationToken).ConfigureAwait(false);

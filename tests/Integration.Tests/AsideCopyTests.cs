@@ -34,6 +34,27 @@ public sealed class AsideCopyTests : DatabaseTest
     }
 
     [Test]
+    public async Task A_reset_that_fails_after_its_checks_has_dropped_only_the_copies_beyond_keep_aside()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        Kit.EditDatabaseConfig(c => c["backup"]!["keepAside"] = 1);
+        AssertSucceeded(RunTask("DbReset", "--seed=minimal"));
+        AssertSucceeded(RunTask("DbReset", "--seed=minimal"));
+        var before = await AsidesAsync();
+        Assert.That(before, Has.Count.EqualTo(2), "the newest one retention keeps, and the second reset's own");
+        Kit.WriteMigration("0002_broken.sql", "CREATE TABLE app.half (id int); SELECT 1 / 0;");
+
+        var result = RunTask("DbReset", "--seed=minimal");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.All);
+        Assert.That(result.Output, Does.Contain("Retention: dropped aside copy"));
+        var after = await AsidesAsync();
+        Assert.That(after, Has.Count.EqualTo(1), "the copy beyond keepAside went while the reset ran; the reset failed and added none");
+        Assert.That(before, Does.Contain(after.Single()));
+        Assert.That(after.Single(), Is.EqualTo(before.Max(StringComparer.Ordinal)), "the newest copy is the one kept");
+    }
+
+    [Test]
     public async Task An_in_place_reset_that_fails_midway_puts_its_aside_copy_back_under_the_database_name()
     {
         AssertSucceeded(RunTask("Seed", "--seed=minimal"));
