@@ -99,6 +99,22 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
     /// <summary>Drops an aside copy right away (backup.beforeReset or beforeRestore false: no safety copy wanted).</summary>
     public SqlStep DropStep(string aside) => new(maintenanceDatabase, $"DROP DATABASE IF EXISTS {Sql.Identifier(aside)}");
 
+    /// <summary>
+    /// Runs <see cref="DropStep"/> once the replacement is swapped in (no safety copy wanted): the reset or restore is
+    /// done, so a drop that fails (a session on the copy) is a warning naming what to drop, not a failure of the run.
+    /// </summary>
+    public async Task DropReplacedAsync(NpgsqlConnection connection, string aside, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DatabaseConnector.ExecuteAsync(connection, DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException exception)
+        {
+            log.Warning($"The replaced database, renamed {aside}, was not dropped ({DatabaseConnector.Reason(exception)}); BackupList lists it. Drop it with DROP DATABASE {Sql.Identifier(aside)}.");
+        }
+    }
+
     /// <summary>The retention step's line: what a plan prints (<see cref="StartPruneAsync"/> runs it beside the work).</summary>
     public SqlStep PruneStep() =>
         new(maintenanceDatabase, $"DROP DATABASE <the aside copies of {Database} beyond the newest {Keep}, read at run time>   -- beside the next steps, on a connection of its own; this run's own copy is added after");

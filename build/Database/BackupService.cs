@@ -388,16 +388,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             swapped = true;
             if (!config.BeforeRestore)
             {
-                try
-                {
-                    await DatabaseConnector.ExecuteAsync(admin, asides.DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-                catch (NpgsqlException exception)
-                {
-                    // The restore is done and swapped in: the database it replaced only stays, marked as an aside copy.
-                    log.Warning($"The replaced database, renamed {aside}, was not dropped ({DatabaseConnector.Reason(exception)}); BackupList lists it. Drop it with DROP DATABASE {Sql.Identifier(aside)}.");
-                }
-
+                await asides.DropReplacedAsync(admin, aside, cancellationToken).ConfigureAwait(false);
                 return null;
             }
 

@@ -129,7 +129,7 @@ public sealed class DatabasePlanExecutor(DatabaseWorkspace workspace)
         {
             // backup.beforeReset false: the aside copy served only while the reset ran.
             await using var maintenance = await OpenMaintenanceAsync(cancellationToken).ConfigureAwait(false);
-            await DatabaseConnector.ExecuteAsync(maintenance, workspace.Asides.DropStep(kept).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await workspace.Asides.DropReplacedAsync(maintenance, kept, cancellationToken).ConfigureAwait(false);
         }
 
         return new DatabasePlanResult(migrated, seeded);

@@ -158,7 +158,7 @@ public sealed partial class SnapshotService(DatabaseTarget target, string mainte
             }
             else
             {
-                await DatabaseConnector.ExecuteAsync(connection, asides.DropStep(aside).Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await asides.DropReplacedAsync(connection, aside, cancellationToken).ConfigureAwait(false);
             }
 
             return snapshot;

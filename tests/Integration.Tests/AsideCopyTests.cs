@@ -162,4 +162,23 @@ public sealed class AsideCopyTests : DatabaseTest
         AssertSucceeded(RunTask("Restore", "--backup=latest"));
         Assert.That(await AsidesAsync(), Is.EqualTo(new[] { aside }), "beforeRestore false keeps no new aside copy and drops none of the older");
     }
+
+    [Test]
+    public async Task A_restore_without_before_restore_whose_drop_of_the_replaced_database_fails_says_so_and_succeeds()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        AssertSucceeded(RunTask("Backup"));
+        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('after the backup')");
+        Kit.EditDatabaseConfig(c => c["backup"]!["beforeRestore"] = false);
+        // A template database cannot be dropped: the replaced database, renamed aside after the swap, stays.
+        await Db.ExecuteAsync(Maintenance, $"ALTER DATABASE \"{Database}\" IS_TEMPLATE true");
+
+        var result = RunTask("Restore", "--backup=latest");
+
+        AssertSucceeded(result);
+        Assert.That(result.All, Does.Contain("was not dropped (cannot drop a template database").And.Contain("Drop it with DROP DATABASE"));
+        Assert.That(result.All, Does.Not.Contain("was not touched"));
+        Assert.That(await AsidesAsync(), Has.Count.EqualTo(1));
+        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name = 'after the backup'"), Is.Zero, "the restored database is in place");
+    }
 }
