@@ -260,60 +260,31 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
 
             var (schema, otherData, loads, after) = SplitRestore(entry, scratch, jobs, othersList, tables);
             await client.RestoreAsync(schema, cancellationToken).ConfigureAwait(false);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var others = StopOthersOnFailure(() => client.RestoreAsync(otherData, stop.Token), stop);
-            var large = StopOthersOnFailure(
-                async () =>
+            await SideBySide.RunAsync(
+                cancellationToken,
+                stop => client.RestoreAsync(otherData, stop),
+                async stop =>
                 {
                     foreach (var (_, load, useList) in loads)
                     {
                         try
                         {
-                            await local.LoadTableDataAsync(entry.DumpPath, useList, load, stop.Token).ConfigureAwait(false);
+                            await local.LoadTableDataAsync(entry.DumpPath, useList, load, stop).ConfigureAwait(false);
                         }
                         catch (ParallelTableLoad.CannotSplitException reason)
                         {
                             // Nothing of it was loaded: pg_restore loads it through one connection.
                             log.Verbose($"{load.Description}: not split ({reason.Message}); pg_restore loads it");
-                            await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false) { Sections = ["data"], UseList = useList }, stop.Token).ConfigureAwait(false);
+                            await client.RestoreAsync(new RestoreRequest(scratch, entry.DumpPath, Clean: false) { Sections = ["data"], UseList = useList }, stop).ConfigureAwait(false);
                         }
                     }
-                },
-                stop);
-            try
-            {
-                await Task.WhenAll(others, large).ConfigureAwait(false);
-            }
-            catch
-            {
-                // The failure that stopped the other load, not the cancellation it caused.
-                var cause = new[] { others, large }.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
-                if (cause is not null)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
-                }
-
-                throw;
-            }
+                }).ConfigureAwait(false);
 
             await client.RestoreAsync(after, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             folder.Delete(recursive: true);
-        }
-
-        static async Task StopOthersOnFailure(Func<Task> run, CancellationTokenSource stop)
-        {
-            try
-            {
-                await run().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                await stop.CancelAsync().ConfigureAwait(false);
-                throw;
-            }
         }
     }
 
@@ -397,16 +368,12 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
         }
         catch (ToolFailedException failure) when (PostgresClientError.IsConnectionLost(failure))
         {
-            throw DatabaseException.Failed(
-                $"Restore of {entry.Name} was interrupted: the server ended the connection ({PostgresClientError.Cause(failure)}: the session was ended by an administrator, or the server shut down); "
-                + $"it restored into a new database, so {untouched} and is as it was before. Run the Restore again once the server accepts connections.");
+            throw Interrupted(PostgresClientError.Cause(failure));
         }
         catch (NpgsqlException exception) when (!swapped && DatabaseConnector.IsTerminated(exception))
         {
             // A connection of a split load (ParallelTableLoad) ended by the server.
-            throw DatabaseException.Failed(
-                $"Restore of {entry.Name} was interrupted: the server ended the connection ({DatabaseConnector.Reason(exception)}: the session was ended by an administrator, or the server shut down); "
-                + $"it restored into a new database, so {untouched} and is as it was before. Run the Restore again once the server accepts connections.");
+            throw Interrupted(DatabaseConnector.Reason(exception));
         }
         catch (ToolFailedException failure)
         {
@@ -426,6 +393,10 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             // Never fails: what it could not drop it said, and the next run drops.
             await pruning.ConfigureAwait(false);
         }
+
+        DatabaseException Interrupted(string cause) => DatabaseException.Failed(
+            $"Restore of {entry.Name} was interrupted: the server ended the connection ({cause}: the session was ended by an administrator, or the server shut down); "
+            + $"it restored into a new database, so {untouched} and is as it was before. Run the Restore again once the server accepts connections.");
     }
 
     private async Task<NpgsqlConnection> OpenMaintenanceAsync(BackupEntry entry, string maintenanceDatabase, string scratch, CancellationToken cancellationToken)

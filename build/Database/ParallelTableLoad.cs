@@ -201,7 +201,7 @@ public sealed class ParallelTableLoad(string table, int connections, Func<Cancel
 
         // A connection's own failure first (the reading then stopped because of it), else the reading's; not the
         // cancellations one failure causes in the others.
-        var cause = senders.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException)
+        var cause = SideBySide.FirstCause(senders)
             ?? readFailure
             ?? senders.Where(t => t.IsFaulted || t.IsCanceled).Select(t => t.Exception?.InnerException ?? new OperationCanceledException(stop.Token)).FirstOrDefault();
         if (cause is not null)
@@ -212,7 +212,11 @@ public sealed class ParallelTableLoad(string table, int connections, Func<Cancel
 
     private static void Produce(Stream output, byte[] block, int filled, BlockingCollection<byte[]> free, BlockingCollection<(byte[] Data, int Length)> blocks, CancellationToken cancellationToken)
     {
+        // Each byte is searched once: for the end-of-data line from where it could start (its four bytes may straddle
+        // a read), for the last line end among the bytes just read. A row of many megabytes is not searched again on
+        // every read.
         var scanned = 0;
+        var lastNewline = LastNewline(block, 0, filled);
         while (true)
         {
             var end = FindEndOfData(block, scanned, filled);
@@ -226,7 +230,6 @@ public sealed class ParallelTableLoad(string table, int connections, Func<Cancel
                 return;
             }
 
-            var lastNewline = filled == 0 ? -1 : Array.LastIndexOf(block, (byte)'\n', filled - 1, filled);
             if (filled == block.Length && lastNewline >= 0)
             {
                 // Full: send up to the last line end, carry the rest of the line into the next block.
@@ -234,9 +237,8 @@ public sealed class ParallelTableLoad(string table, int connections, Func<Cancel
                 var next = rest < BlockSize ? free.Take(cancellationToken) : new byte[rest * 2];
                 Buffer.BlockCopy(block, lastNewline + 1, next, 0, rest);
                 blocks.Add((block, lastNewline + 1), cancellationToken);
-                block = next;
-                filled = rest;
-                scanned = 0;
+                (block, filled, scanned) = (next, rest, 0);
+                lastNewline = LastNewline(block, 0, filled);
                 continue;
             }
 
@@ -246,18 +248,26 @@ public sealed class ParallelTableLoad(string table, int connections, Func<Cancel
                 Array.Resize(ref block, block.Length * 2);
             }
 
-            scanned = Math.Max(0, lastNewline);
+            scanned = Math.Max(0, filled - (EndOfData.Length - 1));
             var read = output.Read(block, filled, block.Length - filled);
             if (read == 0)
             {
                 throw new EndOfStreamException("pg_restore's script ended before the end of the table's data (\\.)");
             }
 
+            if (LastNewline(block, filled, read) is var newline and >= 0)
+            {
+                lastNewline = newline;
+            }
+
             filled += read;
         }
     }
 
-    /// <summary>Where the end-of-data line starts in a block that starts at a line start, or -1; searched from <paramref name="from"/> (a line end, or 0).</summary>
+    /// <summary>The last line end in <paramref name="count"/> bytes from <paramref name="start"/>, or -1.</summary>
+    private static int LastNewline(byte[] block, int start, int count) => count == 0 ? -1 : Array.LastIndexOf(block, (byte)'\n', start + count - 1, count);
+
+    /// <summary>Where the end-of-data line starts in a block that starts at a line start, or -1; searched from <paramref name="from"/> on.</summary>
     private static int FindEndOfData(byte[] block, int from, int filled)
     {
         if (from == 0 && block.AsSpan(0, filled).StartsWith("\\.\n"u8))

@@ -101,41 +101,36 @@ public sealed class ErrorMessageTests : DatabaseTest
     [Test]
     public async Task An_interrupted_restore_says_the_server_ended_the_connection_and_that_the_database_is_as_it_was()
     {
-        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
         // Enough rows that pg_restore is still busy when it is terminated.
-        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name, description) SELECT 'bulk ' || g, md5(g::text) FROM generate_series(1, 300000) g");
-        AssertSucceeded(RunTask("Backup"));
-        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('marker written before the restore')");
-        Kit.EditDatabaseConfig(c => c["backup"]!["beforeRestore"] = false);
-
-        var restore = Task.Run(() => RunTask("Restore", "--backup=latest"));
-        var terminated = 0;
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (terminated == 0 && !restore.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            terminated = await Db.ScalarAsync<int>(
-                Server.ConnectionString("postgres"),
-                "SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity WHERE datname LIKE 'kit\\_verify\\_%' AND application_name = 'pg_restore'");
-            await Task.Delay(20);
-        }
-
-        var result = await restore;
+        var (terminated, result) = await RestoreEndingSessionsAsync(
+            300_000, "SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity WHERE datname LIKE 'kit\\_verify\\_%' AND application_name = 'pg_restore'");
 
         Assert.That(terminated, Is.GreaterThanOrEqualTo(1), "pg_restore was not seen running: " + result.All);
-        Assert.That(result.ExitCode, Is.EqualTo(1), result.All);
-        Assert.That(result.SingleErrorLine(), Does.Contain("was interrupted: the server ended the connection")
-            .And.Contain($"{Database} was not touched and is as it was before").And.Contain("Run the Restore again"));
-        Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name = 'marker written before the restore'"), Is.EqualTo(1));
-        Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), "SELECT count(*) FROM pg_database WHERE datname LIKE 'kit\\_verify\\_%'"), Is.Zero, "the new database was left behind");
+        await AssertInterruptedAndUntouchedAsync(result);
     }
 
     [Test]
     public async Task A_split_load_whose_connection_is_ended_says_the_server_ended_it_and_that_the_database_is_as_it_was()
     {
         Kit.EditDatabaseConfig(c => c["backup"]!["restoreSplitRows"] = 1);
-        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
         // Enough rows that the COPY connections are still busy when one is terminated.
-        await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name, description) SELECT 'bulk ' || g, md5(g::text) FROM generate_series(1, 1500000) g");
+        var (terminated, result) = await RestoreEndingSessionsAsync(
+            1_500_000,
+            "SELECT count(pg_terminate_backend(pid))::int FROM (SELECT pid FROM pg_stat_activity WHERE datname LIKE 'kit\\_verify\\_%' AND query LIKE 'COPY app.items %' AND state = 'active' LIMIT 1) one");
+
+        Assert.That(terminated, Is.EqualTo(1), "no COPY connection was seen loading: " + result.All);
+        await AssertInterruptedAndUntouchedAsync(result);
+        Assert.That(result.All, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    /// <summary>
+    /// Seeds <paramref name="rows"/> more rows, backs up, writes a marker row, then restores (keeping no aside copy)
+    /// while <paramref name="terminate"/> (answering how many sessions it ended) runs until it ended one.
+    /// </summary>
+    private async Task<(int Terminated, KitSandbox.Result Result)> RestoreEndingSessionsAsync(int rows, string terminate)
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        await Db.ExecuteAsync(Connection, $"INSERT INTO app.items (name, description) SELECT 'bulk ' || g, md5(g::text) FROM generate_series(1, {rows}) g");
         AssertSucceeded(RunTask("Backup"));
         await Db.ExecuteAsync(Connection, "INSERT INTO app.items (name) VALUES ('marker written before the restore')");
         Kit.EditDatabaseConfig(c => c["backup"]!["beforeRestore"] = false);
@@ -145,21 +140,21 @@ public sealed class ErrorMessageTests : DatabaseTest
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (terminated == 0 && !restore.IsCompleted && DateTime.UtcNow < deadline)
         {
-            terminated = await Db.ScalarAsync<int>(
-                Server.ConnectionString("postgres"),
-                "SELECT count(pg_terminate_backend(pid))::int FROM (SELECT pid FROM pg_stat_activity WHERE datname LIKE 'kit\\_verify\\_%' AND query LIKE 'COPY app.items %' AND state = 'active' LIMIT 1) one");
+            terminated = await Db.ScalarAsync<int>(Server.ConnectionString("postgres"), terminate);
             await Task.Delay(5);
         }
 
-        var result = await restore;
+        return (terminated, await restore);
+    }
 
-        Assert.That(terminated, Is.EqualTo(1), "no COPY connection was seen loading: " + result.All);
+    /// <summary>The one line of an interrupted restore; the marker row still there and no new database left behind.</summary>
+    private async Task AssertInterruptedAndUntouchedAsync(KitSandbox.Result result)
+    {
         Assert.That(result.ExitCode, Is.EqualTo(1), result.All);
         Assert.That(result.SingleErrorLine(), Does.Contain("was interrupted: the server ended the connection")
             .And.Contain($"{Database} was not touched and is as it was before").And.Contain("Run the Restore again"));
         Assert.That(await Db.ScalarAsync<long>(Connection, "SELECT count(*) FROM app.items WHERE name = 'marker written before the restore'"), Is.EqualTo(1));
         Assert.That(await Db.ScalarAsync<long>(Server.ConnectionString("postgres"), "SELECT count(*) FROM pg_database WHERE datname LIKE 'kit\\_verify\\_%'"), Is.Zero, "the new database was left behind");
-        Assert.That(result.All, Does.Not.Contain("   at "), "no stack trace");
     }
 
     [TestCase("DbReset")]
