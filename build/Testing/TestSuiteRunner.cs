@@ -6,8 +6,14 @@ using Cake.Core.Diagnostics;
 
 namespace Build.Testing;
 
-/// <summary>The outcome of the suites of one run: the summed counters and each suite that failed to run or report.</summary>
-public sealed record TestRunResult(TestSummary Summary, IReadOnlyList<string> Failures);
+/// <summary>
+/// The outcome of the suites of one run: the summed counters, each suite that failed to run or report, and each failed
+/// test its report names (<c>suite: test: message</c>).
+/// </summary>
+public sealed record TestRunResult(TestSummary Summary, IReadOnlyList<string> Failures)
+{
+    public IReadOnlyList<string> FailedTests { get; init; } = [];
+}
 
 /// <summary>
 /// Test's plan: the suites in order, each with the command that runs it (null: skipped, with its reason); with
@@ -87,10 +93,16 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, Func<st
 
         await Task.WhenAll(Enumerable.Range(0, plan.Parallelism).Select(_ => Task.Run(WorkAsync, cancellationToken))).ConfigureAwait(false);
         var summary = outcomes.OfType<SuiteOutcome>().Aggregate(TestSummary.Empty, (sum, outcome) => sum + outcome.Summary);
-        return new TestRunResult(summary, outcomes.OfType<SuiteOutcome>().SelectMany(o => o.Failures).ToList());
+        return new TestRunResult(summary, outcomes.OfType<SuiteOutcome>().SelectMany(o => o.Failures).ToList())
+        {
+            FailedTests = outcomes.OfType<SuiteOutcome>().SelectMany(o => o.FailedTests).ToList(),
+        };
     }
 
-    private sealed record SuiteOutcome(TestSummary Summary, IReadOnlyList<string> Failures);
+    private sealed record SuiteOutcome(TestSummary Summary, IReadOnlyList<string> Failures)
+    {
+        public IReadOnlyList<string> FailedTests { get; init; } = [];
+    }
 
     // The builds of suites that run side by side, one after another before any runs: a suite whose project does not
     // build does not run and counts as one failed test.
@@ -130,6 +142,7 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, Func<st
     private async Task<SuiteOutcome> RunSuiteAsync(TestSuitePlan suite, ToolCommand command, bool sideBySide, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
+        IReadOnlyList<string> failedTests = [];
         var summary = TestSummary.Empty;
         if (suite.Format == TestReportFormat.JUnit && File.Exists(suite.ResultsFile))
         {
@@ -157,6 +170,11 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, Func<st
         if (File.Exists(suite.ResultsFile))
         {
             var report = suite.Format == TestReportFormat.Trx ? TestSummary.ReadTrx(suite.ResultsFile) : TestSummary.ReadJUnit(suite.ResultsFile);
+            if (report.Failed > 0)
+            {
+                failedTests = TestSummary.FailedTests(suite.ResultsFile, suite.Format).Select(test => $"{suite.Name}: {test}").ToList();
+            }
+
             if (report.Failed > 0 && !toolFailed)
             {
                 // An image's report stage succeeds whatever the tests did: the report alone names the suite.
@@ -187,7 +205,7 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, Func<st
             log.Information($"{suite.Name}: finished in {clock.Elapsed.TotalMinutes:0.0} min: {summary.Passed} passed, {summary.Failed} failed");
         }
 
-        return new SuiteOutcome(summary, failures);
+        return new SuiteOutcome(summary, failures) { FailedTests = failedTests };
     }
 
     /// <summary>

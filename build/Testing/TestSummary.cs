@@ -79,6 +79,37 @@ public sealed record TestSummary(int Passed, int Failed, int Skipped)
         return summary;
     }
 
+    /// <summary>
+    /// The failed tests of a report, each as its name and the start of its message (whitespace folded, at most
+    /// <paramref name="messageLength"/> characters): what the end of a CI log names when the counters say "failed".
+    /// TRX: results whose outcome is Failed, Error, Timeout or Aborted; JUnit: test cases with a failure or error.
+    /// </summary>
+    public static IReadOnlyList<string> FailedTests(string file, TestReportFormat format, int messageLength = 240)
+    {
+        var document = XDocument.Load(file);
+        IEnumerable<(string? Name, string? Message)> failed = format == TestReportFormat.Trx
+            ? document.Descendants().Where(e => e.Name.LocalName == "UnitTestResult" && FailedOutcomes.Contains(e.Attribute("outcome")?.Value ?? string.Empty))
+                .Select(e => (e.Attribute("testName")?.Value, e.Descendants().FirstOrDefault(m => m.Name.LocalName == "Message")?.Value))
+            : document.Descendants().Where(e => e.Name.LocalName == "testcase")
+                .Select(e => (Case: e, Problem: e.Elements().FirstOrDefault(p => p.Name.LocalName is "failure" or "error")))
+                .Where(c => c.Problem is not null)
+                .Select(c => (
+                    (string?)string.Join('.', new[] { c.Case.Attribute("classname")?.Value, c.Case.Attribute("name")?.Value }.Where(n => !string.IsNullOrEmpty(n))),
+                    (string?)(c.Problem!.Attribute("message")?.Value ?? c.Problem.Value)));
+        return failed.Select(f => (Name: Fold(f.Name), Message: Fold(f.Message)) switch
+        {
+            ({ Length: 0 }, _) => "(a test without a name)",
+            (var name, { Length: 0 }) => name,
+            var (name, message) => $"{name}: {Shorten(message, messageLength)}",
+        }).ToList();
+    }
+
+    private static readonly HashSet<string> FailedOutcomes = new(StringComparer.Ordinal) { "Failed", "Error", "Timeout", "Aborted" };
+
+    private static string Fold(string? text) => string.Join(' ', (text ?? string.Empty).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    private static string Shorten(string text, int length) => text.Length <= length ? text : text[..length] + "...";
+
     private static int Number(XElement element, string name) =>
         int.Parse(element.Attribute(name)?.Value ?? "0", NumberStyles.Integer, CultureInfo.InvariantCulture);
 }

@@ -74,6 +74,27 @@ public sealed class AppFolderTests
     }
 
     [Test]
+    public void Test_names_each_failed_test_with_its_message_just_above_the_counts()
+    {
+        // One suite, a command that writes a JUnit report with a failed test among passed ones and fails.
+        var project = Path.Combine(app.Root, "config", "project.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(project))!;
+        json["testProjects"] = new System.Text.Json.Nodes.JsonArray();
+        json["testParallelism"] = 1;
+        json["tests"] = System.Text.Json.Nodes.JsonNode.Parse("""
+            [{ "name": "unit", "command": ["sh", "-c", "printf '<testsuite tests=\"3\" failures=\"1\"><testcase classname=\"orders\" name=\"a\"/><testcase classname=\"orders\" name=\"rounds\"><failure message=\"expected 2,\ngot 3\">trace</failure></testcase><testcase classname=\"orders\" name=\"b\"/></testsuite>' > r.xml; exit 1"], "results": "r.xml" }]
+            """);
+        File.WriteAllText(project, json.ToJsonString());
+
+        var result = ProgramRun.Run(RepositoryRoot.Path, NoEngine, "--target=Test", $"--app={app.Root}");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        var counts = result.Lines.ToList().IndexOf("tests: 2 passed, 1 failed");
+        Assert.That(counts, Is.GreaterThan(0), result.ToString());
+        Assert.That(result.Lines[counts - 1], Is.EqualTo("failed: unit: orders.rounds: expected 2, got 3"), result.ToString());
+    }
+
+    [Test]
     public void An_app_folder_that_is_not_one_is_one_line()
     {
         var missing = ProgramRun.Run(RepositoryRoot.Path, "--target=Status", $"--app={Path.Combine(app.Root, "nope")}");

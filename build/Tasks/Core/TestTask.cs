@@ -37,6 +37,12 @@ public sealed class TestTask : PlannedTask<BuildContext, TestRunPlan>
             : null;
         var result = await new TestSuiteRunner(context.Runner, context.Log, runnerFor).RunAsync(plan).ConfigureAwait(false);
         var suites = plan.Suites;
+        // Named again at the end, where a CI log's tail shows them: a suite's own lines may be far above.
+        foreach (var test in result.FailedTests)
+        {
+            context.Log.Information($"failed: {test}");
+        }
+
         context.Log.Information(result.Summary.Line);
         if (result.Failures.Count > 0 || result.Summary.Failed > 0)
         {

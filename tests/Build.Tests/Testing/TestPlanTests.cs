@@ -100,6 +100,10 @@ public sealed class TestPlanTests
         // TRX 9/2/1, pytest 6/1/1, and the go command that left no report: one failed test.
         Assert.That(result.Summary, Is.EqualTo(new TestSummary(15, 4, 2)));
         Assert.That(result.Failures, Is.EqualTo(new[] { "Unit (exit code 1)", "python (1 failed)", "go (exit code 2)", "go wrote no results (it did not build or crashed)" }));
+        Assert.That(result.FailedTests, Is.EqualTo(new[]
+        {
+            "Unit: Orders_total(\"EUR\"): Expected: 2 But was: 3", "Unit: Orders_store", "python: tests.test_tmp_fail.test_fails: assert 1 == 2",
+        }));
         Assert.That(runner.Commands.Select(c => c.Executable), Is.EqualTo(new[] { "dotnet", "docker", "go" }));
         Assert.That(runner.Commands[1].Environment["DOCKER_BUILDKIT"], Is.EqualTo("1"));
     }
