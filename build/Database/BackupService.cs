@@ -79,7 +79,7 @@ public sealed class BackupService(DatabaseTarget target, IPostgresClientHost cli
             log.Information(line);
         }
 
-        var (serverVersion, serverVersionNumber) = await ServerInfo.VersionAsync(connection, cancellationToken).ConfigureAwait(false);
+        var (serverVersion, serverVersionNumber) = ServerInfo.Version(connection);
         if (await client.DumpIncompatibilityAsync(serverVersionNumber / 10000, cancellationToken).ConfigureAwait(false) is { } problem)
         {
             // Refused before anything is written: the kit's step, not the tool's failure (exit code 2).

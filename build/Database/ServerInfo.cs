@@ -6,14 +6,18 @@ namespace Build.Database;
 /// <summary>What the kit reads from a server: its version, the row count of every table, other sessions.</summary>
 public static class ServerInfo
 {
-    public static async Task<(string Version, int VersionNumber)> VersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The server's version as <c>server_version</c> and <c>server_version_num</c> give it, from what the server
+    /// reported when the connection opened (no round trip): 15.14 is 150014, 9.6.24 is 90624.
+    /// </summary>
+    public static (string Version, int VersionNumber) Version(NpgsqlConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        // One round trip for both.
-        var both = await DatabaseConnector.ScalarAsync<string>(
-            connection, "SELECT current_setting('server_version_num') || ' ' || current_setting('server_version')", cancellationToken: cancellationToken).ConfigureAwait(false);
-        var space = both.IndexOf(' ', StringComparison.Ordinal);
-        return (both[(space + 1)..], int.Parse(both.AsSpan(0, space), System.Globalization.CultureInfo.InvariantCulture));
+        var version = connection.PostgreSqlVersion;
+        var number = version.Major >= 10
+            ? (version.Major * 10000) + Math.Max(0, version.Minor)
+            : (version.Major * 10000) + (Math.Max(0, version.Minor) * 100) + Math.Max(0, version.Build);
+        return (connection.ServerVersion, number);
     }
 
     /// <summary>

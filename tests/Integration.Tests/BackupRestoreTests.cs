@@ -111,6 +111,7 @@ public sealed class BackupRestoreTests : DatabaseTest
         Assert.That(root.GetProperty("sizeBytes").GetInt64(), Is.EqualTo(new FileInfo(dump).Length));
         Assert.That(root.GetProperty("database").GetString(), Is.EqualTo(Database));
         Assert.That(root.GetProperty("serverVersion").GetString(), Is.EqualTo(await Db.ScalarAsync<string>(Connection, "SHOW server_version")));
+        Assert.That(root.GetProperty("serverVersionNumber").GetInt32(), Is.EqualTo(int.Parse(await Db.ScalarAsync<string>(Connection, "SHOW server_version_num"), System.Globalization.CultureInfo.InvariantCulture)));
         Assert.That(root.GetProperty("durationSeconds").GetDouble(), Is.GreaterThan(0));
         Assert.That(root.GetProperty("tables").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()),
             Is.EqualTo(new Dictionary<string, long> { ["app.items"] = 103, ["kit.schema_migrations"] = 1 }));
