@@ -203,19 +203,21 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
             """,
             connection);
         command.Parameters.AddWithValue("prefix", CommentPrefix);
-        var copies = new List<AsideCopy>();
+        var copies = new List<(AsideCopy Copy, int Sequence)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var name = reader.GetString(0);
                 var at = name.LastIndexOf(Marker, StringComparison.Ordinal);
-                var taken = at < 0 ? null : BackupStore.ParseStamp(name[(at + Marker.Length)..]);
-                copies.Add(new AsideCopy(name, taken ?? DateTime.MinValue, reader.GetString(1)[CommentPrefix.Length..], reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+                var stamp = at < 0 ? string.Empty : name[(at + Marker.Length)..];
+                var copy = new AsideCopy(name, BackupStore.ParseStamp(stamp) ?? DateTime.MinValue, reader.GetString(1)[CommentPrefix.Length..], reader.IsDBNull(2) ? null : reader.GetInt64(2));
+                copies.Add((copy, BackupStore.Sequence(stamp)));
             }
         }
 
-        return copies.OrderByDescending(c => c.TakenAtUtc).ThenByDescending(c => c.Name, StringComparer.Ordinal).ToArray();
+        // Copies made within one second: by their suffix's number (_10 after _9).
+        return copies.OrderByDescending(c => c.Copy.TakenAtUtc).ThenByDescending(c => c.Sequence).ThenByDescending(c => c.Copy.Name, StringComparer.Ordinal).Select(c => c.Copy).ToArray();
     }
 
     /// <summary>

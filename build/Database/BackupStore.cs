@@ -60,7 +60,7 @@ public sealed partial class BackupStore(string folder)
             }
         }
 
-        return entries.OrderByDescending(e => e.TakenAtUtc).ThenByDescending(e => e.Name, StringComparer.Ordinal).ToArray();
+        return entries.OrderByDescending(e => e.TakenAtUtc).ThenByDescending(e => Sequence(e.Name)).ThenByDescending(e => e.Name, StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>Folders of backups that never completed.</summary>
@@ -144,7 +144,20 @@ public sealed partial class BackupStore(string folder)
         return null;
     }
 
-    [GeneratedRegex(@"^(\d{8}_\d{6})(?:_\d+)?$")]
+    /// <summary>
+    /// Which of the names made within one second came later: 1 for "20250102_030405", n for "20250102_030405_n" (so
+    /// _10 comes after _9, which an ordinal comparison of the names gets wrong); 0 for a name that is not a stamp.
+    /// </summary>
+    public static int Sequence(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var match = StampPattern().Match(name);
+        return !match.Success ? 0
+            : match.Groups[2].Success && int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+            : 1;
+    }
+
+    [GeneratedRegex(@"^(\d{8}_\d{6})(?:_(\d+))?$")]
     private static partial Regex StampPattern();
 }
 

@@ -147,6 +147,28 @@ public sealed class AsideCopyTests : DatabaseTest
     }
 
     [Test]
+    public async Task Of_ten_aside_copies_made_within_one_second_retention_keeps_the_newest_by_number()
+    {
+        AssertSucceeded(RunTask("Seed", "--seed=minimal"));
+        Kit.EditDatabaseConfig(c => c["backup"]!["keepAside"] = 2);
+        // Copies as ten resets within one second leave them: _10 is the newest, though it sorts before _9 as text.
+        var stamp = $"{Database}__aside__20250102_030405";
+        var copies = Enumerable.Range(1, 10).Select(n => n == 1 ? stamp : $"{stamp}_{n}").ToArray();
+        foreach (var copy in copies)
+        {
+            await Db.ExecuteAsync(Maintenance, $"CREATE DATABASE \"{copy}\" TEMPLATE template0");
+            await Db.ExecuteAsync(Maintenance, $"COMMENT ON DATABASE \"{copy}\" IS 'kit aside copy of \"{Database}\", replaced by DbReset, 2025-01-02 03:04:05 UTC'");
+        }
+
+        var result = RunTask("DbReset", "--seed=minimal");
+
+        AssertSucceeded(result);
+        var kept = await AsidesAsync();
+        Assert.That(kept, Does.Contain(copies[9]).And.Contain(copies[8]).And.Not.Contain(copies[7]).And.Not.Contain(copies[0]), result.Output);
+        Assert.That(kept, Has.Count.EqualTo(3), "the newest two of the earlier copies, and the reset's own");
+    }
+
+    [Test]
     public async Task A_restore_keeps_the_replaced_database_aside_and_a_restore_without_before_restore_keeps_none()
     {
         AssertSucceeded(RunTask("Seed", "--seed=minimal"));

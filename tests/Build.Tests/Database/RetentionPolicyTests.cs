@@ -41,6 +41,17 @@ public sealed class RetentionPolicyTests
     }
 
     [Test]
+    public void Backups_made_within_one_second_are_ordered_by_their_number_so_the_tenth_is_newer_than_the_ninth()
+    {
+        var second = Now.AddHours(-1);
+        var backups = new[] { "", "_2", "_9", "_10" }.Select(suffix => (BackupStore.Stamp(second) + suffix, second)).ToArray();
+
+        var doomed = RetentionPolicy.SelectForDeletion(backups, keepLast: 2, keepDailyForDays: 0, Now);
+
+        Assert.That(doomed, Is.EqualTo(new[] { backups[1].Item1, backups[0].Item1 }));
+    }
+
+    [Test]
     public void Nothing_to_delete_when_everything_fits()
     {
         Assert.That(RetentionPolicy.SelectForDeletion([At(0, 1), At(1, 1)], keepLast: 7, keepDailyForDays: 14, Now), Is.Empty);
@@ -70,6 +81,31 @@ public sealed class BackupStoreTests
 
         Assert.That(time?.ToString("s", System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(expected));
         Assert.That(time?.Kind ?? DateTimeKind.Utc, Is.EqualTo(DateTimeKind.Utc));
+    }
+
+    [TestCase("20250102_030405", 1)]
+    [TestCase("20250102_030405_2", 2)]
+    [TestCase("20250102_030405_10", 10)]
+    [TestCase(".tmp-20250102_030405_3", 0)]
+    [TestCase("notes", 0)]
+    public void The_sequence_of_a_stamp_is_its_suffix_number(string name, int expected)
+    {
+        Assert.That(BackupStore.Sequence(name), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Latest_of_eleven_backups_within_one_second_is_the_eleventh()
+    {
+        var names = Enumerable.Range(1, 11).Select(n => n == 1 ? "20250102_030405" : $"20250102_030405_{n}").ToArray();
+        foreach (var name in names)
+        {
+            Write(name);
+        }
+
+        var store = new BackupStore(folder);
+
+        Assert.That(store.List().Select(e => e.Name), Is.EqualTo(names.Reverse()));
+        Assert.That(store.Resolve("latest", folder, Key).Name, Is.EqualTo("20250102_030405_11"));
     }
 
     [Test]
