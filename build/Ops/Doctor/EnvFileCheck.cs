@@ -14,10 +14,17 @@ public static partial class EnvFileCheck
     /// <summary>A value that only marks where a real one goes ("change-me-dev-only", "", "&lt;password&gt;").</summary>
     public static bool IsPlaceholder(string value) => string.IsNullOrWhiteSpace(value) || PlaceholderPattern().IsMatch(value);
 
-    /// <summary>The keys whose values onboarding generates: every *PASSWORD* key of the example holding a placeholder.</summary>
+    /// <summary>
+    /// The keys whose values onboarding generates: every *PASSWORD* key of the example holding a placeholder (an empty
+    /// value included), and every *SECRET* key (DJANGO_SECRET_KEY, JWT_SECRET) whose example value is written as one
+    /// ("change-me-dev-only"): an app's own signing secret. An empty *SECRET*, and a key or token some provider issues
+    /// (API_KEY, GITHUB_TOKEN), stay as the example has them: no generated value could work there.
+    /// </summary>
     public static IReadOnlyList<string> GeneratedKeys(DotEnvFile example) =>
         (example ?? throw new ArgumentNullException(nameof(example))).Values
-        .Where(p => p.Key.Contains("PASSWORD", StringComparison.OrdinalIgnoreCase) && IsPlaceholder(p.Value))
+        .Where(p => IsPlaceholder(p.Value)
+            && (p.Key.Contains("PASSWORD", StringComparison.OrdinalIgnoreCase)
+                || (p.Key.Contains("SECRET", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(p.Value))))
         .Select(p => p.Key)
         .ToArray();
 

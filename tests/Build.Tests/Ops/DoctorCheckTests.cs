@@ -177,6 +177,14 @@ public sealed class EnvFileCheckTests
     }
 
     [Test]
+    public void An_app_secret_written_as_a_placeholder_is_generated_and_an_empty_or_issued_one_is_left()
+    {
+        var text = "DJANGO_SECRET_KEY=change-me-dev-only\nAWS_SECRET_ACCESS_KEY=\nEMBEDDING_API_KEY=\nGITHUB_TOKEN=<your token>\nJWT_SECRET=real-secret-1\n";
+
+        Assert.That(EnvFileCheck.GeneratedKeys(DotEnvFile.Parse(text)), Is.EqualTo(new[] { "DJANGO_SECRET_KEY" }));
+    }
+
+    [Test]
     public void Generation_replaces_only_placeholder_passwords_and_keeps_every_other_line()
     {
         var text = "# keep me\nPOSTGRES_PASSWORD=change-me-dev-only\nexport PGADMIN_PASSWORD=\nREDIS_PASSWORD_FILE_HINT=real-value\nAPI_PORT=8080\n";
