@@ -203,22 +203,21 @@ public sealed class AsideCopies(DatabaseTarget target, string maintenanceDatabas
             """,
             connection);
         command.Parameters.AddWithValue("prefix", CommentPrefix);
-        var copies = new List<(AsideCopy Copy, int Sequence)>();
+        var copies = new List<AsideCopy>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var name = reader.GetString(0);
-                var at = name.LastIndexOf(Marker, StringComparison.Ordinal);
-                var stamp = at < 0 ? string.Empty : name[(at + Marker.Length)..];
-                var copy = new AsideCopy(name, BackupStore.ParseStamp(stamp) ?? DateTime.MinValue, reader.GetString(1)[CommentPrefix.Length..], reader.IsDBNull(2) ? null : reader.GetInt64(2));
-                copies.Add((copy, BackupStore.Sequence(stamp)));
+                copies.Add(new AsideCopy(name, BackupStore.ParseStamp(StampOf(name)) ?? DateTime.MinValue, reader.GetString(1)[CommentPrefix.Length..], reader.IsDBNull(2) ? null : reader.GetInt64(2)));
             }
         }
 
-        // Copies made within one second: by their suffix's number (_10 after _9).
-        return copies.OrderByDescending(c => c.Copy.TakenAtUtc).ThenByDescending(c => c.Sequence).ThenByDescending(c => c.Copy.Name, StringComparer.Ordinal).Select(c => c.Copy).ToArray();
+        return BackupStore.NewestFirst(copies, c => c.TakenAtUtc, c => StampOf(c.Name)).ToArray();
     }
+
+    /// <summary>The stamp of an aside copy's name (what follows the marker), or empty.</summary>
+    private static string StampOf(string name) => name.LastIndexOf(Marker, StringComparison.Ordinal) is var at and >= 0 ? name[(at + Marker.Length)..] : string.Empty;
 
     /// <summary>
     /// Retention beside a reset's or restore's work, once its checks have passed and before it makes its own copy:

@@ -60,7 +60,7 @@ public sealed partial class BackupStore(string folder)
             }
         }
 
-        return entries.OrderByDescending(e => e.TakenAtUtc).ThenByDescending(e => Sequence(e.Name)).ThenByDescending(e => e.Name, StringComparer.Ordinal).ToArray();
+        return NewestFirst(entries, e => e.TakenAtUtc, e => e.Name).ToArray();
     }
 
     /// <summary>Folders of backups that never completed.</summary>
@@ -143,6 +143,13 @@ public sealed partial class BackupStore(string folder)
 
         return null;
     }
+
+    /// <summary>
+    /// Things named by a stamp (backups, aside copies), newest first: by their time, then by their number within one
+    /// second (<see cref="Sequence"/>), then by the stamp itself.
+    /// </summary>
+    public static IOrderedEnumerable<T> NewestFirst<T>(IEnumerable<T> items, Func<T, DateTime> takenAtUtc, Func<T, string> stamp) =>
+        items.OrderByDescending(takenAtUtc).ThenByDescending(item => Sequence(stamp(item))).ThenByDescending(stamp, StringComparer.Ordinal);
 
     /// <summary>
     /// Which of the names made within one second came later: 1 for "20250102_030405", n for "20250102_030405_n" (so

@@ -10,7 +10,7 @@ public static class RetentionPolicy
     public static IReadOnlyList<string> SelectForDeletion(IReadOnlyList<(string Name, DateTime TakenAtUtc)> backups, int keepLast, int keepDailyForDays, DateTime nowUtc)
     {
         ArgumentNullException.ThrowIfNull(backups);
-        var ordered = backups.OrderByDescending(b => b.TakenAtUtc).ThenByDescending(b => BackupStore.Sequence(b.Name)).ThenByDescending(b => b.Name, StringComparer.Ordinal).ToArray();
+        var ordered = BackupStore.NewestFirst(backups, b => b.TakenAtUtc, b => b.Name).ToArray();
         var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var backup in ordered.Take(Math.Max(1, keepLast)))
         {

@@ -169,12 +169,8 @@ public sealed class TestSuiteRunner(ICommandRunner runner, ICakeLog log, Func<st
 
         if (File.Exists(suite.ResultsFile))
         {
-            var report = suite.Format == TestReportFormat.Trx ? TestSummary.ReadTrx(suite.ResultsFile) : TestSummary.ReadJUnit(suite.ResultsFile);
-            if (report.Failed > 0)
-            {
-                failedTests = TestSummary.FailedTests(suite.ResultsFile, suite.Format).Select(test => $"{suite.Name}: {test}").ToList();
-            }
-
+            var (report, failed) = TestSummary.ReadReport(suite.ResultsFile, suite.Format);
+            failedTests = failed.Select(test => $"{suite.Name}: {test}").ToList();
             if (report.Failed > 0 && !toolFailed)
             {
                 // An image's report stage succeeds whatever the tests did: the report alone names the suite.

@@ -15,9 +15,10 @@ public sealed record TestSummary(int Passed, int Failed, int Skipped)
     public string Line => $"tests: {Passed} passed, {Failed} failed";
 
     /// <summary>A TRX file (<c>dotnet test --logger trx</c>): errors, timeouts and aborts count as failed.</summary>
-    public static TestSummary ReadTrx(string trxFile)
+    public static TestSummary ReadTrx(string trxFile) => ReadTrx(XDocument.Load(trxFile), trxFile);
+
+    private static TestSummary ReadTrx(XDocument document, string trxFile)
     {
-        var document = XDocument.Load(trxFile);
         var counters = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "Counters")
             ?? throw new InvalidDataException($"{trxFile} has no <Counters> element.");
         int Count(string name) => Number(counters, name);
@@ -29,9 +30,10 @@ public sealed record TestSummary(int Passed, int Failed, int Skipped)
     /// <c>&lt;testsuite&gt;</c>, so a <c>&lt;testsuites&gt;</c> root that repeats its children's totals is not counted
     /// twice. Errors count as failed; <c>tests</c> minus the others is passed.
     /// </summary>
-    public static TestSummary ReadJUnit(string junitFile)
+    public static TestSummary ReadJUnit(string junitFile) => ReadJUnit(XDocument.Load(junitFile), junitFile);
+
+    private static TestSummary ReadJUnit(XDocument document, string junitFile)
     {
-        var document = XDocument.Load(junitFile);
         var suites = document.Descendants().Where(e => e.Name.LocalName == "testsuite" && !e.Elements().Any(c => c.Name.LocalName == "testsuite")).ToList();
         if (suites.Count == 0)
         {
@@ -80,13 +82,23 @@ public sealed record TestSummary(int Passed, int Failed, int Skipped)
     }
 
     /// <summary>
+    /// A report read once: its counters (<see cref="ReadTrx(string)"/>, <see cref="ReadJUnit(string)"/>) and, when it
+    /// counts a failure, its failed tests (<see cref="FailedTests"/>).
+    /// </summary>
+    public static (TestSummary Summary, IReadOnlyList<string> FailedTests) ReadReport(string file, TestReportFormat format, int messageLength = 240)
+    {
+        var document = XDocument.Load(file);
+        var summary = format == TestReportFormat.Trx ? ReadTrx(document, file) : ReadJUnit(document, file);
+        return (summary, summary.Failed > 0 ? FailedTests(document, format, messageLength) : []);
+    }
+
+    /// <summary>
     /// The failed tests of a report, each as its name and the start of its message (whitespace folded, at most
     /// <paramref name="messageLength"/> characters): what the end of a CI log names when the counters say "failed".
     /// TRX: results whose outcome is Failed, Error, Timeout or Aborted; JUnit: test cases with a failure or error.
     /// </summary>
-    public static IReadOnlyList<string> FailedTests(string file, TestReportFormat format, int messageLength = 240)
+    private static IReadOnlyList<string> FailedTests(XDocument document, TestReportFormat format, int messageLength)
     {
-        var document = XDocument.Load(file);
         IEnumerable<(string? Name, string? Message)> failed = format == TestReportFormat.Trx
             ? document.Descendants().Where(e => e.Name.LocalName == "UnitTestResult" && FailedOutcomes.Contains(e.Attribute("outcome")?.Value ?? string.Empty))
                 .Select(e => (e.Attribute("testName")?.Value, e.Descendants().FirstOrDefault(m => m.Name.LocalName == "Message")?.Value))

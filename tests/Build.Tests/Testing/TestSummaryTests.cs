@@ -41,17 +41,17 @@ public sealed class TestSummaryTests
     [Test]
     public void The_failed_tests_of_a_report_are_named_with_the_start_of_their_message()
     {
-        Assert.That(TestSummary.FailedTests(Report("dotnet-trx.xml"), TestReportFormat.Trx), Is.EqualTo(new[]
+        Assert.That(TestSummary.ReadReport(Report("dotnet-trx.xml"), TestReportFormat.Trx).FailedTests, Is.EqualTo(new[]
         {
             "Orders_total(\"EUR\"): Expected: 2 But was: 3",
             "Orders_store",
         }));
-        Assert.That(TestSummary.FailedTests(Report("generic.xml"), TestReportFormat.JUnit), Is.EqualTo(new[]
+        Assert.That(TestSummary.ReadReport(Report("generic.xml"), TestReportFormat.JUnit).FailedTests, Is.EqualTo(new[]
         {
             "orders.rounds: expected 2, got 3", "orders.stores: connection refused", "items.finds: nope",
         }));
-        Assert.That(TestSummary.FailedTests(Report("pytest-failed.xml"), TestReportFormat.JUnit, messageLength: 6), Is.EqualTo(new[] { "tests.test_tmp_fail.test_fails: assert..." }));
-        Assert.That(TestSummary.FailedTests(Report("pytest-passed.xml"), TestReportFormat.JUnit), Is.Empty);
+        Assert.That(TestSummary.ReadReport(Report("pytest-failed.xml"), TestReportFormat.JUnit, messageLength: 6).FailedTests, Is.EqualTo(new[] { "tests.test_tmp_fail.test_fails: assert..." }));
+        Assert.That(TestSummary.ReadReport(Report("pytest-passed.xml"), TestReportFormat.JUnit).FailedTests, Is.Empty);
     }
 
     [Test]
